@@ -1,0 +1,271 @@
+/**
+ * The HTTP contract, written once. The server binds a handler to each endpoint and validates
+ * bodies with these schemas; the SDK calls them; docs/api.md is their reading copy.
+ * All JSON endpoints answer errors as `ErrorBody` (`{error:{code,message,path?,issues?}}`).
+ */
+import { z } from 'zod'
+import {
+  BatchSchema,
+  DataRowInputSchema,
+  DataRowSchema,
+  DatasetSchema,
+  ImportJobSchema,
+  ImportKindSchema,
+  OntologySchema,
+  PageSchema,
+  ProjectSchema,
+  TaskSchema,
+  UploadSchema,
+  WhoAmISchema,
+  ProjectDataRowSchema,
+  DataRowAnnotationsSchema,
+} from './entities.ts'
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
+
+/** `json`: a JSON body; `ndjson`: a stream of JSON lines; `binary`: bytes (images, PNG masks). */
+export type ResponseKind = 'json' | 'ndjson' | 'binary' | 'empty'
+
+export interface Endpoint<
+  Body extends z.ZodType | undefined = z.ZodType | undefined,
+  Query extends z.ZodType | undefined = z.ZodType | undefined,
+  Response extends z.ZodType | undefined = z.ZodType | undefined,
+> {
+  method: HttpMethod
+  /** `:name` segments are path parameters */
+  path: string
+  body: Body
+  query: Query
+  response: Response
+  responseKind: ResponseKind
+  /** 201 for creations, 202 for accepted async work, else 200 */
+  successStatus: 200 | 201 | 202 | 204
+  summary: string
+}
+
+function endpoint<
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  R extends z.ZodType | undefined = undefined,
+>(def: {
+  method: HttpMethod
+  path: string
+  body?: B
+  query?: Q
+  response?: R
+  responseKind?: ResponseKind
+  successStatus?: 200 | 201 | 202 | 204
+  summary: string
+}): Endpoint<B, Q, R> {
+  return {
+    method: def.method,
+    path: def.path,
+    body: def.body as B,
+    query: def.query as Q,
+    response: def.response as R,
+    responseKind: def.responseKind ?? 'json',
+    successStatus: def.successStatus ?? 200,
+    summary: def.summary,
+  }
+}
+
+const PageQuery = z.object({
+  cursor: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+})
+
+const Name = z.string().trim().min(1).max(200)
+
+export const ImportSourceSchema = z.union([
+  z.object({ uploadId: z.string().min(1) }),
+  z.object({ url: z.string().url() }),
+  /** inline NDJSON objects (small payloads; use an upload for large ones) */
+  z.object({ lines: z.array(z.unknown()).min(1) }),
+])
+export type ImportSource = z.infer<typeof ImportSourceSchema>
+
+export const CreateImportBodySchema = z.object({
+  name: Name,
+  kind: ImportKindSchema,
+  source: ImportSourceSchema,
+})
+export type CreateImportBody = z.infer<typeof CreateImportBodySchema>
+
+export const StatusQuerySchema = z.object({
+  status: z.enum(['SUCCESS', 'FAILURE']).optional(),
+  code: z.string().optional(),
+  /** matches a data row's id or global key */
+  dataRow: z.string().optional(),
+  offset: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(100000).optional(),
+})
+
+export const api = {
+  health: endpoint({ method: 'GET', path: '/healthz', summary: 'Readiness: 200 once the server can serve requests' }),
+  whoAmI: endpoint({ method: 'GET', path: '/v1/me', response: WhoAmISchema, summary: 'The organization and key of the caller' }),
+
+  createUpload: endpoint({
+    method: 'POST',
+    path: '/v1/uploads',
+    response: UploadSchema,
+    successStatus: 201,
+    summary: 'Stores the raw request body (image or NDJSON) as a blob; streamed, never buffered whole',
+  }),
+
+  createDataset: endpoint({
+    method: 'POST',
+    path: '/v1/datasets',
+    body: z.object({ name: Name, description: z.string().max(5000).optional() }),
+    response: DatasetSchema,
+    successStatus: 201,
+    summary: 'Creates a dataset',
+  }),
+  listDatasets: endpoint({ method: 'GET', path: '/v1/datasets', query: PageQuery, response: PageSchema(DatasetSchema), summary: 'Lists datasets' }),
+  getDataset: endpoint({ method: 'GET', path: '/v1/datasets/:datasetId', response: DatasetSchema, summary: 'One dataset' }),
+  deleteDataset: endpoint({ method: 'DELETE', path: '/v1/datasets/:datasetId', responseKind: 'empty', successStatus: 204, summary: 'Deletes a dataset and its data rows' }),
+  createDataRows: endpoint({
+    method: 'POST',
+    path: '/v1/datasets/:datasetId/data-rows',
+    body: z.object({ items: z.array(DataRowInputSchema).min(1).max(150_000) }),
+    response: TaskSchema,
+    successStatus: 202,
+    summary: 'Starts a task that fetches each image, reads its size and creates the data rows',
+  }),
+  listDataRows: endpoint({
+    method: 'GET',
+    path: '/v1/datasets/:datasetId/data-rows',
+    query: PageQuery,
+    response: PageSchema(DataRowSchema),
+    summary: 'Lists the data rows of a dataset',
+  }),
+  getDataRow: endpoint({ method: 'GET', path: '/v1/data-rows/:dataRowId', response: DataRowSchema, summary: 'One data row' }),
+  getDataRowImage: endpoint({ method: 'GET', path: '/v1/data-rows/:dataRowId/image', responseKind: 'binary', summary: 'The stored image bytes' }),
+  getTask: endpoint({ method: 'GET', path: '/v1/tasks/:taskId', response: TaskSchema, summary: 'State of an async task' }),
+
+  createOntology: endpoint({
+    method: 'POST',
+    path: '/v1/ontologies',
+    body: z.object({ name: Name, normalized: z.unknown(), mediaType: z.literal('IMAGE').optional() }),
+    response: OntologySchema,
+    successStatus: 201,
+    summary: 'Creates an ontology; every tool, classification and option gets a featureSchemaId',
+  }),
+  listOntologies: endpoint({ method: 'GET', path: '/v1/ontologies', query: PageQuery, response: PageSchema(OntologySchema), summary: 'Lists ontologies' }),
+  getOntology: endpoint({ method: 'GET', path: '/v1/ontologies/:ontologyId', response: OntologySchema, summary: 'One ontology' }),
+
+  createProject: endpoint({
+    method: 'POST',
+    path: '/v1/projects',
+    body: z.object({ name: Name, description: z.string().max(5000).optional(), mediaType: z.literal('IMAGE').optional() }),
+    response: ProjectSchema,
+    successStatus: 201,
+    summary: 'Creates a project',
+  }),
+  listProjects: endpoint({ method: 'GET', path: '/v1/projects', query: PageQuery, response: PageSchema(ProjectSchema), summary: 'Lists projects' }),
+  getProject: endpoint({ method: 'GET', path: '/v1/projects/:projectId', response: ProjectSchema, summary: 'One project' }),
+  deleteProject: endpoint({ method: 'DELETE', path: '/v1/projects/:projectId', responseKind: 'empty', successStatus: 204, summary: 'Deletes a project with its batches, imports and annotations' }),
+  connectOntology: endpoint({
+    method: 'PUT',
+    path: '/v1/projects/:projectId/ontology',
+    body: z.object({ ontologyId: z.string().min(1) }),
+    response: ProjectSchema,
+    summary: 'Connects an ontology to a project (once)',
+  }),
+  createBatch: endpoint({
+    method: 'POST',
+    path: '/v1/projects/:projectId/batches',
+    body: z
+      .object({
+        name: Name,
+        globalKeys: z.array(z.string()).min(1).max(100_000).optional(),
+        dataRowIds: z.array(z.string()).min(1).max(100_000).optional(),
+        priority: z.number().int().min(1).max(5).optional(),
+      })
+      .refine((b) => (b.globalKeys === undefined) !== (b.dataRowIds === undefined), {
+        message: 'give exactly one of globalKeys or dataRowIds',
+        path: ['globalKeys'],
+      }),
+    response: BatchSchema,
+    successStatus: 201,
+    summary: 'Adds data rows to a project as a named batch',
+  }),
+  listBatches: endpoint({ method: 'GET', path: '/v1/projects/:projectId/batches', response: PageSchema(BatchSchema), summary: 'Lists batches' }),
+
+  createImport: endpoint({
+    method: 'POST',
+    path: '/v1/projects/:projectId/imports',
+    body: CreateImportBodySchema,
+    response: ImportJobSchema,
+    successStatus: 202,
+    summary: 'Starts an import job (MAL pre-labels or ground truth) from an upload, a URL or inline lines',
+  }),
+  validateImport: endpoint({
+    method: 'POST',
+    path: '/v1/projects/:projectId/imports/validate',
+    body: CreateImportBodySchema,
+    response: ImportJobSchema,
+    successStatus: 202,
+    summary: 'Dry run: judges every line exactly as an import would and writes no annotation',
+  }),
+  listImports: endpoint({ method: 'GET', path: '/v1/projects/:projectId/imports', query: PageQuery, response: PageSchema(ImportJobSchema), summary: 'Lists import jobs' }),
+  getImport: endpoint({ method: 'GET', path: '/v1/imports/:importId', response: ImportJobSchema, summary: 'State, progress and counts of an import job' }),
+  getImportStatuses: endpoint({
+    method: 'GET',
+    path: '/v1/imports/:importId/statuses',
+    query: StatusQuerySchema,
+    responseKind: 'ndjson',
+    summary: 'One status line per annotation line (filter with status, code, dataRow)',
+  }),
+  getImportInput: endpoint({ method: 'GET', path: '/v1/imports/:importId/input', responseKind: 'ndjson', summary: 'The NDJSON input as received' }),
+
+  exportProject: endpoint({
+    method: 'GET',
+    path: '/v1/projects/:projectId/export',
+    responseKind: 'ndjson',
+    summary: 'Export v2: one line per data row with labels (ground truth) and prelabels (MAL)',
+  }),
+  listProjectDataRows: endpoint({
+    method: 'GET',
+    path: '/v1/projects/:projectId/data-rows',
+    query: PageQuery,
+    response: PageSchema(ProjectDataRowSchema),
+    summary: 'Data rows in the project batches, with counts of pre-labels and labels',
+  }),
+  getDataRowAnnotations: endpoint({
+    method: 'GET',
+    path: '/v1/projects/:projectId/data-rows/:dataRowId/annotations',
+    response: DataRowAnnotationsSchema,
+    summary: 'Every pre-label and label annotation of one data row in one project (AnnotationRecord JSON)',
+  }),
+  getDataRowThumbnail: endpoint({
+    method: 'GET',
+    path: '/v1/data-rows/:dataRowId/thumbnail',
+    query: z.object({ size: z.coerce.number().int().min(16).max(1024).optional() }),
+    responseKind: 'binary',
+    summary: 'A JPEG thumbnail, EXIF-oriented, cached',
+  }),
+  getCompositeMask: endpoint({
+    method: 'GET',
+    path: '/v1/masks/:sha256',
+    responseKind: 'binary',
+    summary: 'A stored composite mask PNG (export v2 composite_mask.url points here)',
+  }),
+  getAnnotationMask: endpoint({
+    method: 'GET',
+    path: '/v1/projects/:projectId/annotations/:annotationId/mask.png',
+    responseKind: 'binary',
+    summary: 'The binary mask (0/255 grayscale PNG) of one mask annotation',
+  }),
+} as const
+
+export type Api = typeof api
+export type EndpointName = keyof Api
+
+/** Fills `:param` segments; values are URI-encoded. */
+export function buildPath(path: string, params: Record<string, string>): string {
+  return path.replace(/:([A-Za-z]+)/g, (_, key: string) => {
+    const value = params[key]
+    if (value === undefined) throw new Error(`missing path parameter ${key}`)
+    return encodeURIComponent(value)
+  })
+}

@@ -1,0 +1,170 @@
+/** Resource shapes of the HTTP API, written once: the server answers them, the SDK reads them. */
+import { z } from 'zod'
+import { ErrorCodeSchema, IssueSchema } from '../errors.ts'
+
+const Timestamp = z.string() // ISO-8601 UTC
+
+export const OrganizationSchema = z.object({ id: z.string(), name: z.string() })
+export type Organization = z.infer<typeof OrganizationSchema>
+
+export const WhoAmISchema = z.object({
+  organization: OrganizationSchema,
+  apiKey: z.object({ id: z.string(), name: z.string(), role: z.enum(['admin', 'member']) }),
+})
+export type WhoAmI = z.infer<typeof WhoAmISchema>
+
+export const DatasetSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  rowCount: z.number().int(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+})
+export type Dataset = z.infer<typeof DatasetSchema>
+
+/** Width and height as displayed, i.e. after EXIF orientation is applied. */
+export const MediaAttributesSchema = z.object({
+  width: z.number().int(),
+  height: z.number().int(),
+  mimeType: z.string(),
+  /** EXIF orientation 1–8 of the stored file; 1 when absent */
+  exifOrientation: z.number().int(),
+})
+export type MediaAttributes = z.infer<typeof MediaAttributesSchema>
+
+export const DataRowSchema = z.object({
+  id: z.string(),
+  datasetId: z.string(),
+  globalKey: z.string().nullable(),
+  /** the URL the image came from, or `upload://<uploadId>` for an uploaded file */
+  rowData: z.string(),
+  mediaAttributes: MediaAttributesSchema,
+  createdAt: Timestamp,
+})
+export type DataRow = z.infer<typeof DataRowSchema>
+
+export const DataRowInputSchema = z.object({
+  /** an http(s) URL, or `upload://<uploadId>` from POST /v1/uploads */
+  rowData: z.string().min(1),
+  globalKey: z.string().optional(),
+})
+export type DataRowInput = z.infer<typeof DataRowInputSchema>
+
+export const TaskErrorSchema = z.object({
+  code: ErrorCodeSchema,
+  message: z.string(),
+  path: z.array(z.union([z.string(), z.number()])),
+  failedDataRows: z.array(z.object({ rowData: z.string(), globalKey: z.string().nullable() })),
+})
+export type TaskError = z.infer<typeof TaskErrorSchema>
+
+export const TaskSchema = z.object({
+  id: z.string(),
+  type: z.literal('create-data-rows'),
+  status: z.enum(['IN_PROGRESS', 'COMPLETE', 'FAILED']),
+  /** 0–100 */
+  progress: z.number(),
+  createdAt: Timestamp,
+  completedAt: Timestamp.nullable(),
+  /** ids of the data rows created, in input order of the successful items */
+  createdDataRows: z.array(z.object({ id: z.string(), globalKey: z.string().nullable(), rowData: z.string() })),
+  errors: z.array(TaskErrorSchema),
+})
+export type Task = z.infer<typeof TaskSchema>
+
+export const OntologySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  mediaType: z.literal('IMAGE'),
+  normalized: z.unknown(), // NormalizedOntology with every featureSchemaId set
+  createdAt: Timestamp,
+})
+export type OntologyResource = z.infer<typeof OntologySchema>
+
+export const ProjectSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  mediaType: z.literal('IMAGE'),
+  ontologyId: z.string().nullable(),
+  dataRowCount: z.number().int(),
+  createdAt: Timestamp,
+})
+export type Project = z.infer<typeof ProjectSchema>
+
+export const BatchSchema = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  name: z.string(),
+  priority: z.number().int(),
+  size: z.number().int(),
+  createdAt: Timestamp,
+})
+export type Batch = z.infer<typeof BatchSchema>
+
+export const ImportKindSchema = z.enum(['mal', 'ground_truth'])
+export type ImportKind = z.infer<typeof ImportKindSchema>
+export const ImportStateSchema = z.enum(['RUNNING', 'FINISHED', 'FAILED'])
+export type ImportState = z.infer<typeof ImportStateSchema>
+
+export const ImportJobSchema = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  name: z.string(),
+  kind: ImportKindSchema,
+  /** a dry run judges every line and writes nothing */
+  dryRun: z.boolean(),
+  state: ImportStateSchema,
+  /** "NN%" as in Labelbox */
+  progress: z.string(),
+  createdAt: Timestamp,
+  finishedAt: Timestamp.nullable(),
+  counts: z.object({ total: z.number().int(), success: z.number().int(), failure: z.number().int() }),
+  /** number of failed lines per error code */
+  errorCounts: z.record(z.string(), z.number().int()),
+  /** first failing line of each code, for summaries */
+  errorExamples: z.record(z.string(), z.object({ line: z.number().int(), message: z.string(), path: z.array(z.union([z.string(), z.number()])) })),
+  /** why a FAILED job stopped before judging every line */
+  failureReason: IssueSchema.nullable(),
+  inputFileUrl: z.string(),
+  statusFileUrl: z.string(),
+  errorFileUrl: z.string(),
+})
+export type ImportJob = z.infer<typeof ImportJobSchema>
+
+export const UploadSchema = z.object({
+  id: z.string(),
+  size: z.number().int(),
+  sha256: z.string(),
+  contentType: z.string(),
+  /** use as a data row's rowData */
+  uri: z.string(),
+})
+export type Upload = z.infer<typeof UploadSchema>
+
+export const PageSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() })
+
+export const ProjectDataRowSchema = DataRowSchema.extend({
+  batchId: z.string(),
+  prelabelCount: z.number().int(),
+  labelCount: z.number().int(),
+})
+export type ProjectDataRow = z.infer<typeof ProjectDataRowSchema>
+
+/** A stored annotation as the API returns it: its id, layer and import, plus the AnnotationRecord. */
+export const StoredAnnotationSchema = z.object({
+  id: z.string(),
+  layer: z.enum(['prelabel', 'label']),
+  importId: z.string(),
+  record: z.unknown(), // AnnotationRecord
+})
+export type StoredAnnotation = z.infer<typeof StoredAnnotationSchema>
+
+export const DataRowAnnotationsSchema = z.object({
+  dataRow: DataRowSchema,
+  label: z.object({ id: z.string(), isBenchmarkReference: z.boolean() }).nullable(),
+  annotations: z.array(StoredAnnotationSchema),
+})
+export type DataRowAnnotations = z.infer<typeof DataRowAnnotationsSchema>

@@ -1,0 +1,2 @@
+// re-exports of export/
+export {}

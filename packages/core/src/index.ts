@@ -1,0 +1,12 @@
+/** @module @labelport/core: the pure, isomorphic domain: types, ontology, NDJSON codec, validation rules, error codes, HTTP contract. */
+export * from './errors.ts'
+export * from './ids.ts'
+export * from './api/index.ts'
+export * from './model/index.ts'
+export * from './ndjson/index.ts'
+export * from './ontology/index.ts'
+export * from './annotation/index.ts'
+export * from './validation/index.ts'
+export * from './mask/index.ts'
+export * from './export/index.ts'
+export * from './geometry/index.ts'

@@ -1,0 +1,24 @@
+import type { ErrorCode, IssuePath } from '../errors.ts'
+
+export type AnnotationStatus = 'SUCCESS' | 'FAILURE'
+
+/**
+ * One error of a status line: the `Issue` shape plus `name` (= code) so scripts written
+ * for Labelbox's `{name, message}` keep working.
+ */
+export interface StatusError {
+  name: ErrorCode
+  code: ErrorCode
+  message: string
+  path: IssuePath
+}
+
+/** One status line per annotation line of an import (Labelbox shape plus `line`). */
+export interface StatusLine {
+  /** 1-based line number in the input file */
+  line: number
+  uuid: string | null
+  dataRow: { id: string | null; globalKey: string | null }
+  status: AnnotationStatus
+  errors?: StatusError[]
+}

@@ -1,0 +1,2 @@
+/** @module @labelport/testkit: test-only helpers (services, fixtures, a real server process). */
+export * from './services.ts'
