@@ -1,2 +1,1 @@
-// re-exports of mask/
-export {}
+export * from './rle.ts'

@@ -1,2 +1,3 @@
 export * from './line.ts'
 export * from './status.ts'
+export * from './converter.ts'

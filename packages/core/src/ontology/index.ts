@@ -1,1 +1,3 @@
 export * from './normalized.ts'
+export * from './builder.ts'
+export * from './ontology-index.ts'

@@ -1,0 +1,2 @@
+// Placeholder: the masks work implements this file.
+export {}

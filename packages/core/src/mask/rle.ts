@@ -1,0 +1,2 @@
+// Placeholder: COCO RLE codec (masks work).
+export {}

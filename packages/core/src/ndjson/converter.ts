@@ -1,0 +1,2 @@
+// Placeholder: NDJsonConverter.
+export {}

@@ -1,0 +1,2 @@
+// Placeholder: OntologyBuilder, Tool, Classification, Option.
+export {}

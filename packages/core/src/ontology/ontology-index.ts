@@ -1,0 +1,2 @@
+// Placeholder: completeOntology, OntologyIndex.
+export {}
