@@ -1,2 +1,3 @@
 /** @module @labelport/testkit: test-only helpers (services, fixtures, a real server process). */
 export * from './services.ts'
+export * from './server.ts'

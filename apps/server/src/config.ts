@@ -1,0 +1,40 @@
+/** Server settings from flags and LABELPORT_* environment variables, with the defaults of the embedded mode. */
+import { resolve } from 'node:path'
+
+export interface ServerConfig {
+  port: number
+  host: string
+  dataDir: string
+  /** postgres://… to use PostgreSQL; otherwise SQLite in the data dir */
+  databaseUrl: string | null
+  bootstrapApiKey: string | null
+  /** hosts or CIDRs the server may fetch from although private or loopback (masks, row data, import URLs) */
+  fetchAllowHosts: string[]
+  fetchMaxBytes: number
+  fetchTimeoutMs: number
+  /** the built web app to serve at `/`, when present */
+  webDir: string
+}
+
+function flag(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`)
+  if (i >= 0) return argv[i + 1]
+  const inline = argv.find((a) => a.startsWith(`--${name}=`))
+  return inline?.slice(name.length + 3)
+}
+
+export function readConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
+  const port = Number(flag(argv, 'port') ?? env['LABELPORT_PORT'] ?? 7440)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${String(port)}`)
+  return {
+    port,
+    host: flag(argv, 'host') ?? env['LABELPORT_HOST'] ?? '127.0.0.1',
+    dataDir: resolve(flag(argv, 'data-dir') ?? env['LABELPORT_DATA_DIR'] ?? '.labelport'),
+    databaseUrl: env['LABELPORT_DATABASE_URL'] || null,
+    bootstrapApiKey: env['LABELPORT_BOOTSTRAP_API_KEY'] || null,
+    fetchAllowHosts: (env['LABELPORT_FETCH_ALLOW_HOSTS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    fetchMaxBytes: Number(env['LABELPORT_FETCH_MAX_BYTES'] ?? 512 * 1024 * 1024),
+    fetchTimeoutMs: Number(env['LABELPORT_FETCH_TIMEOUT_MS'] ?? 30_000),
+    webDir: resolve(new URL('../../web/dist', import.meta.url).pathname),
+  }
+}

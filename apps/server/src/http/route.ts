@@ -1,0 +1,90 @@
+/**
+ * Binds a contract endpoint (core/api) to a handler: authenticates, validates query and body with
+ * the contract's schemas (invalid input → 400 validation_failed with issue paths), and answers
+ * the handler's result with the endpoint's success status.
+ */
+import type { Context, Hono } from 'hono'
+import { AppError, type Endpoint, type Issue } from '@labelport/core'
+import type { z } from 'zod'
+import type { Caller } from '../services/auth-service.ts'
+
+export type AppEnv = { Variables: { caller: Caller; requestId: string } }
+
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined
+
+export interface HandlerInput<E extends Endpoint> {
+  params: Record<string, string>
+  query: Infer<E['query']>
+  body: Infer<E['body']>
+  caller: Caller
+  c: Context<AppEnv>
+}
+
+/** the largest JSON body accepted (inline import lines and create-data-rows lists are the big ones) */
+export const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024
+
+function toIssues(error: z.ZodError, root: string): Issue[] {
+  return error.issues.map((i) => ({
+    code: 'validation_failed',
+    message: i.message,
+    path: [root, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+  }))
+}
+
+async function readJson(c: Context<AppEnv>): Promise<unknown> {
+  const body = c.req.raw.body
+  if (!body) throw new AppError('validation_failed', 'This endpoint expects a JSON body', { path: ['body'] })
+  const reader = body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > MAX_JSON_BODY_BYTES) {
+      await reader.cancel()
+      throw new AppError('payload_too_large', `JSON bodies are limited to ${MAX_JSON_BODY_BYTES} bytes; upload large inputs with POST /v1/uploads`, { path: ['body'] })
+    }
+    chunks.push(value)
+  }
+  const text = Buffer.concat(chunks).toString('utf8')
+  try {
+    return JSON.parse(text) as unknown
+  } catch (err) {
+    throw new AppError('validation_failed', `The body is not valid JSON: ${(err as Error).message}`, { path: ['body'] })
+  }
+}
+
+export function route<E extends Endpoint>(
+  app: Hono<AppEnv>,
+  endpoint: E,
+  handler: (input: HandlerInput<E>) => Promise<unknown>,
+): void {
+  const method = endpoint.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'
+  app[method](endpoint.path, async (c) => {
+    let query: unknown
+    if (endpoint.query) {
+      const parsed = endpoint.query.safeParse(c.req.query())
+      if (!parsed.success) {
+        const issues = toIssues(parsed.error, 'query')
+        throw new AppError('validation_failed', `Invalid query: ${issues[0]?.message ?? ''}`, { path: issues[0]?.path ?? ['query'], issues })
+      }
+      query = parsed.data
+    }
+    let body: unknown
+    if (endpoint.body) {
+      const type = c.req.header('content-type') ?? ''
+      if (!type.includes('application/json')) throw new AppError('unsupported_media_type', `Send this body as application/json (got '${type}')`, { path: ['headers', 'content-type'] })
+      const parsed = endpoint.body.safeParse(await readJson(c))
+      if (!parsed.success) {
+        const issues = toIssues(parsed.error, 'body')
+        throw new AppError('validation_failed', `Invalid body: ${issues[0]?.message ?? ''} at ${issues[0]?.path.slice(1).join('.') ?? ''}`, { path: issues[0]?.path ?? ['body'], issues })
+      }
+      body = parsed.data
+    }
+    const result = await handler({ params: c.req.param() as Record<string, string>, query: query as Infer<E['query']>, body: body as Infer<E['body']>, caller: c.get('caller'), c })
+    if (result instanceof Response) return result
+    if (endpoint.responseKind === 'empty') return c.body(null, 204)
+    return c.json(result as object, endpoint.successStatus as 200)
+  })
+}

@@ -1,0 +1,103 @@
+/**
+ * The import hot path: upserts a chunk of annotations in one transaction with the driver
+ * directly (a prepared statement on SQLite, one unnest() statement on PostgreSQL).
+ * Re-importing a uuid on a data row replaces that annotation in its layer.
+ */
+import type Sqlite from 'better-sqlite3'
+import { newId } from '@labelport/core'
+import type { Connection } from './connect.ts'
+
+export interface AnnotationRow {
+  id: string
+  projectId: string
+  dataRowId: string
+  layer: 'prelabel' | 'label'
+  uuid: string
+  importId: string
+  featureSchemaId: string
+  kind: string
+  payload: string
+}
+
+export interface LabelTouch {
+  projectId: string
+  dataRowId: string
+  isBenchmarkReference: boolean
+}
+
+const UPSERT_SQL = `insert into annotation (id, project_id, data_row_id, layer, uuid, import_id, feature_schema_id, kind, payload, created_at)
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  on conflict (project_id, data_row_id, layer, uuid) do update set
+    import_id = excluded.import_id, feature_schema_id = excluded.feature_schema_id,
+    kind = excluded.kind, payload = excluded.payload, created_at = excluded.created_at`
+
+const LABEL_SQL = `insert into label (id, project_id, data_row_id, is_benchmark_reference, created_at, updated_at)
+  values (?, ?, ?, ?, ?, ?)
+  on conflict (project_id, data_row_id) do update set
+    is_benchmark_reference = max(label.is_benchmark_reference, excluded.is_benchmark_reference), updated_at = excluded.updated_at`
+
+const statements = new WeakMap<Sqlite.Database, { upsert: Sqlite.Statement; label: Sqlite.Statement; write: (rows: AnnotationRow[], labels: LabelTouch[], at: string) => void }>()
+
+function sqliteWriter(sqlite: Sqlite.Database) {
+  let cached = statements.get(sqlite)
+  if (!cached) {
+    const upsert = sqlite.prepare(UPSERT_SQL)
+    const label = sqlite.prepare(LABEL_SQL)
+    const write = sqlite.transaction((rows: AnnotationRow[], labels: LabelTouch[], at: string) => {
+      for (const l of labels) label.run(newId(), l.projectId, l.dataRowId, l.isBenchmarkReference ? 1 : 0, at, at)
+      for (const r of rows) upsert.run(r.id, r.projectId, r.dataRowId, r.layer, r.uuid, r.importId, r.featureSchemaId, r.kind, r.payload, at)
+    })
+    cached = { upsert, label, write }
+    statements.set(sqlite, cached)
+  }
+  return cached.write
+}
+
+export async function writeAnnotationRows(conn: Connection, rows: AnnotationRow[], labels: LabelTouch[], at: string): Promise<void> {
+  if (rows.length === 0 && labels.length === 0) return
+  if (conn.raw.dialect === 'sqlite') {
+    sqliteWriter(conn.raw.sqlite)(rows, labels, at)
+    return
+  }
+  // a uuid may repeat within one chunk only across layers; ON CONFLICT cannot touch a row twice per statement
+  const client = await conn.raw.pool.connect()
+  try {
+    await client.query('begin')
+    if (labels.length > 0) {
+      await client.query(
+        `insert into label (id, project_id, data_row_id, is_benchmark_reference, created_at, updated_at)
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $5::text[])
+         on conflict (project_id, data_row_id) do update set
+           is_benchmark_reference = greatest(label.is_benchmark_reference, excluded.is_benchmark_reference), updated_at = excluded.updated_at`,
+        [labels.map(() => newId()), labels.map((l) => l.projectId), labels.map((l) => l.dataRowId), labels.map((l) => (l.isBenchmarkReference ? 1 : 0)), labels.map(() => at)],
+      )
+    }
+    if (rows.length > 0) {
+      await client.query(
+        `insert into annotation (id, project_id, data_row_id, layer, uuid, import_id, feature_schema_id, kind, payload, created_at)
+         select *, $10::text from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+         on conflict (project_id, data_row_id, layer, uuid) do update set
+           import_id = excluded.import_id, feature_schema_id = excluded.feature_schema_id,
+           kind = excluded.kind, payload = excluded.payload, created_at = excluded.created_at`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.projectId),
+          rows.map((r) => r.dataRowId),
+          rows.map((r) => r.layer),
+          rows.map((r) => r.uuid),
+          rows.map((r) => r.importId),
+          rows.map((r) => r.featureSchemaId),
+          rows.map((r) => r.kind),
+          rows.map((r) => r.payload),
+          at,
+        ],
+      )
+    }
+    await client.query('commit')
+  } catch (err) {
+    await client.query('rollback')
+    throw err
+  } finally {
+    client.release()
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The tables as Kysely sees them. Portable types on both dialects: text ids, ISO-8601 text
+ * timestamps, integer flags (0/1), JSON as text.
+ */
+export interface OrganizationTable { id: string; name: string; created_at: string }
+export interface ApiKeyTable {
+  id: string
+  organization_id: string
+  name: string
+  role: 'admin' | 'member'
+  /** sha256 hex of the key; keys are random 32-byte secrets, so a fast hash is enough */
+  key_hash: string
+  created_at: string
+}
+export interface DatasetTable {
+  id: string
+  organization_id: string
+  name: string
+  description: string
+  created_at: string
+  updated_at: string
+}
+export interface DataRowTable {
+  id: string
+  organization_id: string
+  dataset_id: string
+  global_key: string | null
+  row_data: string
+  blob_key: string
+  width: number
+  height: number
+  mime_type: string
+  exif_orientation: number
+  created_at: string
+}
+export interface TaskTable {
+  id: string
+  organization_id: string
+  type: string
+  status: 'IN_PROGRESS' | 'COMPLETE' | 'FAILED'
+  progress: number
+  /** JSON: the task input, kept until the task completes */
+  input_json: string | null
+  result_json: string
+  errors_json: string
+  created_at: string
+  completed_at: string | null
+}
+export interface OntologyTable {
+  id: string
+  organization_id: string
+  name: string
+  media_type: string
+  normalized_json: string
+  created_at: string
+}
+export interface ProjectTable {
+  id: string
+  organization_id: string
+  name: string
+  description: string
+  media_type: string
+  ontology_id: string | null
+  created_at: string
+}
+export interface BatchTable { id: string; project_id: string; name: string; priority: number; created_at: string }
+export interface BatchDataRowTable { project_id: string; batch_id: string; data_row_id: string }
+export interface ImportJobTable {
+  id: string
+  organization_id: string
+  project_id: string
+  name: string
+  kind: 'mal' | 'ground_truth'
+  dry_run: number
+  state: 'QUEUED' | 'RUNNING' | 'FINISHED' | 'FAILED'
+  progress: number
+  total: number
+  success: number
+  failure: number
+  error_counts_json: string
+  error_examples_json: string
+  failure_reason_json: string | null
+  input_key: string
+  status_key: string
+  created_at: string
+  finished_at: string | null
+}
+export interface LabelTable {
+  id: string
+  project_id: string
+  data_row_id: string
+  is_benchmark_reference: number
+  created_at: string
+  updated_at: string
+}
+export interface AnnotationTable {
+  id: string
+  project_id: string
+  data_row_id: string
+  layer: 'prelabel' | 'label'
+  uuid: string
+  import_id: string
+  feature_schema_id: string
+  kind: string
+  /** AnnotationRecord as JSON */
+  payload: string
+  created_at: string
+}
+
+export interface Schema {
+  organization: OrganizationTable
+  api_key: ApiKeyTable
+  dataset: DatasetTable
+  data_row: DataRowTable
+  task: TaskTable
+  ontology: OntologyTable
+  project: ProjectTable
+  batch: BatchTable
+  batch_data_row: BatchDataRowTable
+  import_job: ImportJobTable
+  label: LabelTable
+  annotation: AnnotationTable
+}

@@ -1,0 +1,92 @@
+/**
+ * Starts the real `labelport serve` process on a free port with a fresh data dir (and, given a
+ * PostgreSQL URL, a fresh schema), for end-to-end tests of the SDK, CLI, examples and web app.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+
+export interface TestServer {
+  url: string
+  apiKey: string
+  dataDir: string
+  /** the PostgreSQL URL the server uses (with its own schema), when it runs on PostgreSQL */
+  databaseUrl: string | null
+  /** everything the server printed so far */
+  output(): string
+  stop(): Promise<void>
+}
+
+const SERVER_MAIN = new URL('../../../apps/server/src/main.ts', import.meta.url).pathname
+
+/** A schema of its own for each server, so tests sharing one throwaway database never meet. */
+export async function freshSchemaUrl(databaseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const schema = `t_${randomBytes(6).toString('hex')}`
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  await client.query(`create schema ${schema}`)
+  await client.end()
+  const url = new URL(databaseUrl)
+  url.searchParams.set('options', `-c search_path=${schema}`)
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: databaseUrl })
+      await c.connect()
+      await c.query(`drop schema if exists ${schema} cascade`)
+      await c.end()
+    },
+  }
+}
+
+export async function startServer(options: { databaseUrl?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'labelport-test-'))
+  const apiKey = `lp_test_${randomBytes(16).toString('hex')}`
+  const schema = options.databaseUrl ? await freshSchemaUrl(options.databaseUrl) : null
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LABELPORT_BOOTSTRAP_API_KEY: apiKey,
+    ...(schema ? { LABELPORT_DATABASE_URL: schema.url } : { LABELPORT_DATABASE_URL: '' }),
+    ...options.env,
+  }
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', SERVER_MAIN, '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start within 60 s:\n${output}`)), 60_000)
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /Labelport listening on (http:\/\/\S+)/.exec(output)
+      if (match?.[1]) {
+        clearTimeout(timer)
+        resolve(match[1])
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`the server exited with code ${String(code)} before it was ready:\n${output}`))
+    })
+  })
+  return {
+    url,
+    apiKey,
+    dataDir,
+    databaseUrl: schema?.url ?? null,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve))
+        child.kill('SIGTERM')
+        await exited
+      }
+      await schema?.drop()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
