@@ -41,7 +41,7 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', fetch: 'readonly', setTimeout: 'readonly' } },
   },
   // dependency direction
-  { files: ['packages/core/**'], rules: noImports(['node:*', 'hono', 'hono/*', 'kysely', 'react', '@labelport/*'], 'core is pure and isomorphic: no IO, no framework, no other package') },
+  { files: ['packages/core/**'], ignores: ['**/*.test.ts'], rules: noImports(['node:*', 'hono', 'hono/*', 'kysely', 'react', '@labelport/*'], 'core is pure and isomorphic: no IO, no framework, no other package') },
   { files: ['packages/sdk/src/**'], ignores: ['packages/sdk/src/node/**', '**/*.test.ts'], rules: noImports(['node:*', '@labelport/db', '@labelport/server*'], 'the SDK runs in browsers: fetch only (Node helpers live in src/node)') },
   { files: ['packages/cli/**', 'packages/viewer/**', 'apps/web/**'], rules: noImports(['@labelport/db', '@labelport/db/*', '@labelport/server', '@labelport/server/*'], 'clients go through the HTTP contract') },
   { files: ['apps/server/src/services/**', 'apps/server/src/import/**'], rules: noImports(['hono', 'hono/*'], 'services know no HTTP framework') },

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs'
 
 const projects = [
   'packages/core/tsconfig.json',
+  'packages/core/tsconfig.test.json',
   'packages/db/tsconfig.json',
   'packages/sdk/tsconfig.json',
   'packages/sdk/tsconfig.test.json',

@@ -1,107 +1,21 @@
 /**
- * `labelport serve`: the composition root. Config → database → blob store → services → HTTP.
- * Prints one line `Labelport listening on http://host:port` once /healthz answers.
+ * `labelport serve`: reads flags and LABELPORT_* variables, starts the server, and prints one line
+ * `Labelport listening on http://host:port` once it answers.
  */
-import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { Readable } from 'node:stream'
-import { serve } from '@hono/node-server'
-import { connect, Store } from '@labelport/db'
-import { readConfig, type ServerConfig } from './config.ts'
-import { createApp } from './http/app.ts'
-import { MaskProcessor } from './masks/mask-processor.ts'
-import { createSafeFetch, createSafeFetchStream } from './net/safe-fetch.ts'
-import { AuthService } from './services/auth-service.ts'
-import { CatalogService } from './services/catalog-service.ts'
-import { ExportService } from './services/export-service.ts'
-import { ImportService } from './services/import-service.ts'
-import { ProjectService } from './services/project-service.ts'
-import { ViewService } from './services/view-service.ts'
-import { LocalBlobStore } from './storage/local-blob-store.ts'
+import { readConfig } from './config.ts'
+import { startServer } from './compose.ts'
 
-export interface RunningServer {
-  url: string
-  stop(): Promise<void>
-}
-
-export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  await mkdir(config.dataDir, { recursive: true })
-  const conn = await connect(config.databaseUrl ? { postgresUrl: config.databaseUrl } : { sqlitePath: join(config.dataDir, 'labelport.db') })
-  const store = new Store(conn)
-  const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'))
-  const fetchOptions = { maxBytes: config.fetchMaxBytes, timeoutMs: config.fetchTimeoutMs, allowHosts: config.fetchAllowHosts }
-  const safeFetch = createSafeFetch(fetchOptions)
-  const safeFetchStream = createSafeFetchStream(fetchOptions)
-
-  const auth = new AuthService(store)
-  const catalog = new CatalogService({ store, blobs, fetch: safeFetch })
-  const projects = new ProjectService(store)
-  const masks = new MaskProcessor({ blobs, fetch: safeFetch })
-  const imports = new ImportService({
-    store,
-    blobs,
-    projects,
-    catalog,
-    masks,
-    fetchStream: async (url) => {
-      const fetched = await safeFetchStream(url, ['source', 'url'])
-      return fetched.ok ? { ok: true, stream: Readable.fromWeb(fetched.stream as import('node:stream/web').ReadableStream<Uint8Array>) } : fetched
+const config = readConfig(process.argv.slice(2), process.env)
+const running = await startServer(config)
+console.log(`Labelport listening on ${running.url} (data in ${config.dataDir}, database ${config.databaseUrl ? 'PostgreSQL' : 'SQLite'})`)
+const shutdown = () => {
+  running.stop().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error('shutdown failed', err)
+      process.exit(1)
     },
-  })
-  const exports = new ExportService({ store, projects })
-  const views = new ViewService({ store, blobs, catalog, projects, masks })
-
-  const { generatedKey } = await auth.bootstrap(config.bootstrapApiKey)
-  if (generatedKey) {
-    const keyFile = join(config.dataDir, 'admin-api-key.txt')
-    await writeFile(keyFile, `${generatedKey}\n`, { mode: 0o600 })
-    console.log(`Created the admin API key of the default organization (also saved to ${keyFile}):\n  ${generatedKey}`)
-  }
-  await imports.start({ singleProcess: conn.dialect === 'sqlite' })
-
-  const app = createApp({
-    auth,
-    catalog,
-    projects,
-    imports,
-    exports,
-    views,
-    webDir: config.webDir,
-    log: (message, err) => console.error(message, err),
-  })
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host })
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', () => resolve())
-    server.once('error', reject)
-  })
-  const address = server.address()
-  const port = typeof address === 'object' && address ? address.port : config.port
-  const url = `http://${config.host}:${port}`
-  return {
-    url,
-    async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-      await imports.stop()
-      await catalog.drain()
-      await store.close()
-    },
-  }
+  )
 }
-
-const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href
-if (isMain) {
-  const config = readConfig(process.argv.slice(2), process.env)
-  const running = await startServer(config)
-  console.log(`Labelport listening on ${running.url} (data in ${config.dataDir}, database ${config.databaseUrl ? 'PostgreSQL' : 'SQLite'})`)
-  const shutdown = () => {
-    running.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error('shutdown failed', err)
-        process.exit(1)
-      },
-    )
-  }
-  process.once('SIGINT', shutdown)
-  process.once('SIGTERM', shutdown)
-}
+process.once('SIGINT', shutdown)
+process.once('SIGTERM', shutdown)

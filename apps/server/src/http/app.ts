@@ -26,7 +26,7 @@ let requestCounter = 0
 
 function ndjson(lines: AsyncIterable<string>): Response {
   async function* encode() {
-    for await (const line of lines) yield `${line}\n`
+    for await (const line of lines) yield Buffer.from(`${line}\n`)
   }
   return new Response(Readable.toWeb(Readable.from(encode())) as ReadableStream, { headers: { 'content-type': 'application/x-ndjson; charset=utf-8' } })
 }
