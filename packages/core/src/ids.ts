@@ -8,11 +8,28 @@ let counter = 0
 
 export const ID_PATTERN = /^c[0-9a-z]{24}$/
 
+// one getRandomValues call per 4 KiB of ids: the import creates an id per annotation
+const pool = new Uint8Array(4096)
+let poolOffset = pool.length
+
 function randomBase36(length: number): string {
-  const bytes = new Uint8Array(length)
-  crypto.getRandomValues(bytes)
+  if (poolOffset + length > pool.length) {
+    crypto.getRandomValues(pool)
+    poolOffset = 0
+  }
   let out = ''
-  for (const b of bytes) out += ALPHABET[b % 36]
+  // 252 = 7 × 36: bytes above it would bias the alphabet, so they are skipped
+  for (let i = 0; i < length; ) {
+    if (poolOffset >= pool.length) {
+      crypto.getRandomValues(pool)
+      poolOffset = 0
+    }
+    const b = pool[poolOffset++] ?? 0
+    if (b < 252) {
+      out += ALPHABET[b % 36]
+      i++
+    }
+  }
   return out
 }
 

@@ -55,6 +55,8 @@ function sqliteWriter(sqlite: Sqlite.Database) {
 
 export async function writeAnnotationRows(conn: Connection, rows: AnnotationRow[], labels: LabelTouch[], at: string): Promise<void> {
   if (rows.length === 0 && labels.length === 0) return
+  // in index order, inserts touch neighbouring pages instead of random ones
+  rows.sort((a, b) => (a.dataRowId < b.dataRowId ? -1 : a.dataRowId > b.dataRowId ? 1 : a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0))
   if (conn.raw.dialect === 'sqlite') {
     sqliteWriter(conn.raw.sqlite)(rows, labels, at)
     return

@@ -37,6 +37,9 @@ export async function connect(location: { sqlitePath: string } | { postgresUrl: 
     sqlite.pragma('journal_mode = WAL')
     sqlite.pragma('synchronous = NORMAL')
     sqlite.pragma('busy_timeout = 5000')
+    // imports insert by random uuid into a unique index: a larger page cache keeps that index in memory
+    sqlite.pragma('cache_size = -262144')
+    sqlite.pragma('temp_store = memory')
     const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) })
     connection = { dialect: 'sqlite', db, raw: { dialect: 'sqlite', sqlite }, close: () => db.destroy() }
   } else {

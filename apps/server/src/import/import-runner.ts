@@ -24,7 +24,7 @@ import type { MaskProcessor } from '../masks/mask-processor.ts'
 import type { BlobStore } from '../storage/blob-store.ts'
 
 /** lines judged and written together; one transaction per chunk */
-const CHUNK_LINES = 2000
+const CHUNK_LINES = 5000
 const DATA_ROW_CACHE_SIZE = 50_000
 
 export interface ImportJobSpec {

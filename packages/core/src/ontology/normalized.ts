@@ -80,7 +80,7 @@ export const NormalizedToolSchema: z.ZodType<NormalizedTool, unknown> = z.object
   tool: z.enum(TOOL_TYPES),
   name: z.string().min(1),
   required: z.boolean().optional().default(false),
-  color: z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(),
+  color: z.union([z.string().regex(/^#[0-9a-fA-F]{6}$/), z.literal('')]).optional(), // '' or absent: assigned on creation
   classifications: z.array(NormalizedClassificationSchema).optional().default([]),
   schemaNodeId: nullableId,
   featureSchemaId: nullableId,
