@@ -4,10 +4,10 @@ import { existsSync } from 'node:fs'
 
 const projects = [
   'packages/core/tsconfig.json',
-  'packages/core/tsconfig.test.json',
+  'packages/core/tsconfig.pure.json', // core sees no Node or DOM types
   'packages/db/tsconfig.json',
   'packages/sdk/tsconfig.json',
-  'packages/sdk/tsconfig.test.json',
+  'packages/sdk/tsconfig.browser.json', // the SDK outside src/node runs in browsers
   'packages/cli/tsconfig.json',
   'packages/viewer/tsconfig.json',
   'packages/testkit/tsconfig.json',

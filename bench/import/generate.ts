@@ -102,10 +102,10 @@ export async function generateBenchInput(path: string, annotations: number, data
     }
     buffer += `${JSON.stringify({ uuid: uuid(), dataRow, ...line })}\n`
     if (buffer.length > 1 << 20) {
-      if (!out.write(buffer)) await new Promise((r) => out.once('drain', r))
+      if (!out.write(buffer)) await new Promise<void>((r) => out.once('drain', () => r()))
       buffer = ''
     }
   }
   out.end(buffer)
-  await new Promise((r) => out.once('finish', r))
+  await new Promise<void>((r) => out.once('finish', () => r()))
 }

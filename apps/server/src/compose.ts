@@ -4,7 +4,6 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
 import { serve } from '@hono/node-server'
 import { connect, Store } from '@labelport/db'
 import type { ServerConfig } from './config.ts'
@@ -18,6 +17,7 @@ import { ImportService } from './services/import-service.ts'
 import { ProjectService } from './services/project-service.ts'
 import { ViewService } from './services/view-service.ts'
 import { LocalBlobStore } from './storage/local-blob-store.ts'
+import { fromWebStream } from './storage/web-streams.ts'
 
 export interface ComposedServer {
   app: ReturnType<typeof createApp>
@@ -48,7 +48,7 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
     masks,
     fetchStream: async (url) => {
       const fetched = await safeFetchStream(url, ['source', 'url'])
-      return fetched.ok ? { ok: true, stream: Readable.fromWeb(fetched.stream as import('node:stream/web').ReadableStream<Uint8Array>) } : fetched
+      return fetched.ok ? { ok: true, stream: fromWebStream(fetched.stream) } : fetched
     },
   })
   const exports = new ExportService({ store, projects })

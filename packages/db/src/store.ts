@@ -389,7 +389,7 @@ export class Store {
     let q = this.#db.selectFrom('ontology').selectAll().where('organization_id', '=', organizationId).orderBy('id').limit(limit + 1)
     if (cursor) q = q.where('id', '>', cursor)
     const rows = await q.execute()
-    const items = rows.slice(0, limit).map((row) => ({ id: row.id, name: row.name, mediaType: 'IMAGE' as const, normalized: JSON.parse(row.normalized_json), createdAt: row.created_at }))
+    const items = rows.slice(0, limit).map((row) => ({ id: row.id, name: row.name, mediaType: 'IMAGE' as const, normalized: JSON.parse(row.normalized_json) as unknown, createdAt: row.created_at }))
     return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null }
   }
 

@@ -34,7 +34,7 @@ function toIssues(error: z.ZodError, root: string): Issue[] {
 async function readJson(c: Context<AppEnv>): Promise<unknown> {
   const body = c.req.raw.body
   if (!body) throw new AppError('validation_failed', 'This endpoint expects a JSON body', { path: ['body'] })
-  const reader = body.getReader()
+  const reader = (body as ReadableStream<Uint8Array>).getReader()
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {
@@ -82,7 +82,7 @@ export function route<E extends Endpoint>(
       }
       body = parsed.data
     }
-    const result = await handler({ params: c.req.param() as Record<string, string>, query: query as Infer<E['query']>, body: body as Infer<E['body']>, caller: c.get('caller'), c })
+    const result = await handler({ params: c.req.param(), query: query as Infer<E['query']>, body: body as Infer<E['body']>, caller: c.get('caller'), c })
     if (result instanceof Response) return result
     if (endpoint.responseKind === 'empty') return c.body(null, 204)
     return c.json(result as object, endpoint.successStatus as 200)

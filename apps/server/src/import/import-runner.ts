@@ -5,7 +5,7 @@
  * Memory stays flat: only the current chunk, a bounded data-row cache and the judge's compact tables.
  */
 import { createInterface } from 'node:readline'
-import { PassThrough, type Readable } from 'node:stream'
+import { PassThrough } from 'node:stream'
 import {
   ImportJudge,
   buildOntologyIndex,
@@ -111,7 +111,7 @@ export class ImportRunner {
     }
 
     try {
-      const lines = createInterface({ input: input as Readable, crlfDelay: Infinity })
+      const lines = createInterface({ input, crlfDelay: Infinity })
       let lineNumber = 0
       for await (const text of lines) {
         lineNumber++

@@ -1,8 +1,8 @@
 /** Datasets, uploads and data rows (the Catalog), with the async create-data-rows task. */
-import { Readable } from 'node:stream'
 import { AppError, newId, type DataRowInput, type Task, type TaskError } from '@labelport/core'
 import type { Store } from '@labelport/db'
 import type { BlobStore } from '../storage/blob-store.ts'
+import { fromWebStream } from '../storage/web-streams.ts'
 import type { Caller } from './auth-service.ts'
 import type { Fetcher } from './fetcher.ts'
 import { makeThumbnail, readMediaAttributes } from './media.ts'
@@ -25,7 +25,7 @@ export class CatalogService {
   async createUpload(caller: Caller, body: ReadableStream<Uint8Array> | null, contentType: string) {
     if (!body) throw new AppError('validation_failed', 'The upload body is empty', { path: ['body'] })
     const id = newId()
-    const info = await this.#blobs.put(`uploads/${caller.organizationId}/${id}`, Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>))
+    const info = await this.#blobs.put(`uploads/${caller.organizationId}/${id}`, fromWebStream(body))
     if (info.size === 0) {
       await this.#blobs.delete(`uploads/${caller.organizationId}/${id}`)
       throw new AppError('validation_failed', 'The upload body is empty', { path: ['body'] })

@@ -1,2 +1,2 @@
-// re-exports of export/
-export {}
+/** Export v2 shapes built from stored annotation records. */
+export * from './export-label-annotations.ts'

@@ -1,1 +1,2 @@
 export * from './rle.ts'
+export * from './png-header.ts'

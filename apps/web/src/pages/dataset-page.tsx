@@ -1,0 +1,159 @@
+/**
+ * One dataset: its data rows with global keys and media attributes, and the projects that use
+ * each one. The API has no "projects of a data row" endpoint yet, so usage is gathered from the
+ * projects' data-row lists (bounded, see USAGE_SCAN_LIMIT).
+ */
+import { useMemo, useState } from 'react'
+import { api } from '@labelport/core'
+import type { DataRow, Project, ProjectDataRow } from '@labelport/core'
+import { useClient } from '../client-context.ts'
+import { useAsync } from '../use-async.ts'
+import { href } from '../router.ts'
+import { Thumbnail } from '../components/authed-image.tsx'
+import { Empty, ErrorNotice, Loading, PageHeader, formatDate, formatNumber } from '../components/ui.tsx'
+
+const PAGE = 100
+const USAGE_SCAN_LIMIT = 20_000
+
+interface Usage {
+  project: Project
+  row: ProjectDataRow
+}
+
+export function DatasetPage({ datasetId }: { datasetId: string }) {
+  const client = useClient()
+  const dataset = useAsync((signal) => client.json(api.getDataset, { datasetId }, undefined, signal), [client, datasetId])
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined])
+  const rows = useAsync(
+    async (signal) => {
+      const items: DataRow[] = []
+      let next: string | null = null
+      for (const cursor of cursors) {
+        const page = await client.json(api.listDataRows, { datasetId }, { limit: PAGE, cursor }, signal)
+        items.push(...page.items)
+        next = page.nextCursor
+      }
+      return { items, next }
+    },
+    [client, datasetId, cursors],
+  )
+  const usage = useAsync(
+    async (signal) => {
+      const projects = await client.all<Project>(api.listProjects, {}, 1000, signal)
+      const byRow = new Map<string, Usage[]>()
+      await Promise.all(
+        projects
+          .filter((p) => p.dataRowCount > 0)
+          .map(async (project) => {
+            const projectRows = await client.all<ProjectDataRow>(api.listProjectDataRows, { projectId: project.id }, USAGE_SCAN_LIMIT, signal)
+            for (const row of projectRows) {
+              if (row.datasetId !== datasetId) continue
+              const list = byRow.get(row.id) ?? []
+              list.push({ project, row })
+              byRow.set(row.id, list)
+            }
+          }),
+      )
+      return byRow
+    },
+    [client, datasetId],
+  )
+  const [filter, setFilter] = useState('')
+  const shown = useMemo(() => {
+    const all = rows.data?.items ?? []
+    const f = filter.trim().toLowerCase()
+    return f ? all.filter((r) => (r.globalKey ?? '').toLowerCase().includes(f) || r.id.includes(f) || r.rowData.toLowerCase().includes(f)) : all
+  }, [rows.data, filter])
+
+  if (dataset.status === 'error') return <div className="lp-page"><ErrorNotice error={dataset.error} onRetry={dataset.reload} /></div>
+  if (!dataset.data) return <div className="lp-page"><Loading what="dataset" /></div>
+  const d = dataset.data
+  return (
+    <div className="lp-page" data-testid="dataset-view">
+      <PageHeader
+        crumbs={[{ label: 'Datasets', href: href.datasets() }]}
+        title={d.name}
+        meta={
+          <>
+            {d.description && <span>{d.description} · </span>}
+            {formatNumber(d.rowCount)} data rows · <span className="lp-mono">{d.id}</span> · created {formatDate(d.createdAt)}
+          </>
+        }
+      />
+      <div className="lp-toolbar">
+        <input className="lp-input lp-input--search" placeholder="Filter by global key, id or source" value={filter} onChange={(e) => setFilter(e.target.value)} />
+        <span className="lp-muted lp-small">
+          {formatNumber(shown.length)} of {formatNumber(rows.data?.items.length ?? 0)} loaded
+        </span>
+      </div>
+      {rows.status === 'error' && <ErrorNotice error={rows.error} onRetry={rows.reload} />}
+      {!rows.data && rows.status === 'loading' && <Loading what="data rows" />}
+      {rows.data && rows.data.items.length === 0 && <Empty>This dataset has no data rows.</Empty>}
+      {shown.length > 0 && (
+        <div className="lp-card lp-card--flush">
+          <table className="lp-table" data-testid="dataset-rows">
+            <thead>
+              <tr>
+                <th style={{ width: 72 }} />
+                <th>Global key</th>
+                <th className="lp-num">Width</th>
+                <th className="lp-num">Height</th>
+                <th>Type</th>
+                <th className="lp-num">EXIF</th>
+                <th>Used in</th>
+                <th>Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((row) => {
+                const uses = usage.data?.get(row.id) ?? []
+                return (
+                  <tr key={row.id} data-testid="dataset-row">
+                    <td>
+                      <div className="lp-mini-thumb">
+                        <Thumbnail dataRowId={row.id} size={128} alt={row.globalKey ?? row.id} />
+                      </div>
+                    </td>
+                    <td>
+                      <div className="lp-strong lp-clamp" title={row.globalKey ?? ''}>{row.globalKey ?? <span className="lp-muted">none</span>}</div>
+                      <div className="lp-mono lp-muted lp-small">{row.id}</div>
+                      <div className="lp-muted lp-small lp-clamp" title={row.rowData}>{row.rowData}</div>
+                    </td>
+                    <td className="lp-num">{row.mediaAttributes.width}</td>
+                    <td className="lp-num">{row.mediaAttributes.height}</td>
+                    <td className="lp-mono lp-small">{row.mediaAttributes.mimeType}</td>
+                    <td className="lp-num">{row.mediaAttributes.exifOrientation}</td>
+                    <td data-testid="row-usage">
+                      {usage.status === 'loading' && !usage.data ? (
+                        <span className="lp-muted lp-small">…</span>
+                      ) : uses.length === 0 ? (
+                        <span className="lp-muted lp-small">not in a project</span>
+                      ) : (
+                        uses.map((u) => (
+                          <a key={u.project.id} className="lp-usage" href={href.dataRow(u.project.id, row.id)}>
+                            {u.project.name}
+                            <span className="lp-usage__counts">
+                              {formatNumber(u.row.prelabelCount)} pre-labels · {formatNumber(u.row.labelCount)} labels
+                            </span>
+                          </a>
+                        ))
+                      )}
+                    </td>
+                    <td className="lp-muted lp-nowrap">{formatDate(row.createdAt)}</td>
+                  </tr>
+                )
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {rows.data?.next && (
+        <div className="lp-more">
+          <button type="button" className="lp-button" disabled={rows.status === 'loading'} onClick={() => setCursors([...cursors, rows.data?.next ?? undefined])}>
+            Load more
+          </button>
+        </div>
+      )}
+    </div>
+  )
+}

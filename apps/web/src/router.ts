@@ -1,0 +1,48 @@
+/** Hash routing: `#/projects/<id>`, `#/projects/<id>/data-rows/<id>`, `#/imports/<id>`, `#/datasets/<id>`. */
+import { useEffect, useState } from 'react'
+
+export type Route =
+  | { page: 'projects' }
+  | { page: 'project'; projectId: string; tab: string }
+  | { page: 'data-row'; projectId: string; dataRowId: string; importId: string | null; line: number | null }
+  | { page: 'import'; importId: string }
+  | { page: 'datasets' }
+  | { page: 'dataset'; datasetId: string }
+  | { page: 'not-found'; hash: string }
+
+export function parseRoute(hash: string): Route {
+  const [pathPart = '', queryPart = ''] = hash.replace(/^#/, '').split('?')
+  const parts = pathPart.split('/').filter(Boolean).map(decodeURIComponent)
+  const query = new URLSearchParams(queryPart)
+  const [a, b, c, d] = parts
+  if (parts.length === 0 || (a === 'projects' && parts.length === 1)) return { page: 'projects' }
+  if (a === 'projects' && b && parts.length === 2) return { page: 'project', projectId: b, tab: query.get('tab') ?? 'data-rows' }
+  if (a === 'projects' && b && c === 'data-rows' && d && parts.length === 4) {
+    const line = query.get('line')
+    return { page: 'data-row', projectId: b, dataRowId: d, importId: query.get('import'), line: line ? Number(line) : null }
+  }
+  if (a === 'imports' && b && parts.length === 2) return { page: 'import', importId: b }
+  if (a === 'datasets' && parts.length === 1) return { page: 'datasets' }
+  if (a === 'datasets' && b && parts.length === 2) return { page: 'dataset', datasetId: b }
+  return { page: 'not-found', hash }
+}
+
+export const href = {
+  projects: () => '#/projects',
+  project: (projectId: string, tab?: string) => `#/projects/${encodeURIComponent(projectId)}${tab ? `?tab=${tab}` : ''}`,
+  dataRow: (projectId: string, dataRowId: string, failure?: { importId: string; line: number }) =>
+    `#/projects/${encodeURIComponent(projectId)}/data-rows/${encodeURIComponent(dataRowId)}${failure ? `?import=${encodeURIComponent(failure.importId)}&line=${failure.line}` : ''}`,
+  importJob: (importId: string) => `#/imports/${encodeURIComponent(importId)}`,
+  datasets: () => '#/datasets',
+  dataset: (datasetId: string) => `#/datasets/${encodeURIComponent(datasetId)}`,
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash))
+  useEffect(() => {
+    const onChange = () => setRoute(parseRoute(window.location.hash))
+    window.addEventListener('hashchange', onChange)
+    return () => window.removeEventListener('hashchange', onChange)
+  }, [])
+  return route
+}

@@ -1,0 +1,65 @@
+/** How the CLI talks to people (and to scripts with --json). */
+import { AppError, formatPath } from '@labelport/core'
+import type { ImportJob, Issue } from '@labelport/core'
+
+export interface Io {
+  stdout: { write(text: string): unknown }
+  stderr: { write(text: string): unknown; isTTY?: boolean }
+}
+
+/** Exit codes: 0 all good, 1 an error, 2 a usage error, 3 an import where some annotations failed. */
+export const EXIT = { ok: 0, error: 1, usage: 2, someFailed: 3 } as const
+
+/** `code: message (at path)` */
+export function formatIssue(found: Pick<Issue, 'code' | 'message' | 'path'>): string {
+  return `${found.code}: ${found.message}${found.path.length > 0 ? ` (at ${formatPath(found.path)})` : ''}`
+}
+
+export function formatError(err: unknown): string {
+  if (err instanceof AppError) {
+    const lines = [formatIssue(err)]
+    for (const found of err.issues.slice(0, 10)) {
+      if (found.message !== err.message) lines.push(`  ${formatIssue(found)}`)
+    }
+    if (err.issues.length > 10) lines.push(`  … and ${err.issues.length - 10} more`)
+    return lines.join('\n')
+  }
+  return `internal: ${err instanceof Error ? err.message : String(err)}`
+}
+
+/** A plain aligned table: the first row is the header. */
+export function formatTable(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = []
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)))
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n')
+}
+
+/** Summary of an import job: counts by status, then by error code with the first failing line of each. */
+export function formatImportSummary(job: ImportJob): string {
+  const what = job.dryRun ? 'Validation' : 'Import'
+  const kind = job.kind === 'mal' ? 'MAL pre-labels' : 'ground truth'
+  const out = [`${what} "${job.name}" (${kind}) ${job.state}: ${job.counts.total} annotation lines`, '']
+  out.push(
+    formatTable([
+      ['status', 'count'],
+      ['SUCCESS', String(job.counts.success)],
+      ['FAILURE', String(job.counts.failure)],
+    ]),
+  )
+  const codes = Object.entries(job.errorCounts).sort(([, a], [, b]) => b - a)
+  if (codes.length > 0) {
+    const rows: string[][] = [['error code', 'count', 'first example']]
+    for (const [code, count] of codes) {
+      const example = job.errorExamples[code]
+      rows.push([code, String(count), example ? `line ${example.line}: ${example.message}${example.path.length > 0 ? ` (at ${formatPath(example.path)})` : ''}` : ''])
+    }
+    out.push('', formatTable(rows))
+  }
+  if (job.failureReason) out.push('', `job failed: ${formatIssue(job.failureReason)}`)
+  return `${out.join('\n')}\n`
+}
+
+export function importExitCode(job: ImportJob): number {
+  if (job.state === 'FAILED') return EXIT.error
+  return job.counts.failure > 0 ? EXIT.someFailed : EXIT.ok
+}

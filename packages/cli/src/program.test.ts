@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { Client } from '@labelport/sdk'
+import { startServer } from '@labelport/testkit'
+import type { TestServer } from '@labelport/testkit'
+import { loadDemo } from './demo.ts'
+import type { DemoResult } from './demo.ts'
+import { EXIT, formatIssue } from './output.ts'
+import { run } from './program.ts'
+
+const BIN = fileURLToPath(new URL('../bin/labelport.js', import.meta.url))
+
+function capture(): { io: { stdout: { write(t: string): boolean }; stderr: { write(t: string): boolean } }; out: () => string; err: () => string } {
+  let out = ''
+  let err = ''
+  return {
+    io: {
+      stdout: { write: (t: string) => ((out += t), true) },
+      stderr: { write: (t: string) => ((err += t), true) },
+    },
+    out: () => out,
+    err: () => err,
+  }
+}
+
+void describe('output', () => {
+  void it('prints issues as code: message (at path)', () => {
+    assert.equal(formatIssue({ code: 'feature_unknown', message: 'no tool nope', path: ['answer', 0, 'name'] }), 'feature_unknown: no tool nope (at answer[0].name)')
+    assert.equal(formatIssue({ code: 'not_found', message: 'gone', path: [] }), 'not_found: gone')
+  })
+})
+
+void describe('labelport against a real server', () => {
+  let server: TestServer
+  let demo: DemoResult
+  let work: string
+  const globals = (): string[] => ['--endpoint', server.url, '--api-key', server.apiKey]
+
+  before(async () => {
+    server = await startServer()
+    work = mkdtempSync(join(tmpdir(), 'labelport-cli-test-'))
+    demo = await loadDemo({ client: new Client(server.apiKey, { endpoint: server.url }) })
+  })
+  after(async () => {
+    await server?.stop()
+    if (work) rmSync(work, { recursive: true, force: true })
+  })
+
+  void it('demo loads every annotation kind; ground truth rejects only the relationships', () => {
+    assert.equal(demo.globalKeys.length, 3)
+    assert.deepEqual(demo.mal, { total: 42, success: 42, failure: 0 })
+    assert.deepEqual(demo.groundTruth, { total: 28, success: 26, failure: 2 })
+    assert.equal(demo.projectUrl, `${server.url}/#/projects/${demo.projectId}`)
+  })
+
+  void it('import: summary by status and by error code, exit 3 when some annotations failed', async () => {
+    const file = join(work, 'some-bad.ndjson')
+    const dataRow = { globalKey: demo.globalKeys[2] }
+    const lines = [
+      { name: 'bounding_box', dataRow, bbox: { top: 10, left: 10, height: 20, width: 20 } },
+      { name: 'no_such_tool', dataRow, bbox: { top: 10, left: 10, height: 20, width: 20 } },
+      { name: 'point', dataRow, point: { x: 5, y: 5 } },
+    ]
+    writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n')
+    const { io, out } = capture()
+    const code = await run([...globals(), 'import', '--project', demo.projectId, '--kind', 'ground-truth', '--name', 'cli-gt', file], io)
+    assert.equal(code, EXIT.someFailed)
+    assert.match(out(), /SUCCESS\s+2/)
+    assert.match(out(), /FAILURE\s+1/)
+    assert.match(out(), /feature_unknown\s+1\s+line 2: .*\(at name\)/)
+  })
+
+  void it('import: exit 0 when every line succeeded; --json gives the job', async () => {
+    const file = join(work, 'good.ndjson')
+    writeFileSync(file, JSON.stringify({ name: 'point', dataRow: { globalKey: demo.globalKeys[2] }, point: { x: 5, y: 5 } }) + '\n')
+    const { io, out } = capture()
+    const code = await run([...globals(), '--json', 'import', '--project', demo.projectId, '--kind', 'mal', file], io)
+    assert.equal(code, EXIT.ok)
+    const { job } = JSON.parse(out()) as { job: { kind: string; counts: { success: number } } }
+    assert.equal(job.kind, 'mal')
+    assert.equal(job.counts.success, 1)
+  })
+
+  void it('validate: dry run with the same summary, nothing written', async () => {
+    const file = join(work, 'dry.ndjson')
+    writeFileSync(file, JSON.stringify({ name: 'relationship', dataRow: { globalKey: demo.globalKeys[0] }, relationship: { source: 'a', target: 'b', type: 'unidirectional' } }) + '\n')
+    const { io, out } = capture()
+    const code = await run([...globals(), 'validate', '--project', demo.projectId, '--kind', 'ground-truth', file], io)
+    assert.equal(code, EXIT.someFailed)
+    assert.match(out(), /^Validation /)
+  })
+
+  void it('usage errors exit 2; server errors print code: message and exit 1', async () => {
+    const bad = capture()
+    assert.equal(await run([...globals(), 'import', '--project', demo.projectId, '--kind', 'bogus', 'x.ndjson'], bad.io), EXIT.usage)
+    assert.equal(await run([...globals(), 'import', '--kind', 'mal', 'x.ndjson'], capture().io), EXIT.usage)
+    assert.equal(await run([...globals(), 'nope'], capture().io), EXIT.usage)
+    assert.equal(await run(['--help'], capture().io), EXIT.ok)
+
+    const file = join(work, 'good.ndjson')
+    const failed = capture()
+    assert.equal(await run([...globals(), 'import', '--project', 'c000000000000000000000000', '--kind', 'mal', file], failed.io), EXIT.error)
+    assert.match(failed.err(), /^project_not_found: .*\(at projectId\)/)
+
+    const unauthorized = capture()
+    assert.equal(await run(['--endpoint', server.url, '--api-key', 'wrong', 'export', '--project', demo.projectId], unauthorized.io), EXIT.error)
+    assert.match(unauthorized.err(), /^unauthenticated: /)
+  })
+
+  void it('export writes one export v2 row per data row', async () => {
+    const file = join(work, 'export.ndjson')
+    const { io } = capture()
+    assert.equal(await run([...globals(), 'export', '--project', demo.projectId, '--out', file], io), EXIT.ok)
+    const rows = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { data_row: { global_key: string } })
+    assert.deepEqual(rows.map((r) => r.data_row.global_key).sort(), [...demo.globalKeys].sort())
+  })
+
+  void it('serve runs the server as a child process and forwards SIGTERM', async () => {
+    const dataDir = join(work, 'serve-data')
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
+      env: { ...process.env, LABELPORT_BOOTSTRAP_API_KEY: 'lp_serve_test_key' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 60_000)
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString()
+        const match = /listening on (http:\/\/\S+)/.exec(output)
+        if (match?.[1]) {
+          clearTimeout(timer)
+          resolve(match[1])
+        }
+      }
+      child.stdout.on('data', onData)
+      child.stderr.on('data', onData)
+    })
+    const me = await new Client('lp_serve_test_key', { endpoint: url }).whoAmI()
+    assert.equal(me.apiKey.role, 'admin')
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    child.kill('SIGTERM')
+    const code = await exited
+    assert.ok(code === 0 || code === 143, `exit code ${String(code)}`)
+  })
+})

@@ -1,0 +1,45 @@
+/**
+ * `labelport serve`: runs the server as a child process (the CLI imports no server code),
+ * forwarding SIGINT/SIGTERM and answering with the server's exit code.
+ */
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+/** apps/server/src/main.ts of the same checkout, found from this file's location. */
+export const SERVER_MAIN = fileURLToPath(new URL('../../../apps/server/src/main.ts', import.meta.url))
+
+export interface ServeOptions {
+  port: number
+  dataDir: string
+  /** extra environment for the server (LABELPORT_DATABASE_URL, LABELPORT_BOOTSTRAP_API_KEY…) */
+  env?: NodeJS.ProcessEnv
+}
+
+export function serveArgs(options: ServeOptions): string[] {
+  // tsx resolved from the CLI's own dependencies, so `serve` works from any working directory
+  return ['--import', import.meta.resolve('tsx'), SERVER_MAIN, '--port', String(options.port), '--data-dir', options.dataDir]
+}
+
+/** Resolves with the exit code to use: the server's, or 128 + signal number when it was killed. */
+export function serve(options: ServeOptions): Promise<number> {
+  const child = spawn(process.execPath, serveArgs(options), { stdio: 'inherit', env: { ...process.env, ...options.env } })
+  const forward = (signal: NodeJS.Signals) => () => {
+    child.kill(signal)
+  }
+  const onInt = forward('SIGINT')
+  const onTerm = forward('SIGTERM')
+  process.on('SIGINT', onInt)
+  process.on('SIGTERM', onTerm)
+  return new Promise((resolve, reject) => {
+    child.once('error', (err) => {
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+      reject(err)
+    })
+    child.once('exit', (code, signal) => {
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+      resolve(code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1))
+    })
+  })
+}

@@ -1,0 +1,48 @@
+/**
+ * `@labelport/sdk/types`: the annotation types (Labelbox's `labelbox.types`) and the NDJSON
+ * converter, so the guide's `lb_types.X` ports to `lbTypes.X`. They live in `@labelport/core`.
+ */
+export {
+  Checklist,
+  ClassificationAnnotation,
+  ClassificationAnswer,
+  Label,
+  Line,
+  Mask,
+  MaskData,
+  NDJsonConverter,
+  ObjectAnnotation,
+  Point,
+  Polygon,
+  Radio,
+  Rectangle,
+  Relationship,
+  RelationshipAnnotation,
+  Text,
+  encodeBase64,
+  decodeBase64,
+} from '@labelport/core'
+export type {
+  Annotation,
+  ChecklistOptions,
+  ClassificationAnnotationOptions,
+  ClassificationAnswerOptions,
+  ClassificationValue,
+  LabelOptions,
+  LineOptions,
+  MaskDataOptions,
+  MaskOptions,
+  NdLine,
+  ObjectAnnotationOptions,
+  ObjectValue,
+  PointOptions,
+  PolygonOptions,
+  RadioOptions,
+  RectangleOptions,
+  RelationshipAnnotationOptions,
+  RelationshipOptions,
+  RelationshipType,
+  RgbColor,
+  StatusLine,
+  TextOptions,
+} from '@labelport/core'
