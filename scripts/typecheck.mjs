@@ -13,6 +13,7 @@ const projects = [
   'packages/testkit/tsconfig.json',
   'apps/server/tsconfig.json',
   'apps/web/tsconfig.json',
+  'apps/web/e2e/tsconfig.json',
   'tsconfig.json',
 ].filter((p) => existsSync(p))
 
