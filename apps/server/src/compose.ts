@@ -46,6 +46,7 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
     projects,
     catalog,
     masks,
+    maxLineBytes: config.importMaxLineBytes,
     fetchStream: async (url) => {
       const fetched = await safeFetchStream(url, ['source', 'url'])
       return fetched.ok ? { ok: true, stream: fromWebStream(fetched.stream) } : fetched

@@ -12,6 +12,8 @@ export interface ServerConfig {
   fetchAllowHosts: string[]
   fetchMaxBytes: number
   fetchTimeoutMs: number
+  /** longest NDJSON line an import accepts (a composite mask inline as imBytes is the long one) */
+  importMaxLineBytes: number
   /** the built web app to serve at `/`, when present */
   webDir: string
 }
@@ -35,6 +37,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     fetchAllowHosts: (env['LABELPORT_FETCH_ALLOW_HOSTS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     fetchMaxBytes: Number(env['LABELPORT_FETCH_MAX_BYTES'] ?? 512 * 1024 * 1024),
     fetchTimeoutMs: Number(env['LABELPORT_FETCH_TIMEOUT_MS'] ?? 30_000),
+    importMaxLineBytes: Number(env['LABELPORT_IMPORT_MAX_LINE_BYTES'] ?? 64 * 1024 * 1024),
     webDir: resolve(new URL('../../web/dist', import.meta.url).pathname),
   }
 }

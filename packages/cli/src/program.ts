@@ -105,12 +105,13 @@ export async function run(argv: readonly string[], io: Io = { stdout: process.st
     .description('export v2 of a project as NDJSON (labels and prelabels per data row)')
     .requiredOption('--project <id>', 'project id')
     .option('--out <file>', 'write to a file instead of stdout')
-    .action(async (options: { project: string; out?: string }) => {
+    .addOption(new Option('--masks <form>', 'url: composite mask URL and colour; rle: also each mask as COCO RLE').choices(['url', 'rle']).default('url'))
+    .action(async (options: { project: string; out?: string; masks: 'url' | 'rle' }) => {
       const client = clientFor(globals())
       const out = options.out === undefined ? undefined : createWriteStream(options.out)
       let rows = 0
       try {
-        for await (const row of client.stream(api.exportProject, { params: { projectId: options.project } })) {
+        for await (const row of client.stream(api.exportProject, { params: { projectId: options.project }, query: { masks: options.masks } })) {
           const line = `${JSON.stringify(row)}\n`
           if (out === undefined) io.stdout.write(line)
           else if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()))

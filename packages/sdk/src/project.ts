@@ -116,15 +116,16 @@ export class Project {
   }
 
   /** Export v2, streamed: one row per data row in the project's batches. */
-  exportStream(options: { signal?: AbortSignal } = {}): AsyncGenerator<ExportRow> {
+  exportStream(options: { signal?: AbortSignal; masks?: 'url' | 'rle' } = {}): AsyncGenerator<ExportRow> {
     return this.client.stream<ExportRow>(api.exportProject, {
       params: { projectId: this.id },
+      ...(options.masks ? { query: { masks: options.masks } } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     })
   }
 
-  /** Export v2 as a list (see `exportStream` for large projects). */
-  async export(options: { signal?: AbortSignal } = {}): Promise<ExportRow[]> {
+  /** Export v2 as a list (see `exportStream` for large projects); `masks: 'rle'` adds each mask's own RLE. */
+  async export(options: { signal?: AbortSignal; masks?: 'url' | 'rle' } = {}): Promise<ExportRow[]> {
     const rows: ExportRow[] = []
     for await (const row of this.exportStream(options)) rows.push(row)
     return rows

@@ -96,10 +96,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const stream = await imports.openInput(caller, params['importId'] ?? '')
     return new Response(Readable.toWeb(stream) as ReadableStream, { headers: { 'content-type': 'application/x-ndjson' } })
   })
-  route(app, api.exportProject, async ({ caller, params, c }) => {
+  route(app, api.exportProject, async ({ caller, params, query, c }) => {
     const projectId = params['projectId'] ?? ''
     await projects.getProject(caller, projectId)
-    return ndjson(exports.exportProject(caller, projectId, new URL(c.req.url).origin))
+    return ndjson(exports.exportProject(caller, projectId, new URL(c.req.url).origin, { maskRle: query.masks === 'rle' }))
   })
 
   route(app, api.listProjectDataRows, ({ caller, params, query }) => views.projectDataRows(caller, params['projectId'] ?? '', query.cursor, query.limit))

@@ -58,11 +58,13 @@ export class ImportRunner {
   readonly #store: Store
   readonly #blobs: BlobStore
   readonly #masks: MaskProcessor
+  readonly #maxLineBytes: number
 
-  constructor(deps: { store: Store; blobs: BlobStore; masks: MaskProcessor }) {
+  constructor(deps: { store: Store; blobs: BlobStore; masks: MaskProcessor; maxLineBytes: number }) {
     this.#store = deps.store
     this.#blobs = deps.blobs
     this.#masks = deps.masks
+    this.#maxLineBytes = deps.maxLineBytes
   }
 
   async run(job: ImportJobSpec, onProgress: (percent: number, outcome: ImportOutcome) => Promise<void>): Promise<ImportOutcome> {
@@ -70,7 +72,7 @@ export class ImportRunner {
     if (!input) throw new ImportSourceError(issue('import_source_unreadable', 'The import input is missing from storage'))
     const inputSize = (await this.#blobs.size(job.inputKey)) ?? 0
 
-    const judge = new ImportJudge({ ontology: buildOntologyIndex(job.ontology), kind: job.kind })
+    const judge = new ImportJudge({ ontology: buildOntologyIndex(job.ontology), kind: job.kind, maxLineBytes: this.#maxLineBytes })
     const layer = job.kind === 'mal' ? 'prelabel' : 'label'
     const outcome: ImportOutcome = { total: 0, success: 0, failure: 0, errorCounts: {}, errorExamples: {} }
     const cache = new Map<string, DataRowState>()

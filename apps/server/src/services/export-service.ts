@@ -19,7 +19,7 @@ export class ExportService {
   }
 
   /** Yields NDJSON lines; `origin` makes mask URLs absolute (`http://host:port`). */
-  async *exportProject(caller: Caller, projectId: string, origin: string): AsyncGenerator<string> {
+  async *exportProject(caller: Caller, projectId: string, origin: string, opts: { maskRle?: boolean } = {}): AsyncGenerator<string> {
     const project = await this.#projects.getProject(caller, projectId)
     const datasetNames = new Map<string, string>()
     const maskUrl = (r: AnnotationRecord) => (r.kind === 'object' && r.geometry.type === 'mask' ? `${origin}/v1/masks/${r.geometry.compositeSha256}` : '')
@@ -66,11 +66,11 @@ export class ExportService {
                         label_details: { created_at: label.createdAt, updated_at: label.updatedAt, created_by: null, content_last_updated_at: label.updatedAt, reviews: [] },
                         performance_details: { seconds_to_create: 0, seconds_to_review: 0, skipped: false },
                         is_benchmark_reference: label.isBenchmarkReference,
-                        annotations: toExportLabelAnnotations(entry.label, { maskUrl }),
+                        annotations: toExportLabelAnnotations(entry.label, { maskUrl, maskRle: opts.maskRle === true }),
                       },
                     ]
                   : [],
-              prelabels: entry.prelabel.length > 0 ? [{ annotations: toExportLabelAnnotations(entry.prelabel, { maskUrl }) }] : [],
+              prelabels: entry.prelabel.length > 0 ? [{ annotations: toExportLabelAnnotations(entry.prelabel, { maskUrl, maskRle: opts.maskRle === true }) }] : [],
               project_details: { batch_id: row.batchId, workflow_status: entry.label.length > 0 ? 'DONE' : 'TO_LABEL' },
             },
           },

@@ -27,13 +27,13 @@ export class ImportService {
   #loop: Promise<void> | null = null
   #idleWaiters: (() => void)[] = []
 
-  constructor(deps: { store: Store; blobs: BlobStore; projects: ProjectService; catalog: CatalogService; masks: MaskProcessor; fetchStream: UrlStreamer }) {
+  constructor(deps: { store: Store; blobs: BlobStore; projects: ProjectService; catalog: CatalogService; masks: MaskProcessor; maxLineBytes: number; fetchStream: UrlStreamer }) {
     this.#store = deps.store
     this.#blobs = deps.blobs
     this.#projects = deps.projects
     this.#catalog = deps.catalog
     this.#fetchStream = deps.fetchStream
-    this.#runner = new ImportRunner({ store: deps.store, blobs: deps.blobs, masks: deps.masks })
+    this.#runner = new ImportRunner({ store: deps.store, blobs: deps.blobs, masks: deps.masks, maxLineBytes: deps.maxLineBytes })
   }
 
   async create(caller: Caller, projectId: string, body: CreateImportBody, dryRun: boolean): Promise<ImportJob> {

@@ -221,6 +221,7 @@ export const api = {
   exportProject: endpoint({
     method: 'GET',
     path: '/v1/projects/:projectId/export',
+    query: z.object({ masks: z.enum(['url', 'rle']).optional() }),
     responseKind: 'ndjson',
     summary: 'Export v2: one line per data row with labels (ground truth) and prelabels (MAL)',
   }),

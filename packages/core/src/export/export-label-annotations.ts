@@ -58,6 +58,8 @@ export interface ExportObject {
   line?: ExportPoint[]
   point?: ExportPoint
   composite_mask?: { url: string; color_rgb: [number, number, number] }
+  /** with the `rle` export option: the instance's own mask, COCO RLE (column-major), its area and box */
+  mask_rle?: { counts: string; size: [number, number]; area: number; bounding_box: { top: number; left: number; height: number; width: number } }
 }
 
 export interface ExportRelationship {
@@ -79,6 +81,8 @@ export interface ExportLabelAnnotations {
 export interface ExportOptions {
   /** URL of the composite mask a mask record points into (the server's mask route) */
   maskUrl: (record: ObjectRecord) => string
+  /** add each mask's own RLE (`mask_rle`) beside the composite URL */
+  maskRle?: boolean
 }
 
 /** Groups the records of one label into export v2 objects, classifications and relationships, in record order. */
@@ -132,6 +136,7 @@ function toExportObject(record: ObjectRecord, opts: ExportOptions): ExportObject
         classifications,
         // a binary mask (png, RLE) is stored with its pixels white
         composite_mask: { url: opts.maskUrl(record), color_rgb: geometry.color ?? [255, 255, 255] },
+        ...(opts.maskRle === true ? { mask_rle: { counts: geometry.rle.counts, size: geometry.rle.size, area: geometry.area, bounding_box: { ...geometry.bbox } } } : {}),
       }
     default:
       return assertNever(geometry, 'geometry')
