@@ -15,29 +15,47 @@ const OBJECT_KINDS = {
   ImagePolyline: 1,
   ImageSegmentationMask: 5,
 }
-const CLASSIFICATIONS = ['checklist_question', 'free_text', 'nested_checklist_question', 'nested_radio_question', 'radio_question']
+const CLASSIFICATIONS = [
+  'checklist_question',
+  'free_text',
+  'nested_checklist_question',
+  'nested_radio_question',
+  'radio_question',
+]
 const LINES = 18 // 5 classifications + 12 objects + 1 relationship
 
 function countKinds(label: ExportLabel): Record<string, number> {
   const counts: Record<string, number> = {}
-  for (const object of label.annotations.objects) counts[object.annotation_kind ?? '?'] = (counts[object.annotation_kind ?? '?'] ?? 0) + 1
+  for (const object of label.annotations.objects)
+    counts[object.annotation_kind ?? '?'] = (counts[object.annotation_kind ?? '?'] ?? 0) + 1
   return counts
 }
 
 function lineKind(line: Record<string, unknown>): string {
-  return ['bbox', 'polygon', 'line', 'point', 'mask', 'relationship', 'answer'].find((key) => key in line) ?? '?'
+  return (
+    ['bbox', 'polygon', 'line', 'point', 'mask', 'relationship', 'answer'].find(
+      (key) => key in line,
+    ) ?? '?'
+  )
 }
 
-const failedCodes = (statuses: StatusLine[]): string[] => statuses.flatMap((s) => (s.errors ?? []).map((e) => e.code))
+const failedCodes = (statuses: StatusLine[]): string[] =>
+  statuses.flatMap((s) => (s.errors ?? []).map((e) => e.code))
 
-function checkExample(backend: { skip: string | false; databaseUrl?: () => string }, title: string): void {
+function checkExample(
+  backend: { skip: string | false; databaseUrl?: () => string },
+  title: string,
+): void {
   void describe(`the guide, ported (${title})`, { skip: backend.skip }, () => {
     let server: TestServer
     let result: ExampleResult
 
     before(async () => {
       server = await startServer(backend.databaseUrl ? { databaseUrl: backend.databaseUrl() } : {})
-      result = await runImageImportExample({ client: new Client(server.apiKey, { endpoint: server.url }), log: () => {} })
+      result = await runImageImportExample({
+        client: new Client(server.apiKey, { endpoint: server.url }),
+        log: () => {},
+      })
     })
     after(async () => {
       await server?.stop()
@@ -74,14 +92,19 @@ function checkExample(backend: { skip: string | false; databaseUrl?: () => strin
       assert.deepEqual(failedCodes(result.groundTruth.errors), ['relationship_not_allowed'])
       const failedLine = result.groundTruth.errors[0]?.line ?? 0
       assert.equal(lineKind(result.payloads.ndjson[failedLine - 1] ?? {}), 'relationship')
-      assert.equal(result.groundTruth.statuses.filter((s) => s.status === 'SUCCESS').length, LINES - 1)
+      assert.equal(
+        result.groundTruth.statuses.filter((s) => s.status === 'SUCCESS').length,
+        LINES - 1,
+      )
       assert.equal(result.groundTruth.job.errorCounts['relationship_not_allowed'], 1)
     })
 
     void it('dry runs judge the swapped forms the same way and write nothing', () => {
       assert.equal(result.dryRuns.mal.job.dryRun, true)
       assert.deepEqual(failedCodes(result.dryRuns.mal.statuses), [])
-      assert.deepEqual(failedCodes(result.dryRuns.groundTruth.statuses), ['relationship_not_allowed'])
+      assert.deepEqual(failedCodes(result.dryRuns.groundTruth.statuses), [
+        'relationship_not_allowed',
+      ])
     })
 
     void it('exports exactly what succeeded: prelabels from MAL, labels from ground truth', () => {
@@ -96,7 +119,10 @@ function checkExample(backend: { skip: string | false; databaseUrl?: () => strin
       const [prelabel, label] = [project.prelabels[0]!, project.labels[0]!]
 
       assert.deepEqual(countKinds(prelabel), OBJECT_KINDS)
-      assert.deepEqual(prelabel.annotations.classifications.map((c) => c.name).sort(), CLASSIFICATIONS)
+      assert.deepEqual(
+        prelabel.annotations.classifications.map((c) => c.name).sort(),
+        CLASSIFICATIONS,
+      )
       assert.equal(prelabel.annotations.relationships.length, 1)
 
       assert.deepEqual(countKinds(label), OBJECT_KINDS)

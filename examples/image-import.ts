@@ -90,11 +90,18 @@ export interface ExampleResult {
   /** Step 1 again with the same global key, as the guide's duplicate check */
   duplicate: { errors: lb.TaskErrorEntry[] | null; rowCount: number; datasetDeleted: boolean }
   /** both payload forms of Step 5 */
-  payloads: { objects: lbTypes.Label[]; ndjson: NdjsonLine[]; objectsSerialized: Record<string, unknown>[] }
+  payloads: {
+    objects: lbTypes.Label[]
+    ndjson: NdjsonLine[]
+    objectsSerialized: Record<string, unknown>[]
+  }
   mal: { job: lb.ImportJob; statuses: lb.StatusLine[]; errors: lb.StatusLine[] }
   groundTruth: { job: lb.ImportJob; statuses: lb.StatusLine[]; errors: lb.StatusLine[] }
   /** dry runs of the other form: MAL from NDJSON dicts, ground truth from Label objects */
-  dryRuns: { mal: { job: lb.ImportJob; statuses: lb.StatusLine[] }; groundTruth: { job: lb.ImportJob; statuses: lb.StatusLine[] } }
+  dryRuns: {
+    mal: { job: lb.ImportJob; statuses: lb.StatusLine[] }
+    groundTruth: { job: lb.ImportJob; statuses: lb.StatusLine[] }
+  }
   exportRows: lb.ExportRow[]
 }
 
@@ -103,7 +110,10 @@ export interface RunOptions {
   log?: (...values: unknown[]) => void
 }
 
-export async function runImageImportExample({ client, log = console.log }: RunOptions): Promise<ExampleResult> {
+export async function runImageImportExample({
+  client,
+  log = console.log,
+}: RunOptions): Promise<ExampleResult> {
   const work = await mkdtemp(join(tmpdir(), 'labelport-image-import-'))
   try {
     return await runSteps(client, log, work)
@@ -112,7 +122,11 @@ export async function runImageImportExample({ client, log = console.log }: RunOp
   }
 }
 
-async function runSteps(client: lb.Client, log: (...values: unknown[]) => void, work: string): Promise<ExampleResult> {
+async function runSteps(
+  client: lb.Client,
+  log: (...values: unknown[]) => void,
+  work: string,
+): Promise<ExampleResult> {
   const run = Date.now().toString(36)
 
   // ------------------------------------------------------------ Step 1: import data rows
@@ -152,12 +166,18 @@ async function runSteps(client: lb.Client, log: (...values: unknown[]) => void, 
       new lb.Classification({
         classType: lb.Classification.Type.RADIO,
         name: 'radio_question',
-        options: [new lb.Option({ value: 'first_radio_answer' }), new lb.Option({ value: 'second_radio_answer' })],
+        options: [
+          new lb.Option({ value: 'first_radio_answer' }),
+          new lb.Option({ value: 'second_radio_answer' }),
+        ],
       }),
       new lb.Classification({
         classType: lb.Classification.Type.CHECKLIST,
         name: 'checklist_question',
-        options: [new lb.Option({ value: 'first_checklist_answer' }), new lb.Option({ value: 'second_checklist_answer' })],
+        options: [
+          new lb.Option({ value: 'first_checklist_answer' }),
+          new lb.Option({ value: 'second_checklist_answer' }),
+        ],
       }),
       new lb.Classification({ classType: lb.Classification.Type.TEXT, name: 'free_text' }),
       new lb.Classification({
@@ -211,17 +231,26 @@ async function runSteps(client: lb.Client, log: (...values: unknown[]) => void, 
       new lb.Tool({
         tool: lb.Tool.Type.RASTER_SEGMENTATION,
         name: 'mask_with_text_subclass',
-        classifications: [new lb.Classification({ classType: lb.Classification.Type.TEXT, name: 'sub_free_text' })],
+        classifications: [
+          new lb.Classification({ classType: lb.Classification.Type.TEXT, name: 'sub_free_text' }),
+        ],
       }),
       new lb.Tool({ tool: lb.Tool.Type.POINT, name: 'point' }),
       new lb.Tool({ tool: lb.Tool.Type.LINE, name: 'polyline' }),
       new lb.Tool({ tool: lb.Tool.Type.RELATIONSHIP, name: 'relationship' }),
     ],
   })
-  const ontology = await client.createOntology('Image Annotation Import Demo Ontology', ontologyBuilder.asDict(), lb.MediaType.Image)
+  const ontology = await client.createOntology(
+    'Image Annotation Import Demo Ontology',
+    ontologyBuilder.asDict(),
+    lb.MediaType.Image,
+  )
 
   // ------------------------------------------------------------ Step 3: set up a labeling project
-  const project = await client.createProject({ name: 'Image Annotation Import Demo', mediaType: lb.MediaType.Image })
+  const project = await client.createProject({
+    name: 'Image Annotation Import Demo',
+    mediaType: lb.MediaType.Image,
+  })
   await project.connectOntology(ontology)
 
   // ------------------------------------------------------------ Step 4: send data rows to the project
@@ -235,7 +264,9 @@ async function runSteps(client: lb.Client, log: (...values: unknown[]) => void, 
   // Classifications
   const radioAnnotation = new lbTypes.ClassificationAnnotation({
     name: 'radio_question',
-    value: new lbTypes.Radio({ answer: new lbTypes.ClassificationAnswer({ name: 'first_radio_answer' }) }),
+    value: new lbTypes.Radio({
+      answer: new lbTypes.ClassificationAnswer({ name: 'first_radio_answer' }),
+    }),
   })
   const radioAnnotationNdjson = { name: 'radio_question', answer: { name: 'first_radio_answer' } }
 
@@ -248,9 +279,15 @@ async function runSteps(client: lb.Client, log: (...values: unknown[]) => void, 
       ],
     }),
   })
-  const checklistAnnotationNdjson = { name: 'checklist_question', answer: [{ name: 'first_checklist_answer' }, { name: 'second_checklist_answer' }] }
+  const checklistAnnotationNdjson = {
+    name: 'checklist_question',
+    answer: [{ name: 'first_checklist_answer' }, { name: 'second_checklist_answer' }],
+  }
 
-  const textAnnotation = new lbTypes.ClassificationAnnotation({ name: 'free_text', value: new lbTypes.Text({ answer: 'sample text' }) })
+  const textAnnotation = new lbTypes.ClassificationAnnotation({
+    name: 'free_text',
+    value: new lbTypes.Text({ answer: 'sample text' }),
+  })
   const textAnnotationNdjson = { name: 'free_text', answer: 'sample text' }
 
   const nestedRadioAnnotation = new lbTypes.ClassificationAnnotation({
@@ -261,7 +298,9 @@ async function runSteps(client: lb.Client, log: (...values: unknown[]) => void, 
         classifications: [
           new lbTypes.ClassificationAnnotation({
             name: 'sub_radio_question',
-            value: new lbTypes.Radio({ answer: new lbTypes.ClassificationAnswer({ name: 'first_sub_radio_answer' }) }),
+            value: new lbTypes.Radio({
+              answer: new lbTypes.ClassificationAnswer({ name: 'first_sub_radio_answer' }),
+            }),
           }),
         ],
       }),
@@ -269,7 +308,10 @@ async function runSteps(client: lb.Client, log: (...values: unknown[]) => void, 
   })
   const nestedRadioAnnotationNdjson = {
     name: 'nested_radio_question',
-    answer: { name: 'first_radio_answer', classifications: [{ name: 'sub_radio_question', answer: { name: 'first_sub_radio_answer' } }] },
+    answer: {
+      name: 'first_radio_answer',
+      classifications: [{ name: 'sub_radio_question', answer: { name: 'first_sub_radio_answer' } }],
+    },
   }
 
   const nestedChecklistAnnotation = new lbTypes.ClassificationAnnotation({
@@ -281,7 +323,9 @@ async function runSteps(client: lb.Client, log: (...values: unknown[]) => void, 
           classifications: [
             new lbTypes.ClassificationAnnotation({
               name: 'sub_checklist_question',
-              value: new lbTypes.Checklist({ answer: [new lbTypes.ClassificationAnswer({ name: 'first_sub_checklist_answer' })] }),
+              value: new lbTypes.Checklist({
+                answer: [new lbTypes.ClassificationAnswer({ name: 'first_sub_checklist_answer' })],
+              }),
             }),
           ],
         }),
@@ -291,7 +335,14 @@ async function runSteps(client: lb.Client, log: (...values: unknown[]) => void, 
   // as in the guide, the nested checklist answer is a single object (the server accepts it)
   const nestedChecklistAnnotationNdjson = {
     name: 'nested_checklist_question',
-    answer: [{ name: 'first_checklist_answer', classifications: [{ name: 'sub_checklist_question', answer: { name: 'first_sub_checklist_answer' } }] }],
+    answer: [
+      {
+        name: 'first_checklist_answer',
+        classifications: [
+          { name: 'sub_checklist_question', answer: { name: 'first_sub_checklist_answer' } },
+        ],
+      },
+    ],
   }
 
   // Tools: bounding box
@@ -302,7 +353,10 @@ async function runSteps(client: lb.Client, log: (...values: unknown[]) => void, 
       end: new lbTypes.Point({ x: 1915, y: 1307 }), // x = left + width, y = top + height
     }),
   })
-  const bboxAnnotationNdjson = { name: 'bounding_box', bbox: { top: 977, left: 1690, height: 330, width: 225 } }
+  const bboxAnnotationNdjson = {
+    name: 'bounding_box',
+    bbox: { top: 977, left: 1690, height: 330, width: 225 },
+  }
 
   // Segmentation masks: a composite mask, one annotation per colour, two tools
   const cpMaskPath = join(work, 'composite_mask.png')
@@ -316,57 +370,123 @@ async function runSteps(client: lb.Client, log: (...values: unknown[]) => void, 
         new lbTypes.ObjectAnnotation({
           name: 'mask_with_text_subclass', // must match your ontology feature's name
           value: new lbTypes.Mask({ mask: maskData, color }),
-          classifications: [new lbTypes.ClassificationAnnotation({ name: 'sub_free_text', value: new lbTypes.Text({ answer: 'free text answer sample' }) })],
+          classifications: [
+            new lbTypes.ClassificationAnnotation({
+              name: 'sub_free_text',
+              value: new lbTypes.Text({ answer: 'free text answer sample' }),
+            }),
+          ],
         }),
       )
     } else {
-      cpMask.push(new lbTypes.ObjectAnnotation({ name: 'mask', value: new lbTypes.Mask({ mask: maskData, color }) }))
+      cpMask.push(
+        new lbTypes.ObjectAnnotation({
+          name: 'mask',
+          value: new lbTypes.Mask({ mask: maskData, color }),
+        }),
+      )
     }
   }
   const imBytes = lbTypes.encodeBase64(new Uint8Array(await sharp(cpMaskPath).png().toBuffer()))
   const cpMaskNdjson: NdjsonLine[] = colors.map((color) =>
     RGB_COLORS_FOR_MASK_WITH_TEXT_SUBCLASS_TOOL.some((c) => sameColor(c, color))
-      ? { name: 'mask_with_text_subclass', mask: { imBytes, colorRGB: color }, classifications: [{ name: 'sub_free_text', answer: 'free text answer' }] }
+      ? {
+          name: 'mask_with_text_subclass',
+          mask: { imBytes, colorRGB: color },
+          classifications: [{ name: 'sub_free_text', answer: 'free text answer' }],
+        }
       : { name: 'mask', classifications: [], mask: { imBytes, colorRGB: color } },
   )
 
   // Point
-  const pointAnnotation = new lbTypes.ObjectAnnotation({ name: 'point', value: new lbTypes.Point({ x: 1166.606, y: 1441.768 }) })
-  const pointAnnotationNdjson = { name: 'point', classifications: [], point: { x: 1166.606, y: 1441.768 } }
+  const pointAnnotation = new lbTypes.ObjectAnnotation({
+    name: 'point',
+    value: new lbTypes.Point({ x: 1166.606, y: 1441.768 }),
+  })
+  const pointAnnotationNdjson = {
+    name: 'point',
+    classifications: [],
+    point: { x: 1166.606, y: 1441.768 },
+  }
 
   // Polyline
   const polylinePoints = [
-    [2534.353, 249.471], [2429.492, 182.092], [2294.322, 221.962], [2224.491, 180.463], [2136.123, 204.716],
-    [1712.247, 173.949], [1703.838, 84.438], [1579.772, 82.61], [1583.442, 167.552], [1478.869, 164.903],
-    [1418.941, 318.149], [1243.128, 400.815], [1022.067, 319.007], [892.367, 379.216], [670.273, 364.408],
-    [613.114, 288.16], [377.559, 238.251], [368.087, 185.064], [246.557, 167.286], [236.648, 285.61], [90.929, 326.412],
+    [2534.353, 249.471],
+    [2429.492, 182.092],
+    [2294.322, 221.962],
+    [2224.491, 180.463],
+    [2136.123, 204.716],
+    [1712.247, 173.949],
+    [1703.838, 84.438],
+    [1579.772, 82.61],
+    [1583.442, 167.552],
+    [1478.869, 164.903],
+    [1418.941, 318.149],
+    [1243.128, 400.815],
+    [1022.067, 319.007],
+    [892.367, 379.216],
+    [670.273, 364.408],
+    [613.114, 288.16],
+    [377.559, 238.251],
+    [368.087, 185.064],
+    [246.557, 167.286],
+    [236.648, 285.61],
+    [90.929, 326.412],
   ] as const
   const polylineAnnotation = new lbTypes.ObjectAnnotation({
     name: 'polyline', // must match your ontology feature's name
-    value: new lbTypes.Line({ points: polylinePoints.map(([x, y]) => new lbTypes.Point({ x, y })) }),
+    value: new lbTypes.Line({
+      points: polylinePoints.map(([x, y]) => new lbTypes.Point({ x, y })),
+    }),
   })
-  const polylineAnnotationNdjson = { name: 'polyline', classifications: [], line: polylinePoints.map(([x, y]) => ({ x, y })) }
+  const polylineAnnotationNdjson = {
+    name: 'polyline',
+    classifications: [],
+    line: polylinePoints.map(([x, y]) => ({ x, y })),
+  }
 
   // Polygon
   const polygonPoints = [
-    [1489.581, 183.934], [2278.306, 256.885], [2428.197, 200.437], [2560.0, 335.419], [2557.386, 503.165],
-    [2320.596, 503.103], [2156.083, 628.943], [2161.111, 785.519], [2002.115, 894.647], [1838.456, 877.874],
-    [1436.53, 874.636], [1411.403, 758.579], [1353.853, 751.74], [1345.264, 453.461], [1426.011, 421.129],
+    [1489.581, 183.934],
+    [2278.306, 256.885],
+    [2428.197, 200.437],
+    [2560.0, 335.419],
+    [2557.386, 503.165],
+    [2320.596, 503.103],
+    [2156.083, 628.943],
+    [2161.111, 785.519],
+    [2002.115, 894.647],
+    [1838.456, 877.874],
+    [1436.53, 874.636],
+    [1411.403, 758.579],
+    [1353.853, 751.74],
+    [1345.264, 453.461],
+    [1426.011, 421.129],
   ] as const
   const polygonAnnotation = new lbTypes.ObjectAnnotation({
     name: 'polygon', // must match your ontology feature's name
-    value: new lbTypes.Polygon({ points: polygonPoints.map(([x, y]) => new lbTypes.Point({ x, y })) }),
+    value: new lbTypes.Polygon({
+      points: polygonPoints.map(([x, y]) => new lbTypes.Point({ x, y })),
+    }),
   })
-  const polygonAnnotationNdjson = { name: 'polygon', polygon: [...polygonPoints, polygonPoints[0]].map(([x, y]) => ({ x, y })) }
+  const polygonAnnotationNdjson = {
+    name: 'polygon',
+    polygon: [...polygonPoints, polygonPoints[0]].map(([x, y]) => ({ x, y })),
+  }
 
   // Tool with a nested classification
   const bboxWithRadioSubclassAnnotation = new lbTypes.ObjectAnnotation({
     name: 'bbox_with_radio_subclass',
-    value: new lbTypes.Rectangle({ start: new lbTypes.Point({ x: 541, y: 933 }), end: new lbTypes.Point({ x: 871, y: 1124 }) }),
+    value: new lbTypes.Rectangle({
+      start: new lbTypes.Point({ x: 541, y: 933 }),
+      end: new lbTypes.Point({ x: 871, y: 1124 }),
+    }),
     classifications: [
       new lbTypes.ClassificationAnnotation({
         name: 'sub_radio_question',
-        value: new lbTypes.Radio({ answer: new lbTypes.ClassificationAnswer({ name: 'first_sub_radio_answer' }) }),
+        value: new lbTypes.Radio({
+          answer: new lbTypes.ClassificationAnswer({ name: 'first_sub_radio_answer' }),
+        }),
       }),
     ],
   })
@@ -379,11 +499,17 @@ async function runSteps(client: lb.Client, log: (...values: unknown[]) => void, 
   // Relationships
   const bboxSource = new lbTypes.ObjectAnnotation({
     name: 'bounding_box',
-    value: new lbTypes.Rectangle({ start: new lbTypes.Point({ x: 2096, y: 1264 }), end: new lbTypes.Point({ x: 2240, y: 1689 }) }),
+    value: new lbTypes.Rectangle({
+      start: new lbTypes.Point({ x: 2096, y: 1264 }),
+      end: new lbTypes.Point({ x: 2240, y: 1689 }),
+    }),
   })
   const bboxTarget = new lbTypes.ObjectAnnotation({
     name: 'bounding_box',
-    value: new lbTypes.Rectangle({ start: new lbTypes.Point({ x: 2272, y: 1346 }), end: new lbTypes.Point({ x: 2416, y: 1704 }) }),
+    value: new lbTypes.Rectangle({
+      start: new lbTypes.Point({ x: 2272, y: 1346 }),
+      end: new lbTypes.Point({ x: 2416, y: 1704 }),
+    }),
   })
   const relationship = new lbTypes.RelationshipAnnotation({
     name: 'relationship',
@@ -395,8 +521,16 @@ async function runSteps(client: lb.Client, log: (...values: unknown[]) => void, 
   })
   const uuidSource = crypto.randomUUID()
   const uuidTarget = crypto.randomUUID()
-  const bboxSourceNdjson = { uuid: uuidSource, name: 'bounding_box', bbox: { top: 1264.0, left: 2096.0, height: 425.0, width: 144.0 } }
-  const bboxTargetNdjson = { uuid: uuidTarget, name: 'bounding_box', bbox: { top: 1346.0, left: 2272.0, height: 358.0, width: 144.0 } }
+  const bboxSourceNdjson = {
+    uuid: uuidSource,
+    name: 'bounding_box',
+    bbox: { top: 1264.0, left: 2096.0, height: 425.0, width: 144.0 },
+  }
+  const bboxTargetNdjson = {
+    uuid: uuidTarget,
+    name: 'bounding_box',
+    bbox: { top: 1346.0, left: 2272.0, height: 358.0, width: 144.0 },
+  }
   const relationshipNdjson = {
     name: 'relationship',
     relationship: { source: uuidSource, target: uuidTarget, type: 'unidirectional' },
@@ -446,7 +580,12 @@ async function runSteps(client: lb.Client, log: (...values: unknown[]) => void, 
 
   // ------------------------------------------------------------ Step 6: import the payload
   // Option A: pre-labels (model-assisted labeling), from the typed Labels
-  const malJob = await lb.MALPredictionImport.createFromObjects({ client, projectId: project.uid, name: `mal_job${crypto.randomUUID()}`, predictions: label })
+  const malJob = await lb.MALPredictionImport.createFromObjects({
+    client,
+    projectId: project.uid,
+    name: `mal_job${crypto.randomUUID()}`,
+    predictions: label,
+  })
   await malJob.waitUntilDone()
   const malErrors = await malJob.errors()
   const malStatuses = await malJob.statuses()
@@ -454,7 +593,12 @@ async function runSteps(client: lb.Client, log: (...values: unknown[]) => void, 
   log('Status of uploads:', malStatuses)
 
   // Option B: ground truth, from the NDJSON dicts (the relationship line is rejected: ground truth has none)
-  const gtJob = await lb.LabelImport.createFromObjects({ client, projectId: project.uid, name: `label_import_job${crypto.randomUUID()}`, labels: labelNdjson })
+  const gtJob = await lb.LabelImport.createFromObjects({
+    client,
+    projectId: project.uid,
+    name: `label_import_job${crypto.randomUUID()}`,
+    labels: labelNdjson,
+  })
   await gtJob.waitUntilDone()
   const gtErrors = await gtJob.errors()
   const gtStatuses = await gtJob.statuses()
@@ -462,8 +606,18 @@ async function runSteps(client: lb.Client, log: (...values: unknown[]) => void, 
   log('Status of uploads:', gtStatuses)
 
   // Dry runs with the forms swapped: judged line by line, nothing written
-  const malDry = await lb.MALPredictionImport.validate({ client, projectId: project.uid, name: `mal_dry_run${run}`, predictions: labelNdjson })
-  const gtDry = await lb.LabelImport.validate({ client, projectId: project.uid, name: `gt_dry_run${run}`, labels: label })
+  const malDry = await lb.MALPredictionImport.validate({
+    client,
+    projectId: project.uid,
+    name: `mal_dry_run${run}`,
+    predictions: labelNdjson,
+  })
+  const gtDry = await lb.LabelImport.validate({
+    client,
+    projectId: project.uid,
+    name: `gt_dry_run${run}`,
+    labels: label,
+  })
 
   const exportRows = await project.export()
   log(`Exported ${exportRows.length} data row(s)`)
@@ -474,7 +628,11 @@ async function runSteps(client: lb.Client, log: (...values: unknown[]) => void, 
     ontologyId: ontology.uid,
     projectId: project.uid,
     duplicate: { errors: duplicateTask.errors, rowCount: duplicateRowCount, datasetDeleted },
-    payloads: { objects: label, ndjson: labelNdjson, objectsSerialized: await lb.serializeLabels(label) },
+    payloads: {
+      objects: label,
+      ndjson: labelNdjson,
+      objectsSerialized: await lb.serializeLabels(label),
+    },
     mal: { job: malJob.job, statuses: malStatuses, errors: malErrors },
     groundTruth: { job: gtJob.job, statuses: gtStatuses, errors: gtErrors },
     dryRuns: {
@@ -487,7 +645,10 @@ async function runSteps(client: lb.Client, log: (...values: unknown[]) => void, 
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const result = await runImageImportExample({ client: new lb.Client() })
-  const summary = (job: lb.ImportJob): string => `${job.state}: ${job.counts.success} succeeded, ${job.counts.failure} failed`
-  console.log(`MAL import ${summary(result.mal.job)}; ground truth ${summary(result.groundTruth.job)}`)
+  const summary = (job: lb.ImportJob): string =>
+    `${job.state}: ${job.counts.success} succeeded, ${job.counts.failure} failed`
+  console.log(
+    `MAL import ${summary(result.mal.job)}; ground truth ${summary(result.groundTruth.job)}`,
+  )
   console.log(`Project: ${result.projectId} (${result.exportRows.length} data row exported)`)
 }

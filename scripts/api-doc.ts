@@ -19,11 +19,21 @@ export function renderApiDoc(): string {
     '|---|---|---|---|---|',
   ]
   for (const endpoint of Object.values(api)) {
-    const answers = endpoint.responseKind === 'json' ? 'JSON' : endpoint.responseKind === 'ndjson' ? 'NDJSON stream' : endpoint.responseKind === 'binary' ? 'bytes' : 'nothing'
-    lines.push(`| ${endpoint.method} | \`${endpoint.path}\` | ${endpoint.successStatus} | ${answers} | ${endpoint.summary} |`)
+    const answers =
+      endpoint.responseKind === 'json'
+        ? 'JSON'
+        : endpoint.responseKind === 'ndjson'
+          ? 'NDJSON stream'
+          : endpoint.responseKind === 'binary'
+            ? 'bytes'
+            : 'nothing'
+    lines.push(
+      `| ${endpoint.method} | \`${endpoint.path}\` | ${endpoint.successStatus} | ${answers} | ${endpoint.summary} |`,
+    )
   }
   lines.push('', '## Error codes and their HTTP status', '', '| code | status |', '|---|---|')
-  for (const [code, status] of Object.entries(HTTP_STATUS)) lines.push(`| \`${code}\` | ${status} |`)
+  for (const [code, status] of Object.entries(HTTP_STATUS))
+    lines.push(`| \`${code}\` | ${status} |`)
   return `${lines.join('\n')}\n`
 }
 

@@ -6,7 +6,8 @@ import { existsSync, readdirSync } from 'node:fs'
 import { createServer } from 'node:net'
 
 const CI = process.env.CI === 'true'
-const PG_ADMIN_URL = process.env.LABELPORT_TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const PG_ADMIN_URL =
+  process.env.LABELPORT_TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 export const CHROMIUM = '/usr/bin/chromium'
 
 function sh(cmd, args, opts = {}) {
@@ -82,7 +83,10 @@ function ensureChromium() {
 async function ensureMoto() {
   if (sh('which', ['moto_server']).status !== 0) return warn('moto_server is not installed')
   const port = await freePort()
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', detached: false })
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: 'ignore',
+    detached: false,
+  })
   const endpoint = `http://127.0.0.1:${port}`
   const up = await waitFor(async () => {
     try {
@@ -102,7 +106,11 @@ export async function ensureServices() {
   ensureChromium()
   const parts = [ensurePostgres(), await ensureMoto()].filter(Boolean)
   return {
-    env: Object.assign({}, ...parts.map((p) => p.env), existsSync(CHROMIUM) ? { LABELPORT_TEST_CHROMIUM: CHROMIUM } : {}),
+    env: Object.assign(
+      {},
+      ...parts.map((p) => p.env),
+      existsSync(CHROMIUM) ? { LABELPORT_TEST_CHROMIUM: CHROMIUM } : {},
+    ),
     stop: async () => {
       for (const p of parts) await p.stop()
     },

@@ -6,12 +6,17 @@ import { spawn, spawnSync } from 'node:child_process'
 const root = new URL('..', import.meta.url).pathname
 process.chdir(root)
 
-const build = spawnSync('npm', ['run', 'build', '--workspace', '@labelport/web', '--silent'], { stdio: 'inherit' })
+const build = spawnSync('npm', ['run', 'build', '--workspace', '@labelport/web', '--silent'], {
+  stdio: 'inherit',
+})
 if (build.status !== 0) console.warn('The web app did not build; the API still starts.')
 
 const args = process.argv.slice(2)
 if (!args.includes('--port')) args.push('--port', process.env.LABELPORT_PORT ?? '7440')
-if (!args.includes('--data-dir')) args.push('--data-dir', process.env.LABELPORT_DATA_DIR ?? '.labelport')
-const server = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts', ...args], { stdio: 'inherit' })
+if (!args.includes('--data-dir'))
+  args.push('--data-dir', process.env.LABELPORT_DATA_DIR ?? '.labelport')
+const server = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts', ...args], {
+  stdio: 'inherit',
+})
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal))
 server.on('exit', (code) => process.exit(code ?? 1))

@@ -37,17 +37,32 @@ try {
   if (!skipStatic) {
     console.log('\n== typecheck')
     if (run('node', ['scripts/typecheck.mjs']) !== 0) failures++
+    console.log('\n== format')
+    if (run('npx', ['prettier', '--check', '--log-level', 'warn', '.']) !== 0) failures++
     console.log('\n== lint')
     if (run('npx', ['eslint', '.']) !== 0) failures++
     console.log('\n== web build (served by the server in browser tests)')
     if (run('npm', ['run', 'build', '--workspace', '@labelport/web', '--silent']) !== 0) failures++
   }
-  const files = only.length > 0 ? only : ['packages', 'apps', 'examples', 'scripts', 'bench'].filter(existsSync).flatMap((d) => findTests(d))
+  const files =
+    only.length > 0
+      ? only
+      : ['packages', 'apps', 'examples', 'scripts', 'bench']
+          .filter(existsSync)
+          .flatMap((d) => findTests(d))
   console.log(`\n== tests (${files.length} files)`)
   const env = { ...process.env, ...services.env }
   const code = await new Promise((resolve) => {
-    const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tapFile}`]
-    const child = spawn('node', ['--import', 'tsx', '--test', ...reporters, ...files], { stdio: 'inherit', env })
+    const reporters = [
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tapFile}`,
+    ]
+    const child = spawn('node', ['--import', 'tsx', '--test', ...reporters, ...files], {
+      stdio: 'inherit',
+      env,
+    })
     child.on('exit', (c) => resolve(c ?? 1))
   })
   if (code !== 0) failures++

@@ -10,8 +10,18 @@ import type { NormalizedOntology } from '@labelport/core'
 export const IMAGE_SIZE = { width: 1920, height: 1080 }
 
 export function benchOntology(): NormalizedOntology {
-  const option = (value: string, options: NormalizedOntology['classifications'] = []) => ({ schemaNodeId: null, featureSchemaId: null, label: value, value, options })
-  const question = (type: 'radio' | 'checklist' | 'text', name: string, options: ReturnType<typeof option>[] = []) => ({
+  const option = (value: string, options: NormalizedOntology['classifications'] = []) => ({
+    schemaNodeId: null,
+    featureSchemaId: null,
+    label: value,
+    value,
+    options,
+  })
+  const question = (
+    type: 'radio' | 'checklist' | 'text',
+    name: string,
+    options: ReturnType<typeof option>[] = [],
+  ) => ({
     type,
     name,
     instructions: name,
@@ -20,7 +30,11 @@ export function benchOntology(): NormalizedOntology {
     schemaNodeId: null,
     featureSchemaId: null,
   })
-  const tool = (kind: 'rectangle' | 'polygon' | 'point' | 'line', name: string, classifications: NormalizedOntology['classifications'] = []) => ({
+  const tool = (
+    kind: 'rectangle' | 'polygon' | 'point' | 'line',
+    name: string,
+    classifications: NormalizedOntology['classifications'] = [],
+  ) => ({
     tool: kind,
     name,
     required: false,
@@ -37,8 +51,19 @@ export function benchOntology(): NormalizedOntology {
       tool('line', 'lane'),
     ],
     classifications: [
-      { ...question('radio', 'weather', [option('sunny', [question('checklist', 'sun_details', [option('glare'), option('shadows')])]), option('rainy')]), scope: 'global' },
-      { ...question('checklist', 'tags', [option('night'), option('urban'), option('highway')]), scope: 'global' },
+      {
+        ...question('radio', 'weather', [
+          option('sunny', [
+            question('checklist', 'sun_details', [option('glare'), option('shadows')]),
+          ]),
+          option('rainy'),
+        ]),
+        scope: 'global',
+      },
+      {
+        ...question('checklist', 'tags', [option('night'), option('urban'), option('highway')]),
+        scope: 'global',
+      },
     ],
   }
 }
@@ -59,13 +84,21 @@ export function globalKeyOf(row: number): string {
   return `bench-row-${row}`
 }
 
-export async function generateBenchInput(path: string, annotations: number, dataRows: number, seed = 42): Promise<void> {
+export async function generateBenchInput(
+  path: string,
+  annotations: number,
+  dataRows: number,
+  seed = 42,
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true })
   const out = createWriteStream(path)
   const rand = random(seed)
   const coord = (max: number) => Math.round(rand() * max * 10) / 10
   const uuid = () => {
-    const hex = (n: number) => Math.floor(rand() * 16 ** n).toString(16).padStart(n, '0')
+    const hex = (n: number) =>
+      Math.floor(rand() * 16 ** n)
+        .toString(16)
+        .padStart(n, '0')
     return `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(6)}${hex(6)}`
   }
   let buffer = ''
@@ -76,7 +109,11 @@ export async function generateBenchInput(path: string, annotations: number, data
       case 0: {
         const left = coord(1800)
         const top = coord(1000)
-        line = { name: 'car', bbox: { top, left, height: 1 + coord(70), width: 1 + coord(110) }, classifications: [{ name: 'occluded', answer: { name: rand() < 0.5 ? 'yes' : 'no' } }] }
+        line = {
+          name: 'car',
+          bbox: { top, left, height: 1 + coord(70), width: 1 + coord(110) },
+          classifications: [{ name: 'occluded', answer: { name: rand() < 0.5 ? 'yes' : 'no' } }],
+        }
         break
       }
       case 1: {
@@ -89,7 +126,14 @@ export async function generateBenchInput(path: string, annotations: number, data
         line = { name: 'keypoint', point: { x: coord(1919), y: coord(1079) } }
         break
       case 3:
-        line = { name: 'lane', line: [{ x: coord(1919), y: coord(1079) }, { x: coord(1919), y: coord(1079) }, { x: coord(1919), y: coord(1079) }] }
+        line = {
+          name: 'lane',
+          line: [
+            { x: coord(1919), y: coord(1079) },
+            { x: coord(1919), y: coord(1079) },
+            { x: coord(1919), y: coord(1079) },
+          ],
+        }
         break
       case 4:
         line = { name: 'weather', answer: { name: 'rainy' } }
@@ -98,7 +142,13 @@ export async function generateBenchInput(path: string, annotations: number, data
         line = { name: 'tags', answer: [{ name: 'night' }, { name: 'urban' }] }
         break
       default:
-        line = { name: 'weather', answer: { name: 'sunny', classifications: [{ name: 'sun_details', answer: [{ name: 'glare' }] }] } }
+        line = {
+          name: 'weather',
+          answer: {
+            name: 'sunny',
+            classifications: [{ name: 'sun_details', answer: [{ name: 'glare' }] }],
+          },
+        }
     }
     buffer += `${JSON.stringify({ uuid: uuid(), dataRow, ...line })}\n`
     if (buffer.length > 1 << 20) {

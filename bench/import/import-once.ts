@@ -10,7 +10,13 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { ImportJudge, buildOntologyIndex, completeOntology, newId, type ImportJob } from '@labelport/core'
+import {
+  ImportJudge,
+  buildOntologyIndex,
+  completeOntology,
+  newId,
+  type ImportJob,
+} from '@labelport/core'
 import { readConfig } from '../../apps/server/src/config.ts'
 import { composeServer } from '../../apps/server/src/compose.ts'
 import { DEFAULT_ORGANIZATION_ID } from '../../apps/server/src/services/auth-service.ts'
@@ -20,7 +26,8 @@ const [mode = 'floor', file = '', rowsArg = '10000', databaseUrl = ''] = process
 const dataRows = Number(rowsArg)
 
 async function* lines(path: string): AsyncGenerator<string> {
-  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) yield line
+  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity }))
+    yield line
 }
 
 async function floor() {
@@ -33,7 +40,10 @@ async function floor() {
 }
 
 async function judgeOnly() {
-  const judge = new ImportJudge({ ontology: buildOntologyIndex(completeOntology(benchOntology())), kind: 'mal' })
+  const judge = new ImportJudge({
+    ontology: buildOntologyIndex(completeOntology(benchOntology())),
+    kind: 'mal',
+  })
   const rows = new Map<string, string>()
   for (let i = 0; i < dataRows; i++) rows.set(globalKeyOf(i), newId())
   let n = 0
@@ -44,7 +54,12 @@ async function judgeOnly() {
     const parsed = judge.parse(text, n)
     if (!parsed.ok) continue
     const key = 'globalKey' in parsed.dataRowRef ? parsed.dataRowRef.globalKey : ''
-    const verdict = judge.check(parsed, { id: rows.get(key) ?? '', globalKey: key, width: IMAGE_SIZE.width, height: IMAGE_SIZE.height })
+    const verdict = judge.check(parsed, {
+      id: rows.get(key) ?? '',
+      globalKey: key,
+      width: IMAGE_SIZE.width,
+      height: IMAGE_SIZE.height,
+    })
     if (verdict.ok === true) ok++
   }
   return { lines: n, accepted: ok, seconds: (performance.now() - start) / 1000 }
@@ -53,7 +68,11 @@ async function judgeOnly() {
 async function importThrough(dialect: 'sqlite' | 'postgres') {
   const dataDir = mkdtempSync(join(tmpdir(), 'labelport-bench-'))
   const apiKey = 'bench-key'
-  const config = { ...readConfig(['--data-dir', dataDir], {}), databaseUrl: dialect === 'postgres' ? databaseUrl : null, bootstrapApiKey: apiKey }
+  const config = {
+    ...readConfig(['--data-dir', dataDir], {}),
+    databaseUrl: dialect === 'postgres' ? databaseUrl : null,
+    bootstrapApiKey: apiKey,
+  }
   const server = await composeServer(config)
   const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
     const res = await server.app.request(path, {
@@ -68,9 +87,22 @@ async function importThrough(dialect: 'sqlite' | 'postgres') {
     const dataset = (await call('POST', '/v1/datasets', { name: 'bench' })) as { id: string }
     // data rows straight into the store: the benchmark measures the import, not image fetching
     for (let i = 0; i < dataRows; i++) {
-      await server.store.insertDataRow({ id: newId(), organizationId: DEFAULT_ORGANIZATION_ID, datasetId: dataset.id, globalKey: globalKeyOf(i), rowData: 'https://example.invalid/x.jpg', blobKey: 'images/none', ...IMAGE_SIZE, mimeType: 'image/jpeg', exifOrientation: 1 })
+      await server.store.insertDataRow({
+        id: newId(),
+        organizationId: DEFAULT_ORGANIZATION_ID,
+        datasetId: dataset.id,
+        globalKey: globalKeyOf(i),
+        rowData: 'https://example.invalid/x.jpg',
+        blobKey: 'images/none',
+        ...IMAGE_SIZE,
+        mimeType: 'image/jpeg',
+        exifOrientation: 1,
+      })
     }
-    const ontology = (await call('POST', '/v1/ontologies', { name: 'bench', normalized: benchOntology() })) as { id: string }
+    const ontology = (await call('POST', '/v1/ontologies', {
+      name: 'bench',
+      normalized: benchOntology(),
+    })) as { id: string }
     const project = (await call('POST', '/v1/projects', { name: 'bench' })) as { id: string }
     await call('PUT', `/v1/projects/${project.id}/ontology`, { ontologyId: ontology.id })
     const keys = Array.from({ length: dataRows }, (_, i) => globalKeyOf(i))
@@ -85,17 +117,35 @@ async function importThrough(dialect: 'sqlite' | 'postgres') {
     const { id: uploadId } = (await upload.json()) as { id: string }
 
     const start = performance.now()
-    let job = (await call('POST', `/v1/projects/${project.id}/imports`, { name: 'bench', kind: 'mal', source: { uploadId } })) as ImportJob
+    let job = (await call('POST', `/v1/projects/${project.id}/imports`, {
+      name: 'bench',
+      kind: 'mal',
+      source: { uploadId },
+    })) as ImportJob
     await server.imports.whenIdle()
     job = (await call('GET', `/v1/imports/${job.id}`)) as ImportJob
     const seconds = (performance.now() - start) / 1000
-    return { state: job.state, total: job.counts.total, success: job.counts.success, failure: job.counts.failure, errorCounts: job.errorCounts, seconds }
+    return {
+      state: job.state,
+      total: job.counts.total,
+      success: job.counts.success,
+      failure: job.counts.failure,
+      errorCounts: job.errorCounts,
+      seconds,
+    }
   } finally {
     await server.close()
     rmSync(dataDir, { recursive: true, force: true })
   }
 }
 
-const result = mode === 'floor' ? await floor() : mode === 'judge' ? await judgeOnly() : await importThrough(mode as 'sqlite' | 'postgres')
+const result =
+  mode === 'floor'
+    ? await floor()
+    : mode === 'judge'
+      ? await judgeOnly()
+      : await importThrough(mode as 'sqlite' | 'postgres')
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
-console.log(JSON.stringify({ mode, fileMb: Math.round(statSync(file).size / 1e6), peakRssMb, ...result }))
+console.log(
+  JSON.stringify({ mode, fileMb: Math.round(statSync(file).size / 1e6), peakRssMb, ...result }),
+)

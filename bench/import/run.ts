@@ -25,12 +25,17 @@ if (!existsSync(file)) {
 }
 
 function postgresUrl(): string | null {
-  if (process.env['LABELPORT_BENCH_DATABASE_URL']) return process.env['LABELPORT_BENCH_DATABASE_URL']
+  if (process.env['LABELPORT_BENCH_DATABASE_URL'])
+    return process.env['LABELPORT_BENCH_DATABASE_URL']
   const admin = 'postgres://postgres@127.0.0.1:5432/postgres'
   const name = `labelport_bench_${process.pid}`
   try {
     execFileSync('psql', [admin, '-qc', `create database ${name}`], { stdio: 'ignore' })
-    process.on('exit', () => spawnSync('psql', [admin, '-qc', `drop database if exists ${name} with (force)`], { stdio: 'ignore' }))
+    process.on('exit', () =>
+      spawnSync('psql', [admin, '-qc', `drop database if exists ${name} with (force)`], {
+        stdio: 'ignore',
+      }),
+    )
     return `postgres://postgres@127.0.0.1:5432/${name}`
   } catch {
     return null
@@ -38,7 +43,19 @@ function postgresUrl(): string | null {
 }
 
 function measure(mode: string, databaseUrl = ''): Record<string, unknown> {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/import/import-once.ts'), mode, file, String(rows), databaseUrl], { encoding: 'utf8', maxBuffer: 1 << 24 })
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(root, 'bench/import/import-once.ts'),
+      mode,
+      file,
+      String(rows),
+      databaseUrl,
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 24 },
+  )
   if (run.status !== 0) throw new Error(`${mode} failed:\n${run.stderr}`)
   const last = run.stdout.trim().split('\n').at(-1) ?? '{}'
   return JSON.parse(last) as Record<string, unknown>
@@ -50,18 +67,33 @@ if (pg) results.push(measure('postgres', pg))
 else console.log('PostgreSQL not reachable: skipping the PostgreSQL import')
 
 const floorSeconds = Number(results[0]?.['seconds'])
-console.log(`\n${annotations.toLocaleString('en')} annotations over ${rows.toLocaleString('en')} data rows, ${String(results[0]?.['fileMb'])} MB NDJSON\n`)
+console.log(
+  `\n${annotations.toLocaleString('en')} annotations over ${rows.toLocaleString('en')} data rows, ${String(results[0]?.['fileMb'])} MB NDJSON\n`,
+)
 console.log('measurement        seconds   annotations/s   peak RSS MB   ÷ floor   result')
 for (const r of results) {
   const seconds = Number(r['seconds'])
-  const detail = r['mode'] === 'floor' ? `${String(r['lines'])} lines` : r['mode'] === 'judge' ? `${String(r['accepted'])} accepted` : `${String(r['state'])}: ${String(r['success'])} SUCCESS, ${String(r['failure'])} FAILURE`
+  const detail =
+    r['mode'] === 'floor'
+      ? `${String(r['lines'])} lines`
+      : r['mode'] === 'judge'
+        ? `${String(r['accepted'])} accepted`
+        : `${String(r['state'])}: ${String(r['success'])} SUCCESS, ${String(r['failure'])} FAILURE`
   console.log(
-    `${String(r['mode']).padEnd(18)} ${seconds.toFixed(2).padStart(7)}   ${Math.round(annotations / seconds).toLocaleString('en').padStart(13)}   ${String(r['peakRssMb']).padStart(11)}   ${(seconds / floorSeconds).toFixed(2).padStart(7)}   ${detail}`,
+    `${String(r['mode']).padEnd(18)} ${seconds.toFixed(2).padStart(7)}   ${Math.round(
+      annotations / seconds,
+    )
+      .toLocaleString('en')
+      .padStart(
+        13,
+      )}   ${String(r['peakRssMb']).padStart(11)}   ${(seconds / floorSeconds).toFixed(2).padStart(7)}   ${detail}`,
   )
 }
 const judgeSeconds = Number(results[1]?.['seconds'])
 for (const r of results.slice(2)) {
   const seconds = Number(r['seconds'])
   const validation = judgeSeconds - floorSeconds
-  console.log(`validation share of the ${String(r['mode'])} import: ${(validation).toFixed(2)} s of ${seconds.toFixed(2)} s = ${((validation / seconds) * 100).toFixed(1)}% (import without validation ≈ ${(seconds - validation).toFixed(2)} s, so validation adds ${((validation / (seconds - validation)) * 100).toFixed(1)}%)`)
+  console.log(
+    `validation share of the ${String(r['mode'])} import: ${validation.toFixed(2)} s of ${seconds.toFixed(2)} s = ${((validation / seconds) * 100).toFixed(1)}% (import without validation ≈ ${(seconds - validation).toFixed(2)} s, so validation adds ${((validation / (seconds - validation)) * 100).toFixed(1)}%)`,
+  )
 }

@@ -31,7 +31,9 @@ declare global {
 }
 
 if (!existsSync(new URL('../../apps/web/dist/index.html', import.meta.url).pathname)) {
-  spawnSync('npm', ['run', 'build', '--workspace', '@labelport/web', '--silent'], { stdio: 'inherit' })
+  spawnSync('npm', ['run', 'build', '--workspace', '@labelport/web', '--silent'], {
+    stdio: 'inherit',
+  })
 }
 
 /** A deterministic pseudo-random sequence, so every run draws the same scene. */
@@ -61,8 +63,19 @@ function lines(globalKey: string): Record<string, unknown>[] {
     const h = 10 + r() * 150
     const base = { name: tool, dataRow: { globalKey }, confidence: Math.round(r() * 100) / 100 }
     if (tool === 'box') out.push({ ...base, bbox: { left: x, top: y, width: w, height: h } })
-    else if (tool === 'polygon') out.push({ ...base, polygon: Array.from({ length: 6 }, (_, k) => ({ x: x + w / 2 + (Math.cos((k / 6) * Math.PI * 2) * w) / 2, y: y + h / 2 + (Math.sin((k / 6) * Math.PI * 2) * h) / 2 })) })
-    else if (tool === 'line') out.push({ ...base, line: Array.from({ length: 5 }, (_, k) => ({ x: x + (k * w) / 4, y: y + (k % 2) * h })) })
+    else if (tool === 'polygon')
+      out.push({
+        ...base,
+        polygon: Array.from({ length: 6 }, (_, k) => ({
+          x: x + w / 2 + (Math.cos((k / 6) * Math.PI * 2) * w) / 2,
+          y: y + h / 2 + (Math.sin((k / 6) * Math.PI * 2) * h) / 2,
+        })),
+      })
+    else if (tool === 'line')
+      out.push({
+        ...base,
+        line: Array.from({ length: 5 }, (_, k) => ({ x: x + (k * w) / 4, y: y + (k % 2) * h })),
+      })
     else out.push({ name: tool, dataRow: { globalKey }, point: { x, y } })
   }
   return out
@@ -70,7 +83,8 @@ function lines(globalKey: string): Record<string, unknown>[] {
 
 const stats = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b)
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN
   return { n: values.length, median: at(0.5), p95: at(0.95), max: sorted[sorted.length - 1] ?? NaN }
 }
 const ms = (n: number) => `${n.toFixed(1)} ms`
@@ -79,7 +93,9 @@ const server = await startServer()
 const browser = await launchBrowser(CHROMIUM, { width: 1600, height: 1000 })
 try {
   const client = new Client(server.apiKey, { endpoint: server.url })
-  const upload = await client.upload(new Blob([new Uint8Array(await makeImage())], { type: 'image/jpeg' }))
+  const upload = await client.upload(
+    new Blob([new Uint8Array(await makeImage())], { type: 'image/jpeg' }),
+  )
   const dataset = await client.createDataset({ name: 'bench-web' })
   const task = await dataset.createDataRows([{ rowData: upload.uri, globalKey: 'bench-4096' }])
   await task.waitTillDone()
@@ -96,20 +112,36 @@ try {
   await project.connectOntology(ontology)
   await project.createBatch('bench', { globalKeys: ['bench-4096'] })
   const started = performance.now()
-  const job = await MALPredictionImport.createFromObjects({ client, projectId: project.uid, name: 'bench-mal', predictions: lines('bench-4096') })
+  const job = await MALPredictionImport.createFromObjects({
+    client,
+    projectId: project.uid,
+    name: 'bench-mal',
+    predictions: lines('bench-4096'),
+  })
   await job.waitUntilDone()
   console.log(`import of ${OBJECTS} objects: ${job.state} in ${ms(performance.now() - started)}`)
   const dataRowId = task.result[0]!.id
 
   const { page } = browser
-  await page.addInitScript((apiKey) => sessionStorage.setItem('labelport.apiKey', apiKey), server.apiKey)
+  await page.addInitScript(
+    (apiKey) => sessionStorage.setItem('labelport.apiKey', apiKey),
+    server.apiKey,
+  )
   const url = `${server.url}/#/projects/${project.uid}/data-rows/${dataRowId}`
   const firstRenders: number[] = []
   for (let run = 0; run < 3; run++) {
     await page.goto('about:blank')
     await page.goto(url)
-    await page.waitForFunction(() => window.__labelportViewer?.stats().firstRenderAt != null, undefined, { timeout: 60_000 })
-    firstRenders.push(await page.evaluate(() => performance.getEntriesByName('labelport:viewer:first-render')[0]!.startTime))
+    await page.waitForFunction(
+      () => window.__labelportViewer?.stats().firstRenderAt != null,
+      undefined,
+      { timeout: 60_000 },
+    )
+    firstRenders.push(
+      await page.evaluate(
+        () => performance.getEntriesByName('labelport:viewer:first-render')[0]!.startTime,
+      ),
+    )
   }
   const objectCount = await page.evaluate(() => window.__labelportViewer!.stats().objectCount)
 
@@ -126,12 +158,19 @@ try {
       }
       requestAnimationFrame(tick)
     })()`)
-    const drawsBefore: number = await page.evaluate(() => window.__labelportViewer!.stats().frames.length)
+    const drawsBefore: number = await page.evaluate(
+      () => window.__labelportViewer!.stats().frames.length,
+    )
     await action()
-    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))
+    await page.evaluate(
+      () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+    )
     return page.evaluate((from) => {
       window.__recording = false
-      return { frames: window.__frames!.slice(1), draws: window.__labelportViewer!.stats().frames.slice(from) }
+      return {
+        frames: window.__frames!.slice(1),
+        draws: window.__labelportViewer!.stats().frames.slice(from),
+      }
     }, drawsBefore)
   }
 
@@ -142,7 +181,8 @@ try {
   const panFit = await record(async () => {
     await page.mouse.move(cx, cy)
     await page.mouse.down()
-    for (let i = 1; i <= 120; i++) await page.mouse.move(cx + Math.sin(i / 10) * 300, cy + Math.cos(i / 13) * 200)
+    for (let i = 1; i <= 120; i++)
+      await page.mouse.move(cx + Math.sin(i / 10) * 300, cy + Math.cos(i / 13) * 200)
     await page.mouse.up()
   })
   // zoom in with the wheel, then pan at 4× (most objects off screen)
@@ -153,17 +193,28 @@ try {
   const panZoomed = await record(async () => {
     await page.mouse.move(cx, cy)
     await page.mouse.down()
-    for (let i = 1; i <= 120; i++) await page.mouse.move(cx + Math.sin(i / 10) * 300, cy + Math.cos(i / 13) * 200)
+    for (let i = 1; i <= 120; i++)
+      await page.mouse.move(cx + Math.sin(i / 10) * 300, cy + Math.cos(i / 13) * 200)
     await page.mouse.up()
   })
 
   const first = stats(firstRenders)
-  console.log(`\nweb viewer: ${SIZE}×${SIZE} image, ${objectCount} objects drawn (chromium headless, --disable-gpu, software raster)`)
-  console.log(`first full render of the data row view (navigation → first frame with image and annotations): median ${ms(first.median)}, max ${ms(first.max)} over ${first.n} loads`)
-  for (const [name, r] of [['pan at fit', panFit], ['wheel zoom', zoom], ['pan at ~4× zoom', panZoomed]] as const) {
+  console.log(
+    `\nweb viewer: ${SIZE}×${SIZE} image, ${objectCount} objects drawn (chromium headless, --disable-gpu, software raster)`,
+  )
+  console.log(
+    `first full render of the data row view (navigation → first frame with image and annotations): median ${ms(first.median)}, max ${ms(first.max)} over ${first.n} loads`,
+  )
+  for (const [name, r] of [
+    ['pan at fit', panFit],
+    ['wheel zoom', zoom],
+    ['pan at ~4× zoom', panZoomed],
+  ] as const) {
     const f = stats(r.frames)
     const d = stats(r.draws)
-    console.log(`${name.padEnd(16)} rAF delta median ${ms(f.median)}, p95 ${ms(f.p95)}, max ${ms(f.max)} (${f.n} frames); viewer draw median ${ms(d.median)}, p95 ${ms(d.p95)} (${d.n} draws)`)
+    console.log(
+      `${name.padEnd(16)} rAF delta median ${ms(f.median)}, p95 ${ms(f.p95)}, max ${ms(f.max)} (${f.n} frames); viewer draw median ${ms(d.median)}, p95 ${ms(d.p95)} (${d.n} draws)`,
+    )
   }
 } finally {
   await browser.close()

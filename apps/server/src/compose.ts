@@ -29,10 +29,18 @@ export interface ComposedServer {
 
 export async function composeServer(config: ServerConfig): Promise<ComposedServer> {
   await mkdir(config.dataDir, { recursive: true })
-  const conn = await connect(config.databaseUrl ? { postgresUrl: config.databaseUrl } : { sqlitePath: join(config.dataDir, 'labelport.db') })
+  const conn = await connect(
+    config.databaseUrl
+      ? { postgresUrl: config.databaseUrl }
+      : { sqlitePath: join(config.dataDir, 'labelport.db') },
+  )
   const store = new Store(conn)
   const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'))
-  const fetchOptions = { maxBytes: config.fetchMaxBytes, timeoutMs: config.fetchTimeoutMs, allowHosts: config.fetchAllowHosts }
+  const fetchOptions = {
+    maxBytes: config.fetchMaxBytes,
+    timeoutMs: config.fetchTimeoutMs,
+    allowHosts: config.fetchAllowHosts,
+  }
   const safeFetch = createSafeFetch(fetchOptions)
   const safeFetchStream = createSafeFetchStream(fetchOptions)
 
@@ -59,11 +67,22 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
   if (generatedKey) {
     const keyFile = join(config.dataDir, 'admin-api-key.txt')
     await writeFile(keyFile, `${generatedKey}\n`, { mode: 0o600 })
-    console.log(`Created the admin API key of the default organization (also saved to ${keyFile}):\n  ${generatedKey}`)
+    console.log(
+      `Created the admin API key of the default organization (also saved to ${keyFile}):\n  ${generatedKey}`,
+    )
   }
   await imports.start({ singleProcess: conn.dialect === 'sqlite' })
 
-  const app = createApp({ auth, catalog, projects, imports, exports, views, webDir: config.webDir, log: (message, err) => console.error(message, err) })
+  const app = createApp({
+    auth,
+    catalog,
+    projects,
+    imports,
+    exports,
+    views,
+    webDir: config.webDir,
+    log: (message, err) => console.error(message, err),
+  })
   return {
     app,
     store,

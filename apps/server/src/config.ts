@@ -27,14 +27,18 @@ function flag(argv: string[], name: string): string | undefined {
 
 export function readConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
   const port = Number(flag(argv, 'port') ?? env['LABELPORT_PORT'] ?? 7440)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${String(port)}`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be a port number, got ${String(port)}`)
   return {
     port,
     host: flag(argv, 'host') ?? env['LABELPORT_HOST'] ?? '127.0.0.1',
     dataDir: resolve(flag(argv, 'data-dir') ?? env['LABELPORT_DATA_DIR'] ?? '.labelport'),
     databaseUrl: env['LABELPORT_DATABASE_URL'] || null,
     bootstrapApiKey: env['LABELPORT_BOOTSTRAP_API_KEY'] || null,
-    fetchAllowHosts: (env['LABELPORT_FETCH_ALLOW_HOSTS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    fetchAllowHosts: (env['LABELPORT_FETCH_ALLOW_HOSTS'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     fetchMaxBytes: Number(env['LABELPORT_FETCH_MAX_BYTES'] ?? 512 * 1024 * 1024),
     fetchTimeoutMs: Number(env['LABELPORT_FETCH_TIMEOUT_MS'] ?? 30_000),
     importMaxLineBytes: Number(env['LABELPORT_IMPORT_MAX_LINE_BYTES'] ?? 64 * 1024 * 1024),

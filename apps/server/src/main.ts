@@ -7,7 +7,9 @@ import { startServer } from './compose.ts'
 
 const config = readConfig(process.argv.slice(2), process.env)
 const running = await startServer(config)
-console.log(`Labelport listening on ${running.url} (data in ${config.dataDir}, database ${config.databaseUrl ? 'PostgreSQL' : 'SQLite'})`)
+console.log(
+  `Labelport listening on ${running.url} (data in ${config.dataDir}, database ${config.databaseUrl ? 'PostgreSQL' : 'SQLite'})`,
+)
 const shutdown = () => {
   running.stop().then(
     () => process.exit(0),

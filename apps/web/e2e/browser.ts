@@ -5,7 +5,16 @@ import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import type { BrowserContext, Page } from 'playwright-core'
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 
 export interface Browser {
   context: BrowserContext
@@ -13,9 +22,17 @@ export interface Browser {
   close(): Promise<void>
 }
 
-export async function launchBrowser(executablePath: string, viewport = { width: 1440, height: 900 }): Promise<Browser> {
+export async function launchBrowser(
+  executablePath: string,
+  viewport = { width: 1440, height: 900 },
+): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'labelport-chromium-'))
-  const context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_ARGS, viewport })
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+  })
   const page = context.pages()[0] ?? (await context.newPage())
   return {
     context,

@@ -35,7 +35,11 @@ void describe('web app', { skip: browserNeed.skip }, () => {
 
   before(async () => {
     if (!existsSync(WEB_DIST)) {
-      const build = spawnSync('npm', ['run', 'build', '--workspace', '@labelport/web', '--silent'], { stdio: 'inherit' })
+      const build = spawnSync(
+        'npm',
+        ['run', 'build', '--workspace', '@labelport/web', '--silent'],
+        { stdio: 'inherit' },
+      )
       assert.equal(build.status, 0, 'the web app builds')
     }
     server = await startServer()
@@ -50,7 +54,10 @@ void describe('web app', { skip: browserNeed.skip }, () => {
   })
 
   async function annotationsOf(dataRowId: string): Promise<DataRowAnnotations> {
-    const response = await fetch(`${server.url}/v1/projects/${demo.projectId}/data-rows/${dataRowId}/annotations`, { headers: { Authorization: `Bearer ${server.apiKey}` } })
+    const response = await fetch(
+      `${server.url}/v1/projects/${demo.projectId}/data-rows/${dataRowId}/annotations`,
+      { headers: { Authorization: `Bearer ${server.apiKey}` } },
+    )
     assert.equal(response.status, 200)
     return (await response.json()) as DataRowAnnotations
   }
@@ -62,12 +69,18 @@ void describe('web app', { skip: browserNeed.skip }, () => {
   }
 
   /** Where the record's geometry must be on screen under the viewer's current transform. */
-  async function assertDrawnWhereRecordsSay(stored: DataRowAnnotations['annotations']): Promise<Set<string>> {
+  async function assertDrawnWhereRecordsSay(
+    stored: DataRowAnnotations['annotations'],
+  ): Promise<Set<string>> {
     const t = await viewer.transform()
     const canvas = await viewer.canvas()
     const sx = (x: number) => x * t.scale + t.offsetX + canvas.left
     const sy = (y: number) => y * t.scale + t.offsetY + canvas.top
-    const near = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) <= TOLERANCE, `${what}: drawn at ${actual}, expected ${expected}`)
+    const near = (actual: number, expected: number, what: string) =>
+      assert.ok(
+        Math.abs(actual - expected) <= TOLERANCE,
+        `${what}: drawn at ${actual}, expected ${expected}`,
+      )
     const drawn = new Map((await viewer.drawn()).map((d) => [d.id, d]))
     const kinds = new Set<string>()
     const objects = new Map<string, ObjectRecord>()
@@ -86,7 +99,11 @@ void describe('web app', { skip: browserNeed.skip }, () => {
         const target = objects.get(`${a.layer}:${r.target}`)
         assert.ok(source && target && d.points)
         const centre = (o: ObjectRecord) => {
-          const b = drawn.get(stored.find((s) => (s.record as AnnotationRecord).uuid === o.uuid && s.layer === a.layer)!.id)!.box
+          const b = drawn.get(
+            stored.find(
+              (s) => (s.record as AnnotationRecord).uuid === o.uuid && s.layer === a.layer,
+            )!.id,
+          )!.box
           return { x: b.left + b.width / 2, y: b.top + b.height / 2 }
         }
         near(d.points[0]!.x, centre(source).x, 'relationship source x')
@@ -133,7 +150,11 @@ void describe('web app', { skip: browserNeed.skip }, () => {
     await page.getByTestId('sign-in').waitFor()
     await screenshot(page, '01-sign-in')
     await signIn(page, server.url, server.apiKey)
-    assert.equal(await page.evaluate(() => Object.keys(localStorage).length), 0, 'nothing in localStorage')
+    assert.equal(
+      await page.evaluate(() => Object.keys(localStorage).length),
+      0,
+      'nothing in localStorage',
+    )
     assert.ok(await page.evaluate(() => sessionStorage.getItem('labelport.apiKey')))
     await page.getByTestId('project-link').first().waitFor()
     await screenshot(page, '02-projects')
@@ -146,9 +167,14 @@ void describe('web app', { skip: browserNeed.skip }, () => {
     await tiles.first().waitFor()
     assert.equal(await tiles.count(), demo.globalKeys.length)
     await page.getByTestId('thumbnail').first().waitFor()
-    await page.waitForFunction(() => [...document.querySelectorAll('img.lp-thumb')].every((i) => (i as HTMLImageElement).complete))
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('img.lp-thumb')].every((i) => (i as HTMLImageElement).complete),
+    )
     const prelabels = await page.getByTestId('prelabel-count').allTextContents()
-    assert.ok(prelabels.some((t) => /^[1-9]/.test(t)), 'pre-label counts shown')
+    assert.ok(
+      prelabels.some((t) => /^[1-9]/.test(t)),
+      'pre-label counts shown',
+    )
     await screenshot(page, '03-project-data-rows')
     await page.getByTestId('tab-imports').click()
     await page.getByTestId('imports-table').waitFor()
@@ -166,11 +192,18 @@ void describe('web app', { skip: browserNeed.skip }, () => {
     await page.getByTestId('import-view').waitFor()
     await page.getByTestId('failures-table').waitFor()
     assert.equal(await page.getByTestId('import-state').textContent(), 'FINISHED')
-    assert.equal(await page.getByTestId('count-failure').textContent(), String(demo.groundTruth.failure))
+    assert.equal(
+      await page.getByTestId('count-failure').textContent(),
+      String(demo.groundTruth.failure),
+    )
     const rows = page.getByTestId('failure-row')
     assert.equal(await rows.count(), demo.groundTruth.failure)
-    for (const code of await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-code')))) assert.equal(code, 'relationship_not_allowed')
-    assert.equal(await page.getByTestId('error-code-row').getAttribute('data-code'), 'relationship_not_allowed')
+    for (const code of await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-code'))))
+      assert.equal(code, 'relationship_not_allowed')
+    assert.equal(
+      await page.getByTestId('error-code-row').getAttribute('data-code'),
+      'relationship_not_allowed',
+    )
     await screenshot(page, '06-import-failures')
 
     // filter by a code with no lines, then back
@@ -196,34 +229,59 @@ void describe('web app', { skip: browserNeed.skip }, () => {
     await page.goto(`${server.url}/#/projects/${demo.projectId}/data-rows/${rows.dataRow.id}`)
     await page.waitForFunction(() => window.__labelportViewer?.stats().firstRenderAt != null)
     const kinds = await assertDrawnWhereRecordsSay(rows.annotations)
-    for (const kind of ['bbox', 'polygon', 'line', 'point', 'mask', 'relationship']) assert.ok(kinds.has(kind), `${kind} drawn`)
+    for (const kind of ['bbox', 'polygon', 'line', 'point', 'mask', 'relationship'])
+      assert.ok(kinds.has(kind), `${kind} drawn`)
     await screenshot(page, '08-data-row')
 
     // the canvas really has the point's colour where the ground-truth point is
-    const point = rows.annotations.find((a) => a.layer === 'label' && (a.record as AnnotationRecord).kind === 'object' && (a.record as ObjectRecord).geometry.type === 'point')
+    const point = rows.annotations.find(
+      (a) =>
+        a.layer === 'label' &&
+        (a.record as AnnotationRecord).kind === 'object' &&
+        (a.record as ObjectRecord).geometry.type === 'point',
+    )
     if (point) {
       const drawnPoint = (await viewer.drawn()).find((d) => d.id === point.id)!
       const pixel = await page.evaluate(({ x, y }) => {
-        const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="annotation-canvas"]')!
+        const canvas = document.querySelector<HTMLCanvasElement>(
+          '[data-testid="annotation-canvas"]',
+        )!
         const rect = canvas.getBoundingClientRect()
         const dpr = canvas.width / rect.width
-        return [...canvas.getContext('2d')!.getImageData(Math.round((x - rect.left) * dpr), Math.round((y - rect.top) * dpr), 1, 1).data]
+        return [
+          ...canvas
+            .getContext('2d')!
+            .getImageData(Math.round((x - rect.left) * dpr), Math.round((y - rect.top) * dpr), 1, 1)
+            .data,
+        ]
       }, drawnPoint.points![0]!)
       const hex = drawnPoint.color
       const expected = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16))
-      expected.forEach((c, i) => assert.ok(Math.abs(c - pixel[i]!) <= 8, `point pixel ${pixel.join(',')} is ${hex}`))
+      expected.forEach((c, i) =>
+        assert.ok(Math.abs(c - pixel[i]!) <= 8, `point pixel ${pixel.join(',')} is ${hex}`),
+      )
     }
 
     // zoom around the cursor: the image point under it stays put
     const canvas = await viewer.canvas()
     const cursor = { x: canvas.left + canvas.width * 0.3, y: canvas.top + canvas.height * 0.6 }
     const before = await viewer.transform()
-    const imageAt = (t: typeof before) => ({ x: (cursor.x - canvas.left - t.offsetX) / t.scale, y: (cursor.y - canvas.top - t.offsetY) / t.scale })
+    const imageAt = (t: typeof before) => ({
+      x: (cursor.x - canvas.left - t.offsetX) / t.scale,
+      y: (cursor.y - canvas.top - t.offsetY) / t.scale,
+    })
     await page.mouse.move(cursor.x, cursor.y)
     await page.mouse.wheel(0, -400)
-    await page.waitForFunction((scale) => window.__labelportViewer!.transform().scale > scale * 1.2, before.scale)
+    await page.waitForFunction(
+      (scale) => window.__labelportViewer!.transform().scale > scale * 1.2,
+      before.scale,
+    )
     const zoomed = await viewer.transform()
-    assert.ok(Math.abs(imageAt(zoomed).x - imageAt(before).x) < 0.5 && Math.abs(imageAt(zoomed).y - imageAt(before).y) < 0.5, 'zoom keeps the point under the cursor')
+    assert.ok(
+      Math.abs(imageAt(zoomed).x - imageAt(before).x) < 0.5 &&
+        Math.abs(imageAt(zoomed).y - imageAt(before).y) < 0.5,
+      'zoom keeps the point under the cursor',
+    )
     await assertDrawnWhereRecordsSay(rows.annotations)
 
     // pan by dragging
@@ -231,7 +289,11 @@ void describe('web app', { skip: browserNeed.skip }, () => {
     await page.mouse.move(cursor.x - 120, cursor.y - 80, { steps: 6 })
     await page.mouse.up()
     const panned = await viewer.transform()
-    assert.ok(Math.abs(panned.offsetX - (zoomed.offsetX - 120)) < 0.5 && Math.abs(panned.offsetY - (zoomed.offsetY - 80)) < 0.5, 'drag pans by the mouse delta')
+    assert.ok(
+      Math.abs(panned.offsetX - (zoomed.offsetX - 120)) < 0.5 &&
+        Math.abs(panned.offsetY - (zoomed.offsetY - 80)) < 0.5,
+      'drag pans by the mouse delta',
+    )
     await assertDrawnWhereRecordsSay(rows.annotations)
     await screenshot(page, '09-data-row-zoomed')
     await page.getByTitle('Fit to view (double-click)').click()
@@ -255,7 +317,12 @@ void describe('web app', { skip: browserNeed.skip }, () => {
     await page.getByTestId('layer-toggle-label').locator('input').click()
 
     // hover a ground-truth box: the tooltip names it
-    const box = rows.annotations.find((a) => a.layer === 'label' && (a.record as AnnotationRecord).kind === 'object' && (a.record as ObjectRecord).geometry.type === 'bbox')!
+    const box = rows.annotations.find(
+      (a) =>
+        a.layer === 'label' &&
+        (a.record as AnnotationRecord).kind === 'object' &&
+        (a.record as ObjectRecord).geometry.type === 'bbox',
+    )!
     const drawnBox = (await viewer.drawn()).find((d) => d.id === box.id)!
     await page.mouse.move(drawnBox.box.left + 3, drawnBox.box.top + drawnBox.box.height / 2)
     const tooltip = page.getByTestId('viewer-tooltip')
@@ -276,13 +343,20 @@ void describe('web app', { skip: browserNeed.skip }, () => {
     for (const key of demo.globalKeys) assert.ok(text.includes(key), `${key} listed`)
     await page.getByTestId('row-usage').first().locator('a').waitFor()
     await page.getByTestId('thumbnail').first().waitFor()
-    await page.waitForFunction(() => [...document.querySelectorAll('img.lp-thumb')].every((i) => (i as HTMLImageElement).complete))
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('img.lp-thumb')].every((i) => (i as HTMLImageElement).complete),
+    )
     await screenshot(page, '12-dataset')
   })
 
   async function firstLabelledRow(): Promise<string | undefined> {
-    const response = await fetch(`${server.url}/v1/projects/${demo.projectId}/data-rows?limit=100`, { headers: { Authorization: `Bearer ${server.apiKey}` } })
-    const page = (await response.json()) as { items: { id: string; labelCount: number; prelabelCount: number }[] }
+    const response = await fetch(
+      `${server.url}/v1/projects/${demo.projectId}/data-rows?limit=100`,
+      { headers: { Authorization: `Bearer ${server.apiKey}` } },
+    )
+    const page = (await response.json()) as {
+      items: { id: string; labelCount: number; prelabelCount: number }[]
+    }
     return page.items.find((r) => r.labelCount > 0 && r.prelabelCount > 0)?.id
   }
 })

@@ -6,7 +6,11 @@ import { buildPath } from '@labelport/core'
 import type { Endpoint, StatusLine } from '@labelport/core'
 
 /** the parsed type of an endpoint's response schema (zod's output type, read off the schema) */
-type ResponseOf<E> = E extends { response: infer R } ? (R extends { _zod: { output: infer O } } ? O : undefined) : never
+type ResponseOf<E> = E extends { response: infer R }
+  ? R extends { _zod: { output: infer O } }
+    ? O
+    : undefined
+  : never
 
 export type Query = Record<string, string | number | undefined>
 
@@ -32,13 +36,22 @@ export class ApiClient {
 
   private url(endpoint: Endpoint, params: Record<string, string>, query?: Query): string {
     const search = new URLSearchParams()
-    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') search.set(k, String(v))
+    for (const [k, v] of Object.entries(query ?? {}))
+      if (v !== undefined && v !== '') search.set(k, String(v))
     const qs = search.toString()
     return buildPath(endpoint.path, params) + (qs ? `?${qs}` : '')
   }
 
-  private async fetch(endpoint: Endpoint, params: Record<string, string>, query?: Query, signal?: AbortSignal): Promise<Response> {
-    const init: RequestInit = { method: endpoint.method, headers: { Authorization: `Bearer ${this.apiKey}` } }
+  private async fetch(
+    endpoint: Endpoint,
+    params: Record<string, string>,
+    query?: Query,
+    signal?: AbortSignal,
+  ): Promise<Response> {
+    const init: RequestInit = {
+      method: endpoint.method,
+      headers: { Authorization: `Bearer ${this.apiKey}` },
+    }
     if (signal) init.signal = signal
     const response = await fetch(this.url(endpoint, params, query), init)
     if (response.ok) return response
@@ -46,7 +59,9 @@ export class ApiClient {
     let message = `${response.status} ${response.statusText}`
     let path: (string | number)[] | undefined
     try {
-      const body = (await response.json()) as { error?: { code?: string; message?: string; path?: (string | number)[] } }
+      const body = (await response.json()) as {
+        error?: { code?: string; message?: string; path?: (string | number)[] }
+      }
       if (body.error?.code) code = body.error.code
       if (body.error?.message) message = body.error.message
       path = body.error?.path
@@ -57,12 +72,22 @@ export class ApiClient {
     throw new ApiError(response.status, code, message, path)
   }
 
-  async json<E extends Endpoint>(endpoint: E, params: Record<string, string> = {}, query?: Query, signal?: AbortSignal): Promise<ResponseOf<E>> {
+  async json<E extends Endpoint>(
+    endpoint: E,
+    params: Record<string, string> = {},
+    query?: Query,
+    signal?: AbortSignal,
+  ): Promise<ResponseOf<E>> {
     const response = await this.fetch(endpoint, params, query, signal)
     return (await response.json()) as ResponseOf<E>
   }
 
-  async ndjson<T>(endpoint: Endpoint, params: Record<string, string> = {}, query?: Query, signal?: AbortSignal): Promise<T[]> {
+  async ndjson<T>(
+    endpoint: Endpoint,
+    params: Record<string, string> = {},
+    query?: Query,
+    signal?: AbortSignal,
+  ): Promise<T[]> {
     const response = await this.fetch(endpoint, params, query, signal)
     const text = await response.text()
     const out: T[] = []
@@ -70,18 +95,33 @@ export class ApiClient {
     return out
   }
 
-  async text(endpoint: Endpoint, params: Record<string, string> = {}, query?: Query, signal?: AbortSignal): Promise<string> {
+  async text(
+    endpoint: Endpoint,
+    params: Record<string, string> = {},
+    query?: Query,
+    signal?: AbortSignal,
+  ): Promise<string> {
     const response = await this.fetch(endpoint, params, query, signal)
     return response.text()
   }
 
-  async blob(endpoint: Endpoint, params: Record<string, string> = {}, query?: Query, signal?: AbortSignal): Promise<Blob> {
+  async blob(
+    endpoint: Endpoint,
+    params: Record<string, string> = {},
+    query?: Query,
+    signal?: AbortSignal,
+  ): Promise<Blob> {
     const response = await this.fetch(endpoint, params, query, signal)
     return response.blob()
   }
 
   /** Every page of a cursor-paged list, up to `max` items. */
-  async all<T>(endpoint: Endpoint, params: Record<string, string> = {}, max = 100_000, signal?: AbortSignal): Promise<T[]> {
+  async all<T>(
+    endpoint: Endpoint,
+    params: Record<string, string> = {},
+    max = 100_000,
+    signal?: AbortSignal,
+  ): Promise<T[]> {
     const items: T[] = []
     let cursor: string | undefined
     do {

@@ -28,7 +28,13 @@ export function App() {
     setMe(null)
     setNotice(message)
   }
-  const client = useMemo(() => (apiKey ? new ApiClient(apiKey, () => signOut('Your API key was not accepted. Sign in again.')) : null), [apiKey])
+  const client = useMemo(
+    () =>
+      apiKey
+        ? new ApiClient(apiKey, () => signOut('Your API key was not accepted. Sign in again.'))
+        : null,
+    [apiKey],
+  )
 
   useEffect(() => {
     if (!client) return
@@ -64,17 +70,29 @@ export function App() {
             Labelport
           </a>
           <nav className="lp-nav">
-            <a className={isProjects(route) ? 'lp-nav__link lp-nav__link--active' : 'lp-nav__link'} href={href.projects()}>
+            <a
+              className={isProjects(route) ? 'lp-nav__link lp-nav__link--active' : 'lp-nav__link'}
+              href={href.projects()}
+            >
               Projects
             </a>
-            <a className={route.page === 'datasets' || route.page === 'dataset' ? 'lp-nav__link lp-nav__link--active' : 'lp-nav__link'} href={href.datasets()}>
+            <a
+              className={
+                route.page === 'datasets' || route.page === 'dataset'
+                  ? 'lp-nav__link lp-nav__link--active'
+                  : 'lp-nav__link'
+              }
+              href={href.datasets()}
+            >
               Datasets
             </a>
           </nav>
           <div className="lp-topbar__org" data-testid="organization">
             {me ? (
               <>
-                <span className="lp-org-avatar" aria-hidden>{me.organization.name.slice(0, 1).toUpperCase()}</span>
+                <span className="lp-org-avatar" aria-hidden>
+                  {me.organization.name.slice(0, 1).toUpperCase()}
+                </span>
                 <span>
                   <span className="lp-org-name">{me.organization.name}</span>
                   <span className="lp-org-key">
@@ -85,7 +103,11 @@ export function App() {
             ) : (
               <span className="lp-muted">…</span>
             )}
-            <button type="button" className="lp-button lp-button--ghost lp-button--small" onClick={() => signOut(null)}>
+            <button
+              type="button"
+              className="lp-button lp-button--ghost lp-button--small"
+              onClick={() => signOut(null)}
+            >
               Sign out
             </button>
           </div>
@@ -99,7 +121,12 @@ export function App() {
 }
 
 function isProjects(route: Route): boolean {
-  return route.page === 'projects' || route.page === 'project' || route.page === 'data-row' || route.page === 'import'
+  return (
+    route.page === 'projects' ||
+    route.page === 'project' ||
+    route.page === 'data-row' ||
+    route.page === 'import'
+  )
 }
 
 function Page({ route }: { route: Route }) {
@@ -109,7 +136,15 @@ function Page({ route }: { route: Route }) {
     case 'project':
       return <ProjectPage key={route.projectId} projectId={route.projectId} tab={route.tab} />
     case 'data-row':
-      return <DataRowPage key={`${route.projectId}/${route.dataRowId}`} projectId={route.projectId} dataRowId={route.dataRowId} focusImportId={route.importId} focusLine={route.line} />
+      return (
+        <DataRowPage
+          key={`${route.projectId}/${route.dataRowId}`}
+          projectId={route.projectId}
+          dataRowId={route.dataRowId}
+          focusImportId={route.importId}
+          focusLine={route.line}
+        />
+      )
     case 'import':
       return <ImportPage key={route.importId} importId={route.importId} />
     case 'datasets':
@@ -120,7 +155,8 @@ function Page({ route }: { route: Route }) {
       return (
         <div className="lp-page">
           <Empty>
-            Nothing lives at <code>{route.hash}</code>. <a href={href.projects()}>Go to projects</a>.
+            Nothing lives at <code>{route.hash}</code>. <a href={href.projects()}>Go to projects</a>
+            .
           </Empty>
         </div>
       )

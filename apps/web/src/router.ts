@@ -4,7 +4,13 @@ import { useEffect, useState } from 'react'
 export type Route =
   | { page: 'projects' }
   | { page: 'project'; projectId: string; tab: string }
-  | { page: 'data-row'; projectId: string; dataRowId: string; importId: string | null; line: number | null }
+  | {
+      page: 'data-row'
+      projectId: string
+      dataRowId: string
+      importId: string | null
+      line: number | null
+    }
   | { page: 'import'; importId: string }
   | { page: 'datasets' }
   | { page: 'dataset'; datasetId: string }
@@ -16,10 +22,17 @@ export function parseRoute(hash: string): Route {
   const query = new URLSearchParams(queryPart)
   const [a, b, c, d] = parts
   if (parts.length === 0 || (a === 'projects' && parts.length === 1)) return { page: 'projects' }
-  if (a === 'projects' && b && parts.length === 2) return { page: 'project', projectId: b, tab: query.get('tab') ?? 'data-rows' }
+  if (a === 'projects' && b && parts.length === 2)
+    return { page: 'project', projectId: b, tab: query.get('tab') ?? 'data-rows' }
   if (a === 'projects' && b && c === 'data-rows' && d && parts.length === 4) {
     const line = query.get('line')
-    return { page: 'data-row', projectId: b, dataRowId: d, importId: query.get('import'), line: line ? Number(line) : null }
+    return {
+      page: 'data-row',
+      projectId: b,
+      dataRowId: d,
+      importId: query.get('import'),
+      line: line ? Number(line) : null,
+    }
   }
   if (a === 'imports' && b && parts.length === 2) return { page: 'import', importId: b }
   if (a === 'datasets' && parts.length === 1) return { page: 'datasets' }
@@ -29,7 +42,8 @@ export function parseRoute(hash: string): Route {
 
 export const href = {
   projects: () => '#/projects',
-  project: (projectId: string, tab?: string) => `#/projects/${encodeURIComponent(projectId)}${tab ? `?tab=${tab}` : ''}`,
+  project: (projectId: string, tab?: string) =>
+    `#/projects/${encodeURIComponent(projectId)}${tab ? `?tab=${tab}` : ''}`,
   dataRow: (projectId: string, dataRowId: string, failure?: { importId: string; line: number }) =>
     `#/projects/${encodeURIComponent(projectId)}/data-rows/${encodeURIComponent(dataRowId)}${failure ? `?import=${encodeURIComponent(failure.importId)}&line=${failure.line}` : ''}`,
   importJob: (importId: string) => `#/imports/${encodeURIComponent(importId)}`,

@@ -2,9 +2,15 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { DependencyList } from 'react'
 
-export type AsyncState<T> = { status: 'loading'; data: T | undefined } | { status: 'ready'; data: T } | { status: 'error'; error: Error; data: T | undefined }
+export type AsyncState<T> =
+  | { status: 'loading'; data: T | undefined }
+  | { status: 'ready'; data: T }
+  | { status: 'error'; error: Error; data: T | undefined }
 
-export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: DependencyList): AsyncState<T> & { reload: () => void } {
+export function useAsync<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  deps: DependencyList,
+): AsyncState<T> & { reload: () => void } {
   const [state, setState] = useState<AsyncState<T>>({ status: 'loading', data: undefined })
   const [generation, setGeneration] = useState(0)
   const loadRef = useRef(load)
@@ -17,7 +23,12 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: Dep
         if (!controller.signal.aborted) setState({ status: 'ready', data })
       },
       (error: unknown) => {
-        if (!controller.signal.aborted) setState((s) => ({ status: 'error', error: error instanceof Error ? error : new Error(String(error)), data: s.data }))
+        if (!controller.signal.aborted)
+          setState((s) => ({
+            status: 'error',
+            error: error instanceof Error ? error : new Error(String(error)),
+            data: s.data,
+          }))
       },
     )
     return () => controller.abort()

@@ -30,7 +30,11 @@ interface Scene {
 }
 
 /** mask colours: house 1 → `mask`; house 2 and the sun → `mask_with_text_subclass` (two tools, as the guide) */
-const MASK_COLORS = { house1: [230, 57, 70], house2: [73, 39, 85], sun: [23, 169, 254] } as const satisfies Record<string, Rgb>
+const MASK_COLORS = {
+  house1: [230, 57, 70],
+  house2: [73, 39, 85],
+  sun: [23, 169, 254],
+} as const satisfies Record<string, Rgb>
 
 function sceneFor(index: number): Scene {
   const shift = index * 70
@@ -56,8 +60,10 @@ function sceneFor(index: number): Scene {
   }
 }
 
-const points = (list: { x: number; y: number }[]): string => list.map((p) => `${p.x},${p.y}`).join(' ')
-const rect = (b: Box, fill: string): string => `<rect x="${b.left}" y="${b.top}" width="${b.width}" height="${b.height}" fill="${fill}"/>`
+const points = (list: { x: number; y: number }[]): string =>
+  list.map((p) => `${p.x},${p.y}`).join(' ')
+const rect = (b: Box, fill: string): string =>
+  `<rect x="${b.left}" y="${b.top}" width="${b.width}" height="${b.height}" fill="${fill}"/>`
 
 async function renderScene(scene: Scene): Promise<Buffer> {
   const [h1, h2] = scene.houses
@@ -98,15 +104,30 @@ function sceneLines(scene: Scene, globalKey: string, maskBase64: string): Line[]
   const target = crypto.randomUUID()
   const lines: Line[] = [
     { name: 'radio_question', answer: { name: 'first_radio_answer' } },
-    { name: 'checklist_question', answer: [{ name: 'first_checklist_answer' }, { name: 'second_checklist_answer' }] },
+    {
+      name: 'checklist_question',
+      answer: [{ name: 'first_checklist_answer' }, { name: 'second_checklist_answer' }],
+    },
     { name: 'free_text', answer: 'a quiet street with two houses' },
     {
       name: 'nested_radio_question',
-      answer: { name: 'first_radio_answer', classifications: [{ name: 'sub_radio_question', answer: { name: 'first_sub_radio_answer' } }] },
+      answer: {
+        name: 'first_radio_answer',
+        classifications: [
+          { name: 'sub_radio_question', answer: { name: 'first_sub_radio_answer' } },
+        ],
+      },
     },
     {
       name: 'nested_checklist_question',
-      answer: [{ name: 'first_checklist_answer', classifications: [{ name: 'sub_checklist_question', answer: [{ name: 'first_sub_checklist_answer' }] }] }],
+      answer: [
+        {
+          name: 'first_checklist_answer',
+          classifications: [
+            { name: 'sub_checklist_question', answer: [{ name: 'first_sub_checklist_answer' }] },
+          ],
+        },
+      ],
     },
     { uuid: source, name: 'bounding_box', bbox: bbox(h1) },
     {
@@ -116,7 +137,11 @@ function sceneLines(scene: Scene, globalKey: string, maskBase64: string): Line[]
       bbox: bbox(h2),
     },
     { name: 'polygon', polygon: [...scene.road, scene.road[0]] },
-    { name: 'mask', classifications: [], mask: { imBytes: maskBase64, colorRGB: MASK_COLORS.house1 } },
+    {
+      name: 'mask',
+      classifications: [],
+      mask: { imBytes: maskBase64, colorRGB: MASK_COLORS.house1 },
+    },
     ...[MASK_COLORS.house2, MASK_COLORS.sun].map((color) => ({
       name: 'mask_with_text_subclass',
       classifications: [{ name: 'sub_free_text', answer: 'free text answer' }],
@@ -156,18 +181,28 @@ export async function loadDemo({ client, log = () => {} }: LoadDemoOptions): Pro
   log('drawing and uploading the demo images…')
   const rows = await Promise.all(
     scenes.map(async (scene, i) => {
-      const upload = await client.upload(new Blob([new Uint8Array(await renderScene(scene))], { type: 'image/png' }))
+      const upload = await client.upload(
+        new Blob([new Uint8Array(await renderScene(scene))], { type: 'image/png' }),
+      )
       return { rowData: upload.uri, globalKey: `labelport-demo-${run}-street-${i + 1}.png` }
     }),
   )
   const dataset = await client.createDataset({ name: `Labelport demo ${run}` })
   const task = await dataset.createDataRows(rows)
   await task.waitTillDone()
-  if (task.errors) throw new Error(`demo data rows failed: ${task.errors.map((e) => e.message).join('; ')}`)
+  if (task.errors)
+    throw new Error(`demo data rows failed: ${task.errors.map((e) => e.message).join('; ')}`)
 
   log('creating the guide ontology, a project and a batch…')
-  const ontology = await client.createOntology('Image Annotation Import Demo Ontology', guideOntologyBuilder().asDict(), MediaType.Image)
-  const project = await client.createProject({ name: `Labelport demo ${run}`, mediaType: MediaType.Image })
+  const ontology = await client.createOntology(
+    'Image Annotation Import Demo Ontology',
+    guideOntologyBuilder().asDict(),
+    MediaType.Image,
+  )
+  const project = await client.createProject({
+    name: `Labelport demo ${run}`,
+    mediaType: MediaType.Image,
+  })
   await project.connectOntology(ontology)
   const globalKeys = rows.map((r) => r.globalKey)
   await project.createBatch('demo-batch', { globalKeys, priority: 1 })
@@ -180,7 +215,12 @@ export async function loadDemo({ client, log = () => {} }: LoadDemoOptions): Pro
   )
 
   log('importing pre-labels (MAL) on every image…')
-  const mal = await MALPredictionImport.createFromObjects({ client, projectId: project.uid, name: `demo-mal-${run}`, predictions: lines.flat() })
+  const mal = await MALPredictionImport.createFromObjects({
+    client,
+    projectId: project.uid,
+    name: `demo-mal-${run}`,
+    predictions: lines.flat(),
+  })
   await mal.waitUntilDone()
 
   log('importing ground truth on the first two images…')

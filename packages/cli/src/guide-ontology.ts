@@ -7,12 +7,18 @@ export function guideOntologyBuilder(): OntologyBuilder {
       new Classification({
         classType: Classification.Type.RADIO,
         name: 'radio_question',
-        options: [new Option({ value: 'first_radio_answer' }), new Option({ value: 'second_radio_answer' })],
+        options: [
+          new Option({ value: 'first_radio_answer' }),
+          new Option({ value: 'second_radio_answer' }),
+        ],
       }),
       new Classification({
         classType: Classification.Type.CHECKLIST,
         name: 'checklist_question',
-        options: [new Option({ value: 'first_checklist_answer' }), new Option({ value: 'second_checklist_answer' })],
+        options: [
+          new Option({ value: 'first_checklist_answer' }),
+          new Option({ value: 'second_checklist_answer' }),
+        ],
       }),
       new Classification({ classType: Classification.Type.TEXT, name: 'free_text' }),
       new Classification({
@@ -66,7 +72,9 @@ export function guideOntologyBuilder(): OntologyBuilder {
       new Tool({
         tool: Tool.Type.RASTER_SEGMENTATION,
         name: 'mask_with_text_subclass',
-        classifications: [new Classification({ classType: Classification.Type.TEXT, name: 'sub_free_text' })],
+        classifications: [
+          new Classification({ classType: Classification.Type.TEXT, name: 'sub_free_text' }),
+        ],
       }),
       new Tool({ tool: Tool.Type.POINT, name: 'point' }),
       new Tool({ tool: Tool.Type.LINE, name: 'polyline' }),

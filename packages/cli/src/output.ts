@@ -30,15 +30,26 @@ export function formatError(err: unknown): string {
 /** A plain aligned table: the first row is the header. */
 export function formatTable(rows: readonly (readonly string[])[]): string {
   const widths: number[] = []
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)))
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n')
+  for (const row of rows)
+    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)))
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
 }
 
 /** Summary of an import job: counts by status, then by error code with the first failing line of each. */
 export function formatImportSummary(job: ImportJob): string {
   const what = job.dryRun ? 'Validation' : 'Import'
   const kind = job.kind === 'mal' ? 'MAL pre-labels' : 'ground truth'
-  const out = [`${what} "${job.name}" (${kind}) ${job.state}: ${job.counts.total} annotation lines`, '']
+  const out = [
+    `${what} "${job.name}" (${kind}) ${job.state}: ${job.counts.total} annotation lines`,
+    '',
+  ]
   out.push(
     formatTable([
       ['status', 'count'],
@@ -51,7 +62,13 @@ export function formatImportSummary(job: ImportJob): string {
     const rows: string[][] = [['error code', 'count', 'first example']]
     for (const [code, count] of codes) {
       const example = job.errorExamples[code]
-      rows.push([code, String(count), example ? `line ${example.line}: ${example.message}${example.path.length > 0 ? ` (at ${formatPath(example.path)})` : ''}` : ''])
+      rows.push([
+        code,
+        String(count),
+        example
+          ? `line ${example.line}: ${example.message}${example.path.length > 0 ? ` (at ${formatPath(example.path)})` : ''}`
+          : '',
+      ])
     }
     out.push('', formatTable(rows))
   }

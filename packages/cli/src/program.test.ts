@@ -15,7 +15,11 @@ import { run } from './program.ts'
 
 const BIN = fileURLToPath(new URL('../bin/labelport.js', import.meta.url))
 
-function capture(): { io: { stdout: { write(t: string): boolean }; stderr: { write(t: string): boolean } }; out: () => string; err: () => string } {
+function capture(): {
+  io: { stdout: { write(t: string): boolean }; stderr: { write(t: string): boolean } }
+  out: () => string
+  err: () => string
+} {
   let out = ''
   let err = ''
   return {
@@ -30,7 +34,14 @@ function capture(): { io: { stdout: { write(t: string): boolean }; stderr: { wri
 
 void describe('output', () => {
   void it('prints issues as code: message (at path)', () => {
-    assert.equal(formatIssue({ code: 'feature_unknown', message: 'no tool nope', path: ['answer', 0, 'name'] }), 'feature_unknown: no tool nope (at answer[0].name)')
+    assert.equal(
+      formatIssue({
+        code: 'feature_unknown',
+        message: 'no tool nope',
+        path: ['answer', 0, 'name'],
+      }),
+      'feature_unknown: no tool nope (at answer[0].name)',
+    )
     assert.equal(formatIssue({ code: 'not_found', message: 'gone', path: [] }), 'not_found: gone')
   })
 })
@@ -68,7 +79,20 @@ void describe('labelport against a real server', () => {
     ]
     writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n')
     const { io, out } = capture()
-    const code = await run([...globals(), 'import', '--project', demo.projectId, '--kind', 'ground-truth', '--name', 'cli-gt', file], io)
+    const code = await run(
+      [
+        ...globals(),
+        'import',
+        '--project',
+        demo.projectId,
+        '--kind',
+        'ground-truth',
+        '--name',
+        'cli-gt',
+        file,
+      ],
+      io,
+    )
     assert.equal(code, EXIT.someFailed)
     assert.match(out(), /SUCCESS\s+2/)
     assert.match(out(), /FAILURE\s+1/)
@@ -77,9 +101,19 @@ void describe('labelport against a real server', () => {
 
   void it('import: exit 0 when every line succeeded; --json gives the job', async () => {
     const file = join(work, 'good.ndjson')
-    writeFileSync(file, JSON.stringify({ name: 'point', dataRow: { globalKey: demo.globalKeys[2] }, point: { x: 5, y: 5 } }) + '\n')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'point',
+        dataRow: { globalKey: demo.globalKeys[2] },
+        point: { x: 5, y: 5 },
+      }) + '\n',
+    )
     const { io, out } = capture()
-    const code = await run([...globals(), '--json', 'import', '--project', demo.projectId, '--kind', 'mal', file], io)
+    const code = await run(
+      [...globals(), '--json', 'import', '--project', demo.projectId, '--kind', 'mal', file],
+      io,
+    )
     assert.equal(code, EXIT.ok)
     const { job } = JSON.parse(out()) as { job: { kind: string; counts: { success: number } } }
     assert.equal(job.kind, 'mal')
@@ -88,35 +122,72 @@ void describe('labelport against a real server', () => {
 
   void it('validate: dry run with the same summary, nothing written', async () => {
     const file = join(work, 'dry.ndjson')
-    writeFileSync(file, JSON.stringify({ name: 'relationship', dataRow: { globalKey: demo.globalKeys[0] }, relationship: { source: 'a', target: 'b', type: 'unidirectional' } }) + '\n')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'relationship',
+        dataRow: { globalKey: demo.globalKeys[0] },
+        relationship: { source: 'a', target: 'b', type: 'unidirectional' },
+      }) + '\n',
+    )
     const { io, out } = capture()
-    const code = await run([...globals(), 'validate', '--project', demo.projectId, '--kind', 'ground-truth', file], io)
+    const code = await run(
+      [...globals(), 'validate', '--project', demo.projectId, '--kind', 'ground-truth', file],
+      io,
+    )
     assert.equal(code, EXIT.someFailed)
     assert.match(out(), /^Validation /)
   })
 
   void it('usage errors exit 2; server errors print code: message and exit 1', async () => {
     const bad = capture()
-    assert.equal(await run([...globals(), 'import', '--project', demo.projectId, '--kind', 'bogus', 'x.ndjson'], bad.io), EXIT.usage)
-    assert.equal(await run([...globals(), 'import', '--kind', 'mal', 'x.ndjson'], capture().io), EXIT.usage)
+    assert.equal(
+      await run(
+        [...globals(), 'import', '--project', demo.projectId, '--kind', 'bogus', 'x.ndjson'],
+        bad.io,
+      ),
+      EXIT.usage,
+    )
+    assert.equal(
+      await run([...globals(), 'import', '--kind', 'mal', 'x.ndjson'], capture().io),
+      EXIT.usage,
+    )
     assert.equal(await run([...globals(), 'nope'], capture().io), EXIT.usage)
     assert.equal(await run(['--help'], capture().io), EXIT.ok)
 
     const file = join(work, 'good.ndjson')
     const failed = capture()
-    assert.equal(await run([...globals(), 'import', '--project', 'c000000000000000000000000', '--kind', 'mal', file], failed.io), EXIT.error)
+    assert.equal(
+      await run(
+        [...globals(), 'import', '--project', 'c000000000000000000000000', '--kind', 'mal', file],
+        failed.io,
+      ),
+      EXIT.error,
+    )
     assert.match(failed.err(), /^project_not_found: .*\(at projectId\)/)
 
     const unauthorized = capture()
-    assert.equal(await run(['--endpoint', server.url, '--api-key', 'wrong', 'export', '--project', demo.projectId], unauthorized.io), EXIT.error)
+    assert.equal(
+      await run(
+        ['--endpoint', server.url, '--api-key', 'wrong', 'export', '--project', demo.projectId],
+        unauthorized.io,
+      ),
+      EXIT.error,
+    )
     assert.match(unauthorized.err(), /^unauthenticated: /)
   })
 
   void it('export writes one export v2 row per data row', async () => {
     const file = join(work, 'export.ndjson')
     const { io } = capture()
-    assert.equal(await run([...globals(), 'export', '--project', demo.projectId, '--out', file], io), EXIT.ok)
-    const rows = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { data_row: { global_key: string } })
+    assert.equal(
+      await run([...globals(), 'export', '--project', demo.projectId, '--out', file], io),
+      EXIT.ok,
+    )
+    const rows = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { data_row: { global_key: string } })
     assert.deepEqual(rows.map((r) => r.data_row.global_key).sort(), [...demo.globalKeys].sort())
   })
 
@@ -142,7 +213,9 @@ void describe('labelport against a real server', () => {
     })
     const me = await new Client('lp_serve_test_key', { endpoint: url }).whoAmI()
     assert.equal(me.apiKey.role, 'admin')
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    )
     child.kill('SIGTERM')
     const code = await exited
     assert.ok(code === 0 || code === 143, `exit code ${String(code)}`)

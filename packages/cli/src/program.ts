@@ -25,24 +25,36 @@ interface ImportOptions {
 
 function parsePort(value: string): number {
   const port = Number(value)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port is an integer in 0..65535')
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('a port is an integer in 0..65535')
   return port
 }
 
 function clientFor(options: GlobalOptions): Client {
-  return new Client(options.apiKey, options.endpoint === undefined ? {} : { endpoint: options.endpoint })
+  return new Client(
+    options.apiKey,
+    options.endpoint === undefined ? {} : { endpoint: options.endpoint },
+  )
 }
 
 /** Runs one CLI invocation and resolves with its exit code; never calls process.exit itself. */
-export async function run(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function run(
+  argv: readonly string[],
+  io: Io = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   let exitCode: number = EXIT.ok
   const program = new Command('labelport')
-    .description('Labelport: import pre-labels and ground truth into a self-hosted annotation server')
+    .description(
+      'Labelport: import pre-labels and ground truth into a self-hosted annotation server',
+    )
     .addOption(new Option('--endpoint <url>', 'server URL').env('LABELPORT_ENDPOINT'))
     .addOption(new Option('--api-key <key>', 'API key').env('LABELPORT_API_KEY'))
     .option('--json', 'machine-readable output on stdout')
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
     .showHelpAfterError('(run labelport --help for usage)')
 
   const globals = (): GlobalOptions => program.opts<GlobalOptions>()
@@ -59,11 +71,17 @@ export async function run(argv: readonly string[], io: Io = { stdout: process.st
       exitCode = await serve({ port: options.port, dataDir: options.dataDir })
     })
 
-  const runImport = async (file: string, options: ImportOptions, dryRun: boolean): Promise<void> => {
+  const runImport = async (
+    file: string,
+    options: ImportOptions,
+    dryRun: boolean,
+  ): Promise<void> => {
     const { json = false } = globals()
     const client = clientFor(globals())
     const cls = options.kind === 'mal' ? MALPredictionImport : LabelImport
-    const name = options.name ?? `${basename(file, extname(file))}-${new Date().toISOString().replace(/[:.]/g, '-')}`
+    const name =
+      options.name ??
+      `${basename(file, extname(file))}-${new Date().toISOString().replace(/[:.]/g, '-')}`
     const args = { client, projectId: options.project, name, path: file }
     const job: AnnotationImport = dryRun ? await cls.validate(args) : await cls.createFromFile(args)
     const bar = json
@@ -77,7 +95,9 @@ export async function run(argv: readonly string[], io: Io = { stdout: process.st
         })
     bar?.start(100, 0, { state: job.state })
     try {
-      await job.waitUntilDone({ onProgress: (j) => bar?.update(Number.parseInt(j.progress, 10) || 0, { state: j.state }) })
+      await job.waitUntilDone({
+        onProgress: (j) => bar?.update(Number.parseInt(j.progress, 10) || 0, { state: j.state }),
+      })
     } finally {
       bar?.stop()
     }
@@ -89,32 +109,51 @@ export async function run(argv: readonly string[], io: Io = { stdout: process.st
   const importOptions = (command: Command): Command =>
     command
       .requiredOption('--project <id>', 'project id')
-      .addOption(new Option('--kind <kind>', 'MAL pre-labels or ground truth').choices(['mal', 'ground-truth']).makeOptionMandatory())
+      .addOption(
+        new Option('--kind <kind>', 'MAL pre-labels or ground truth')
+          .choices(['mal', 'ground-truth'])
+          .makeOptionMandatory(),
+      )
       .option('--name <name>', 'job name, unique per project (default: file name and time)')
       .argument('<file>', 'NDJSON file, one annotation per line')
 
-  importOptions(program.command('import').description('import an NDJSON file as pre-labels (mal) or ground truth')).action(
-    async (file: string, options: ImportOptions) => runImport(file, options, false),
-  )
-  importOptions(program.command('validate').description('dry run: judge every line as an import would, write nothing')).action(
-    async (file: string, options: ImportOptions) => runImport(file, options, true),
-  )
+  importOptions(
+    program
+      .command('import')
+      .description('import an NDJSON file as pre-labels (mal) or ground truth'),
+  ).action(async (file: string, options: ImportOptions) => runImport(file, options, false))
+  importOptions(
+    program
+      .command('validate')
+      .description('dry run: judge every line as an import would, write nothing'),
+  ).action(async (file: string, options: ImportOptions) => runImport(file, options, true))
 
   program
     .command('export')
     .description('export v2 of a project as NDJSON (labels and prelabels per data row)')
     .requiredOption('--project <id>', 'project id')
     .option('--out <file>', 'write to a file instead of stdout')
-    .addOption(new Option('--masks <form>', 'url: composite mask URL and colour; rle: also each mask as COCO RLE').choices(['url', 'rle']).default('url'))
+    .addOption(
+      new Option(
+        '--masks <form>',
+        'url: composite mask URL and colour; rle: also each mask as COCO RLE',
+      )
+        .choices(['url', 'rle'])
+        .default('url'),
+    )
     .action(async (options: { project: string; out?: string; masks: 'url' | 'rle' }) => {
       const client = clientFor(globals())
       const out = options.out === undefined ? undefined : createWriteStream(options.out)
       let rows = 0
       try {
-        for await (const row of client.stream(api.exportProject, { params: { projectId: options.project }, query: { masks: options.masks } })) {
+        for await (const row of client.stream(api.exportProject, {
+          params: { projectId: options.project },
+          query: { masks: options.masks },
+        })) {
           const line = `${JSON.stringify(row)}\n`
           if (out === undefined) io.stdout.write(line)
-          else if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()))
+          else if (!out.write(line))
+            await new Promise<void>((resolve) => out.once('drain', () => resolve()))
           rows++
         }
       } finally {
@@ -129,12 +168,17 @@ export async function run(argv: readonly string[], io: Io = { stdout: process.st
 
   program
     .command('demo')
-    .description('load demo images, the guide ontology, a project and imports of every annotation kind')
+    .description(
+      'load demo images, the guide ontology, a project and imports of every annotation kind',
+    )
     .action(async () => {
       const { json = false } = globals()
       const client = clientFor(globals())
       const { loadDemo } = await import('./demo.ts')
-      const result = await loadDemo({ client, ...(json ? {} : { log: (text: string) => io.stderr.write(`${text}\n`) }) })
+      const result = await loadDemo({
+        client,
+        ...(json ? {} : { log: (text: string) => io.stderr.write(`${text}\n`) }),
+      })
       if (json) printJson(result)
       else io.stdout.write(`Demo project ready: ${result.projectUrl}\n`)
     })

@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 /** apps/server/src/main.ts of the same checkout, found from this file's location. */
-export const SERVER_MAIN = fileURLToPath(new URL('../../../apps/server/src/main.ts', import.meta.url))
+export const SERVER_MAIN = fileURLToPath(
+  new URL('../../../apps/server/src/main.ts', import.meta.url),
+)
 
 export interface ServeOptions {
   port: number
@@ -17,12 +19,23 @@ export interface ServeOptions {
 
 export function serveArgs(options: ServeOptions): string[] {
   // tsx resolved from the CLI's own dependencies, so `serve` works from any working directory
-  return ['--import', import.meta.resolve('tsx'), SERVER_MAIN, '--port', String(options.port), '--data-dir', options.dataDir]
+  return [
+    '--import',
+    import.meta.resolve('tsx'),
+    SERVER_MAIN,
+    '--port',
+    String(options.port),
+    '--data-dir',
+    options.dataDir,
+  ]
 }
 
 /** Resolves with the exit code to use: the server's, or 128 + signal number when it was killed. */
 export function serve(options: ServeOptions): Promise<number> {
-  const child = spawn(process.execPath, serveArgs(options), { stdio: 'inherit', env: { ...process.env, ...options.env } })
+  const child = spawn(process.execPath, serveArgs(options), {
+    stdio: 'inherit',
+    env: { ...process.env, ...options.env },
+  })
   const forward = (signal: NodeJS.Signals) => () => {
     child.kill(signal)
   }

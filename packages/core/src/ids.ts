@@ -19,7 +19,7 @@ function randomBase36(length: number): string {
   }
   let out = ''
   // 252 = 7 × 36: bytes above it would bias the alphabet, so they are skipped
-  for (let i = 0; i < length; ) {
+  for (let i = 0; i < length;) {
     if (poolOffset >= pool.length) {
       crypto.getRandomValues(pool)
       poolOffset = 0
@@ -49,7 +49,8 @@ export function newUuid(): string {
   return crypto.randomUUID()
 }
 
-const UUID_LOOSE = /^\{?([0-9a-fA-F]{8})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{12})\}?$/
+const UUID_LOOSE =
+  /^\{?([0-9a-fA-F]{8})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{4})-?([0-9a-fA-F]{12})\}?$/
 
 /**
  * Canonical form of a user-given uuid: Labelbox accepts upper case, braces and no dashes,

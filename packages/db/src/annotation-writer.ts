@@ -36,7 +36,14 @@ const LABEL_SQL = `insert into label (id, project_id, data_row_id, is_benchmark_
   on conflict (project_id, data_row_id) do update set
     is_benchmark_reference = max(label.is_benchmark_reference, excluded.is_benchmark_reference), updated_at = excluded.updated_at`
 
-const statements = new WeakMap<Sqlite.Database, { upsert: Sqlite.Statement; label: Sqlite.Statement; write: (rows: AnnotationRow[], labels: LabelTouch[], at: string) => void }>()
+const statements = new WeakMap<
+  Sqlite.Database,
+  {
+    upsert: Sqlite.Statement
+    label: Sqlite.Statement
+    write: (rows: AnnotationRow[], labels: LabelTouch[], at: string) => void
+  }
+>()
 
 function sqliteWriter(sqlite: Sqlite.Database) {
   let cached = statements.get(sqlite)
@@ -44,8 +51,21 @@ function sqliteWriter(sqlite: Sqlite.Database) {
     const upsert = sqlite.prepare(UPSERT_SQL)
     const label = sqlite.prepare(LABEL_SQL)
     const write = sqlite.transaction((rows: AnnotationRow[], labels: LabelTouch[], at: string) => {
-      for (const l of labels) label.run(newId(), l.projectId, l.dataRowId, l.isBenchmarkReference ? 1 : 0, at, at)
-      for (const r of rows) upsert.run(r.id, r.projectId, r.dataRowId, r.layer, r.uuid, r.importId, r.featureSchemaId, r.kind, r.payload, at)
+      for (const l of labels)
+        label.run(newId(), l.projectId, l.dataRowId, l.isBenchmarkReference ? 1 : 0, at, at)
+      for (const r of rows)
+        upsert.run(
+          r.id,
+          r.projectId,
+          r.dataRowId,
+          r.layer,
+          r.uuid,
+          r.importId,
+          r.featureSchemaId,
+          r.kind,
+          r.payload,
+          at,
+        )
     })
     cached = { upsert, label, write }
     statements.set(sqlite, cached)
@@ -53,10 +73,25 @@ function sqliteWriter(sqlite: Sqlite.Database) {
   return cached.write
 }
 
-export async function writeAnnotationRows(conn: Connection, rows: AnnotationRow[], labels: LabelTouch[], at: string): Promise<void> {
+export async function writeAnnotationRows(
+  conn: Connection,
+  rows: AnnotationRow[],
+  labels: LabelTouch[],
+  at: string,
+): Promise<void> {
   if (rows.length === 0 && labels.length === 0) return
   // in index order, inserts touch neighbouring pages instead of random ones
-  rows.sort((a, b) => (a.dataRowId < b.dataRowId ? -1 : a.dataRowId > b.dataRowId ? 1 : a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0))
+  rows.sort((a, b) =>
+    a.dataRowId < b.dataRowId
+      ? -1
+      : a.dataRowId > b.dataRowId
+        ? 1
+        : a.uuid < b.uuid
+          ? -1
+          : a.uuid > b.uuid
+            ? 1
+            : 0,
+  )
   if (conn.raw.dialect === 'sqlite') {
     sqliteWriter(conn.raw.sqlite)(rows, labels, at)
     return
@@ -71,7 +106,13 @@ export async function writeAnnotationRows(conn: Connection, rows: AnnotationRow[
          select * from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $5::text[])
          on conflict (project_id, data_row_id) do update set
            is_benchmark_reference = greatest(label.is_benchmark_reference, excluded.is_benchmark_reference), updated_at = excluded.updated_at`,
-        [labels.map(() => newId()), labels.map((l) => l.projectId), labels.map((l) => l.dataRowId), labels.map((l) => (l.isBenchmarkReference ? 1 : 0)), labels.map(() => at)],
+        [
+          labels.map(() => newId()),
+          labels.map((l) => l.projectId),
+          labels.map((l) => l.dataRowId),
+          labels.map((l) => (l.isBenchmarkReference ? 1 : 0)),
+          labels.map(() => at),
+        ],
       )
     }
     if (rows.length > 0) {

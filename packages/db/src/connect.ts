@@ -3,7 +3,14 @@
  * PostgreSQL (pg) when a postgres:// URL is given. Both run the same migrations.
  */
 import Sqlite from 'better-sqlite3'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely'
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  type Migration,
+  type MigrationProvider,
+} from 'kysely'
 import pg from 'pg'
 import type { Schema } from './schema.ts'
 import * as createTables from './migrations/0001-create-tables.ts'
@@ -11,7 +18,8 @@ import * as createTables from './migrations/0001-create-tables.ts'
 export type DialectName = 'sqlite' | 'postgres'
 
 /** Raw driver access for the hot bulk paths Kysely would slow down. */
-export type RawHandle = { dialect: 'sqlite'; sqlite: Sqlite.Database } | { dialect: 'postgres'; pool: pg.Pool }
+export type RawHandle =
+  { dialect: 'sqlite'; sqlite: Sqlite.Database } | { dialect: 'postgres'; pool: pg.Pool }
 
 export interface Connection {
   dialect: DialectName
@@ -30,7 +38,9 @@ const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRA
 // COUNT(*) and BIGINT come back as strings from pg; our counts fit in a double
 pg.types.setTypeParser(20, (v) => Number(v))
 
-export async function connect(location: { sqlitePath: string } | { postgresUrl: string }): Promise<Connection> {
+export async function connect(
+  location: { sqlitePath: string } | { postgresUrl: string },
+): Promise<Connection> {
   let connection: Connection
   if ('sqlitePath' in location) {
     const sqlite = new Sqlite(location.sqlitePath)
@@ -41,18 +51,33 @@ export async function connect(location: { sqlitePath: string } | { postgresUrl: 
     sqlite.pragma('cache_size = -262144')
     sqlite.pragma('temp_store = memory')
     const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) })
-    connection = { dialect: 'sqlite', db, raw: { dialect: 'sqlite', sqlite }, close: () => db.destroy() }
+    connection = {
+      dialect: 'sqlite',
+      db,
+      raw: { dialect: 'sqlite', sqlite },
+      close: () => db.destroy(),
+    }
   } else {
     const pool = new pg.Pool({ connectionString: location.postgresUrl, max: 10 })
     const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) })
-    connection = { dialect: 'postgres', db, raw: { dialect: 'postgres', pool }, close: () => db.destroy() }
+    connection = {
+      dialect: 'postgres',
+      db,
+      raw: { dialect: 'postgres', pool },
+      close: () => db.destroy(),
+    }
   }
   await migrateToLatest(connection.db)
   return connection
 }
 
 export async function migrateToLatest(db: Kysely<Schema>): Promise<void> {
-  const migrator = new Migrator({ db, provider, migrationTableName: 'labelport_migration', migrationLockTableName: 'labelport_migration_lock' })
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'labelport_migration',
+    migrationLockTableName: 'labelport_migration_lock',
+  })
   const { error, results } = await migrator.migrateToLatest()
   const failed = results?.find((r) => r.status === 'Error')
   if (error !== undefined || failed) {

@@ -2,7 +2,11 @@
  * The tables as Kysely sees them. Portable types on both dialects: text ids, ISO-8601 text
  * timestamps, integer flags (0/1), JSON as text.
  */
-export interface OrganizationTable { id: string; name: string; created_at: string }
+export interface OrganizationTable {
+  id: string
+  name: string
+  created_at: string
+}
 export interface ApiKeyTable {
   id: string
   organization_id: string
@@ -63,8 +67,18 @@ export interface ProjectTable {
   ontology_id: string | null
   created_at: string
 }
-export interface BatchTable { id: string; project_id: string; name: string; priority: number; created_at: string }
-export interface BatchDataRowTable { project_id: string; batch_id: string; data_row_id: string }
+export interface BatchTable {
+  id: string
+  project_id: string
+  name: string
+  priority: number
+  created_at: string
+}
+export interface BatchDataRowTable {
+  project_id: string
+  batch_id: string
+  data_row_id: string
+}
 export interface ImportJobTable {
   id: string
   organization_id: string

@@ -60,7 +60,12 @@ for (const dialect of DIALECTS) {
     })
 
     async function makeRows(n: number, prefix: string) {
-      const dataset = await store.createDataset({ id: newId(), organizationId: org, name: `${prefix}-ds`, description: '' })
+      const dataset = await store.createDataset({
+        id: newId(),
+        organizationId: org,
+        name: `${prefix}-ds`,
+        description: '',
+      })
       const rows = []
       for (let i = 0; i < n; i++) {
         rows.push(
@@ -84,38 +89,111 @@ for (const dialect of DIALECTS) {
     it('keeps global keys unique per organization and counts dataset rows', async () => {
       const { dataset, rows } = await makeRows(3, 'unique')
       await assert.rejects(
-        store.insertDataRow({ id: newId(), organizationId: org, datasetId: dataset.id, globalKey: 'unique-1', rowData: 'x', blobKey: 'k', width: 1, height: 1, mimeType: 'image/png', exifOrientation: 1 }),
+        store.insertDataRow({
+          id: newId(),
+          organizationId: org,
+          datasetId: dataset.id,
+          globalKey: 'unique-1',
+          rowData: 'x',
+          blobKey: 'k',
+          width: 1,
+          height: 1,
+          mimeType: 'image/png',
+          exifOrientation: 1,
+        }),
         DuplicateError,
       )
       // the same key in another organization is fine
       const other = newId()
       await store.ensureOrganization(other, 'Other')
-      const otherDataset = await store.createDataset({ id: newId(), organizationId: other, name: 'o', description: '' })
-      await store.insertDataRow({ id: newId(), organizationId: other, datasetId: otherDataset.id, globalKey: 'unique-1', rowData: 'x', blobKey: 'k', width: 1, height: 1, mimeType: 'image/png', exifOrientation: 1 })
+      const otherDataset = await store.createDataset({
+        id: newId(),
+        organizationId: other,
+        name: 'o',
+        description: '',
+      })
+      await store.insertDataRow({
+        id: newId(),
+        organizationId: other,
+        datasetId: otherDataset.id,
+        globalKey: 'unique-1',
+        rowData: 'x',
+        blobKey: 'k',
+        width: 1,
+        height: 1,
+        mimeType: 'image/png',
+        exifOrientation: 1,
+      })
       assert.equal((await store.getDataset(org, dataset.id))?.rowCount, 3)
-      assert.deepEqual([...(await store.findGlobalKeys(org, ['unique-0', 'unique-2', 'nope']))].sort(), ['unique-0', 'unique-2'])
+      assert.deepEqual(
+        [...(await store.findGlobalKeys(org, ['unique-0', 'unique-2', 'nope']))].sort(),
+        ['unique-0', 'unique-2'],
+      )
       assert.equal((await store.getDataRow(org, rows[0]!.id))?.mediaAttributes.width, 100)
       assert.equal(await store.getDataRow(other, rows[0]!.id), undefined)
     })
 
     it('creates batches with unique names and reports rows already in the project', async () => {
       const { rows } = await makeRows(3, 'batch')
-      const project = await store.createProject({ id: newId(), organizationId: org, name: 'p', description: '' })
-      const first = await store.createBatch({ id: newId(), projectId: project.id, name: 'b1', priority: 1, dataRowIds: [rows[0]!.id, rows[1]!.id] })
+      const project = await store.createProject({
+        id: newId(),
+        organizationId: org,
+        name: 'p',
+        description: '',
+      })
+      const first = await store.createBatch({
+        id: newId(),
+        projectId: project.id,
+        name: 'b1',
+        priority: 1,
+        dataRowIds: [rows[0]!.id, rows[1]!.id],
+      })
       assert.equal(first.batch.size, 2)
-      await assert.rejects(store.createBatch({ id: newId(), projectId: project.id, name: 'b1', priority: 5, dataRowIds: [rows[2]!.id] }), DuplicateError)
-      const second = await store.createBatch({ id: newId(), projectId: project.id, name: 'b2', priority: 5, dataRowIds: [rows[1]!.id, rows[2]!.id] })
+      await assert.rejects(
+        store.createBatch({
+          id: newId(),
+          projectId: project.id,
+          name: 'b1',
+          priority: 5,
+          dataRowIds: [rows[2]!.id],
+        }),
+        DuplicateError,
+      )
+      const second = await store.createBatch({
+        id: newId(),
+        projectId: project.id,
+        name: 'b2',
+        priority: 5,
+        dataRowIds: [rows[1]!.id, rows[2]!.id],
+      })
       assert.deepEqual(second.alreadyInProject, [rows[1]!.id])
       assert.equal(second.batch.size, 1)
       assert.equal((await store.getProject(org, project.id))?.dataRowCount, 3)
-      const lookup = await store.lookupDataRows(org, project.id, { ids: [rows[0]!.id], globalKeys: ['batch-2', 'missing'] })
-      assert.deepEqual(lookup.map((l) => [l.globalKey, l.inProject]).sort(), [['batch-0', true], ['batch-2', true]])
+      const lookup = await store.lookupDataRows(org, project.id, {
+        ids: [rows[0]!.id],
+        globalKeys: ['batch-2', 'missing'],
+      })
+      assert.deepEqual(lookup.map((l) => [l.globalKey, l.inProject]).sort(), [
+        ['batch-0', true],
+        ['batch-2', true],
+      ])
     })
 
     it('upserts annotations by (project, data row, layer, uuid) and keeps layers apart', async () => {
       const { rows } = await makeRows(2, 'ann')
-      const project = await store.createProject({ id: newId(), organizationId: org, name: 'p2', description: '' })
-      await store.createBatch({ id: newId(), projectId: project.id, name: 'b', priority: 5, dataRowIds: rows.map((r) => r.id) })
+      const project = await store.createProject({
+        id: newId(),
+        organizationId: org,
+        name: 'p2',
+        description: '',
+      })
+      await store.createBatch({
+        id: newId(),
+        projectId: project.id,
+        name: 'b',
+        priority: 5,
+        dataRowIds: rows.map((r) => r.id),
+      })
       const uuid = crypto.randomUUID()
       const row = (layer: 'prelabel' | 'label', left: number, importId: string) => ({
         id: newId(),
@@ -128,35 +206,87 @@ for (const dialect of DIALECTS) {
         kind: 'bbox',
         payload: JSON.stringify(bbox(uuid, rows[0]!.id, left)),
       })
-      await store.writeAnnotations([row('prelabel', 1, 'i1'), row('label', 7, 'i1')], [{ projectId: project.id, dataRowId: rows[0]!.id, isBenchmarkReference: false }])
+      await store.writeAnnotations(
+        [row('prelabel', 1, 'i1'), row('label', 7, 'i1')],
+        [{ projectId: project.id, dataRowId: rows[0]!.id, isBenchmarkReference: false }],
+      )
       await store.writeAnnotations([row('prelabel', 2, 'i2')], [])
       const seen = []
-      for await (const a of store.streamProjectAnnotations(project.id, [rows[0]!.id, rows[1]!.id])) seen.push(a)
+      for await (const a of store.streamProjectAnnotations(project.id, [rows[0]!.id, rows[1]!.id]))
+        seen.push(a)
       assert.equal(seen.length, 2)
       const pre = seen.find((a) => a.layer === 'prelabel')
       assert.equal(pre?.importId, 'i2')
-      assert.equal(pre?.record.kind === 'object' && pre.record.geometry.type === 'bbox' ? pre.record.geometry.left : -1, 2)
+      assert.equal(
+        pre?.record.kind === 'object' && pre.record.geometry.type === 'bbox'
+          ? pre.record.geometry.left
+          : -1,
+        2,
+      )
       assert.deepEqual(await store.countAnnotations(project.id), { prelabel: 1, label: 1 })
-      await store.writeAnnotations([], [{ projectId: project.id, dataRowId: rows[0]!.id, isBenchmarkReference: true }])
-      assert.equal((await store.getLabels(project.id, [rows[0]!.id])).get(rows[0]!.id)?.isBenchmarkReference, true)
+      await store.writeAnnotations(
+        [],
+        [{ projectId: project.id, dataRowId: rows[0]!.id, isBenchmarkReference: true }],
+      )
+      assert.equal(
+        (await store.getLabels(project.id, [rows[0]!.id])).get(rows[0]!.id)?.isBenchmarkReference,
+        true,
+      )
       const grid = await store.listProjectDataRows(project.id, undefined, 10)
-      assert.deepEqual(grid.items.map((i) => [i.globalKey, i.prelabelCount, i.labelCount]).sort(), [['ann-0', 1, 1], ['ann-1', 0, 0]])
+      assert.deepEqual(grid.items.map((i) => [i.globalKey, i.prelabelCount, i.labelCount]).sort(), [
+        ['ann-0', 1, 1],
+        ['ann-1', 0, 0],
+      ])
     })
 
     it('writes nothing of a chunk that fails', async () => {
       const { rows } = await makeRows(1, 'atomic')
-      const project = await store.createProject({ id: newId(), organizationId: org, name: 'p3', description: '' })
-      const good = { id: newId(), projectId: project.id, dataRowId: rows[0]!.id, layer: 'label' as const, uuid: crypto.randomUUID(), importId: 'i', featureSchemaId: 'f', kind: 'bbox', payload: '{}' }
+      const project = await store.createProject({
+        id: newId(),
+        organizationId: org,
+        name: 'p3',
+        description: '',
+      })
+      const good = {
+        id: newId(),
+        projectId: project.id,
+        dataRowId: rows[0]!.id,
+        layer: 'label' as const,
+        uuid: crypto.randomUUID(),
+        importId: 'i',
+        featureSchemaId: 'f',
+        kind: 'bbox',
+        payload: '{}',
+      }
       const clash = { ...good, uuid: crypto.randomUUID() } // same primary key id
-      await assert.rejects(store.writeAnnotations([good, clash], [{ projectId: project.id, dataRowId: rows[0]!.id, isBenchmarkReference: false }]))
+      await assert.rejects(
+        store.writeAnnotations(
+          [good, clash],
+          [{ projectId: project.id, dataRowId: rows[0]!.id, isBenchmarkReference: false }],
+        ),
+      )
       assert.deepEqual(await store.countAnnotations(project.id), { prelabel: 0, label: 0 })
       assert.equal((await store.getLabels(project.id, [rows[0]!.id])).size, 0)
     })
 
     it('names import jobs uniquely per project, claims each queued job once', async () => {
-      const project = await store.createProject({ id: newId(), organizationId: org, name: 'p4', description: '' })
+      const project = await store.createProject({
+        id: newId(),
+        organizationId: org,
+        name: 'p4',
+        description: '',
+      })
       const make = (name: string, dryRun = false) =>
-        store.createImportJob({ id: newId(), organizationId: org, projectId: project.id, name, kind: 'mal', dryRun, inputKey: 'in', statusKey: 'st' })
+        store.createImportJob({
+          id: newId(),
+          organizationId: org,
+          projectId: project.id,
+          name,
+          kind: 'mal',
+          dryRun,
+          inputKey: 'in',
+          statusKey: 'st',
+        })
       const job = await make('job')
       await assert.rejects(make('job'), DuplicateError)
       await make('job', true) // a dry run does not take the name
@@ -165,7 +295,12 @@ for (const dialect of DIALECTS) {
       assert.ok(claimed)
       const again = await store.claimQueuedImportJob()
       assert.notEqual(again?.id, claimed.id)
-      await store.updateImportJob(claimed.id, { state: 'FINISHED', progress: 100, counts: { total: 3, success: 2, failure: 1 }, errorCounts: { feature_unknown: 1 } })
+      await store.updateImportJob(claimed.id, {
+        state: 'FINISHED',
+        progress: 100,
+        counts: { total: 3, success: 2, failure: 1 },
+        errorCounts: { feature_unknown: 1 },
+      })
       const done = await store.getImportJob(org, claimed.id)
       assert.equal(done?.state, 'FINISHED')
       assert.equal(done?.progress, '100%')

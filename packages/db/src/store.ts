@@ -28,7 +28,11 @@ const now = (): string => new Date().toISOString()
 
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string }
-  return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  return (
+    e.code === '23505' ||
+    e.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  )
 }
 
 export class DuplicateError extends Error {
@@ -41,7 +45,12 @@ function toDataRow(r: DataRowTable): DataRow {
     datasetId: r.dataset_id,
     globalKey: r.global_key,
     rowData: r.row_data,
-    mediaAttributes: { width: r.width, height: r.height, mimeType: r.mime_type, exifOrientation: r.exif_orientation },
+    mediaAttributes: {
+      width: r.width,
+      height: r.height,
+      mimeType: r.mime_type,
+      exifOrientation: r.exif_orientation,
+    },
     createdAt: r.created_at,
   }
 }
@@ -75,7 +84,8 @@ function toImportJob(r: ImportJobTable): ImportJob {
     counts: { total: r.total, success: r.success, failure: r.failure },
     errorCounts: JSON.parse(r.error_counts_json) as ImportJob['errorCounts'],
     errorExamples: JSON.parse(r.error_examples_json) as ImportJob['errorExamples'],
-    failureReason: r.failure_reason_json === null ? null : (JSON.parse(r.failure_reason_json) as Issue),
+    failureReason:
+      r.failure_reason_json === null ? null : (JSON.parse(r.failure_reason_json) as Issue),
     inputFileUrl: `${base}/input`,
     statusFileUrl: `${base}/statuses`,
     errorFileUrl: `${base}/statuses?status=FAILURE`,
@@ -123,12 +133,21 @@ export class Store {
   // ── organizations and keys ─────────────────────────────────────────────
 
   async ensureOrganization(id: string, name: string): Promise<void> {
-    const found = await this.#db.selectFrom('organization').select('id').where('id', '=', id).executeTakeFirst()
-    if (!found) await this.#db.insertInto('organization').values({ id, name, created_at: now() }).execute()
+    const found = await this.#db
+      .selectFrom('organization')
+      .select('id')
+      .where('id', '=', id)
+      .executeTakeFirst()
+    if (!found)
+      await this.#db.insertInto('organization').values({ id, name, created_at: now() }).execute()
   }
 
   async getOrganization(id: string): Promise<{ id: string; name: string } | undefined> {
-    return this.#db.selectFrom('organization').select(['id', 'name']).where('id', '=', id).executeTakeFirst()
+    return this.#db
+      .selectFrom('organization')
+      .select(['id', 'name'])
+      .where('id', '=', id)
+      .executeTakeFirst()
   }
 
   async countApiKeys(organizationId: string): Promise<number> {
@@ -140,32 +159,70 @@ export class Store {
     return Number(row.n)
   }
 
-  async insertApiKey(key: { id: string; organizationId: string; name: string; role: 'admin' | 'member'; keyHash: string }): Promise<void> {
+  async insertApiKey(key: {
+    id: string
+    organizationId: string
+    name: string
+    role: 'admin' | 'member'
+    keyHash: string
+  }): Promise<void> {
     await this.#db
       .insertInto('api_key')
-      .values({ id: key.id, organization_id: key.organizationId, name: key.name, role: key.role, key_hash: key.keyHash, created_at: now() })
+      .values({
+        id: key.id,
+        organization_id: key.organizationId,
+        name: key.name,
+        role: key.role,
+        key_hash: key.keyHash,
+        created_at: now(),
+      })
       .onConflict((oc) => oc.column('key_hash').doNothing())
       .execute()
   }
 
-  async findApiKey(keyHash: string): Promise<{ id: string; name: string; role: 'admin' | 'member'; organizationId: string } | undefined> {
+  async findApiKey(
+    keyHash: string,
+  ): Promise<
+    { id: string; name: string; role: 'admin' | 'member'; organizationId: string } | undefined
+  > {
     const row = await this.#db
       .selectFrom('api_key')
       .select(['id', 'name', 'role', 'organization_id'])
       .where('key_hash', '=', keyHash)
       .executeTakeFirst()
-    return row && { id: row.id, name: row.name, role: row.role, organizationId: row.organization_id }
+    return (
+      row && { id: row.id, name: row.name, role: row.role, organizationId: row.organization_id }
+    )
   }
 
   // ── datasets and data rows ─────────────────────────────────────────────
 
-  async createDataset(d: { id: string; organizationId: string; name: string; description: string }): Promise<Dataset> {
+  async createDataset(d: {
+    id: string
+    organizationId: string
+    name: string
+    description: string
+  }): Promise<Dataset> {
     const t = now()
     await this.#db
       .insertInto('dataset')
-      .values({ id: d.id, organization_id: d.organizationId, name: d.name, description: d.description, created_at: t, updated_at: t })
+      .values({
+        id: d.id,
+        organization_id: d.organizationId,
+        name: d.name,
+        description: d.description,
+        created_at: t,
+        updated_at: t,
+      })
       .execute()
-    return { id: d.id, name: d.name, description: d.description, rowCount: 0, createdAt: t, updatedAt: t }
+    return {
+      id: d.id,
+      name: d.name,
+      description: d.description,
+      rowCount: 0,
+      createdAt: t,
+      updatedAt: t,
+    }
   }
 
   async getDataset(organizationId: string, id: string): Promise<Dataset | undefined> {
@@ -181,10 +238,21 @@ export class Store {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('dataset_id', '=', id)
       .executeTakeFirstOrThrow()
-    return { id: row.id, name: row.name, description: row.description, rowCount: Number(count.n), createdAt: row.created_at, updatedAt: row.updated_at }
+    return {
+      id: row.id,
+      name: row.name,
+      description: row.description,
+      rowCount: Number(count.n),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }
   }
 
-  async listDatasets(organizationId: string, cursor: string | undefined, limit: number): Promise<Page<Dataset>> {
+  async listDatasets(
+    organizationId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<Page<Dataset>> {
     let q = this.#db
       .selectFrom('dataset')
       .select([
@@ -193,7 +261,12 @@ export class Store {
         'description',
         'created_at',
         'updated_at',
-        (eb) => eb.selectFrom('data_row').select((e) => e.fn.countAll<number>().as('n')).whereRef('data_row.dataset_id', '=', 'dataset.id').as('row_count'),
+        (eb) =>
+          eb
+            .selectFrom('data_row')
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .whereRef('data_row.dataset_id', '=', 'dataset.id')
+            .as('row_count'),
       ])
       .where('organization_id', '=', organizationId)
       .orderBy('id')
@@ -214,7 +287,12 @@ export class Store {
   /** Deletes the dataset, its data rows and everything that referenced them. Returns blob keys to remove. */
   async deleteDataset(organizationId: string, id: string): Promise<string[]> {
     return this.#db.transaction().execute(async (trx) => {
-      const rows = await trx.selectFrom('data_row').select(['id', 'blob_key']).where('dataset_id', '=', id).where('organization_id', '=', organizationId).execute()
+      const rows = await trx
+        .selectFrom('data_row')
+        .select(['id', 'blob_key'])
+        .where('dataset_id', '=', id)
+        .where('organization_id', '=', organizationId)
+        .execute()
       const ids = rows.map((r) => r.id)
       for (let i = 0; i < ids.length; i += 500) {
         const chunk = ids.slice(i, i + 500)
@@ -223,7 +301,11 @@ export class Store {
         await trx.deleteFrom('batch_data_row').where('data_row_id', 'in', chunk).execute()
         await trx.deleteFrom('data_row').where('id', 'in', chunk).execute()
       }
-      await trx.deleteFrom('dataset').where('id', '=', id).where('organization_id', '=', organizationId).execute()
+      await trx
+        .deleteFrom('dataset')
+        .where('id', '=', id)
+        .where('organization_id', '=', organizationId)
+        .execute()
       return rows.map((r) => r.blob_key)
     })
   }
@@ -246,10 +328,15 @@ export class Store {
     try {
       await this.#db.insertInto('data_row').values(row).execute()
     } catch (err) {
-      if (isUniqueViolation(err)) throw new DuplicateError(`global key ${r.globalKey ?? ''} is taken`)
+      if (isUniqueViolation(err))
+        throw new DuplicateError(`global key ${r.globalKey ?? ''} is taken`)
       throw err
     }
-    await this.#db.updateTable('dataset').set({ updated_at: row.created_at }).where('id', '=', r.datasetId).execute()
+    await this.#db
+      .updateTable('dataset')
+      .set({ updated_at: row.created_at })
+      .where('id', '=', r.datasetId)
+      .execute()
     return toDataRow(row)
   }
 
@@ -267,12 +354,25 @@ export class Store {
     return found
   }
 
-  async getDataRow(organizationId: string, id: string): Promise<(DataRow & { blobKey: string }) | undefined> {
-    const row = await this.#db.selectFrom('data_row').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst()
+  async getDataRow(
+    organizationId: string,
+    id: string,
+  ): Promise<(DataRow & { blobKey: string }) | undefined> {
+    const row = await this.#db
+      .selectFrom('data_row')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .executeTakeFirst()
     return row && { ...toDataRow(row), blobKey: row.blob_key }
   }
 
-  async listDataRows(organizationId: string, datasetId: string, cursor: string | undefined, limit: number): Promise<Page<DataRow>> {
+  async listDataRows(
+    organizationId: string,
+    datasetId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<Page<DataRow>> {
     let q = this.#db
       .selectFrom('data_row')
       .selectAll()
@@ -306,16 +406,44 @@ export class Store {
     const select = () =>
       this.#db
         .selectFrom('data_row')
-        .leftJoin('batch_data_row', (j) => j.onRef('batch_data_row.data_row_id', '=', 'data_row.id').on('batch_data_row.project_id', '=', projectId))
-        .select(['data_row.id', 'data_row.global_key', 'data_row.width', 'data_row.height', 'batch_data_row.batch_id'])
+        .leftJoin('batch_data_row', (j) =>
+          j
+            .onRef('batch_data_row.data_row_id', '=', 'data_row.id')
+            .on('batch_data_row.project_id', '=', projectId),
+        )
+        .select([
+          'data_row.id',
+          'data_row.global_key',
+          'data_row.width',
+          'data_row.height',
+          'batch_data_row.batch_id',
+        ])
         .where('data_row.organization_id', '=', organizationId)
     for (let i = 0; i < refs.ids.length; i += 500) {
-      const rows = await select().where('data_row.id', 'in', refs.ids.slice(i, i + 500)).execute()
-      for (const r of rows) out.push({ id: r.id, globalKey: r.global_key, width: r.width, height: r.height, inProject: r.batch_id !== null })
+      const rows = await select()
+        .where('data_row.id', 'in', refs.ids.slice(i, i + 500))
+        .execute()
+      for (const r of rows)
+        out.push({
+          id: r.id,
+          globalKey: r.global_key,
+          width: r.width,
+          height: r.height,
+          inProject: r.batch_id !== null,
+        })
     }
     for (let i = 0; i < refs.globalKeys.length; i += 500) {
-      const rows = await select().where('data_row.global_key', 'in', refs.globalKeys.slice(i, i + 500)).execute()
-      for (const r of rows) out.push({ id: r.id, globalKey: r.global_key, width: r.width, height: r.height, inProject: r.batch_id !== null })
+      const rows = await select()
+        .where('data_row.global_key', 'in', refs.globalKeys.slice(i, i + 500))
+        .execute()
+      for (const r of rows)
+        out.push({
+          id: r.id,
+          globalKey: r.global_key,
+          width: r.width,
+          height: r.height,
+          inProject: r.batch_id !== null,
+        })
     }
     return out
   }
@@ -340,23 +468,47 @@ export class Store {
   }
 
   async getTask(organizationId: string, id: string): Promise<Task | undefined> {
-    const row = await this.#db.selectFrom('task').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst()
+    const row = await this.#db
+      .selectFrom('task')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .executeTakeFirst()
     return row && toTask(row)
   }
 
   async getTaskInput(id: string): Promise<{ organizationId: string; input: unknown } | undefined> {
-    const row = await this.#db.selectFrom('task').select(['organization_id', 'input_json']).where('id', '=', id).executeTakeFirst()
-    return row && { organizationId: row.organization_id, input: row.input_json === null ? null : JSON.parse(row.input_json) }
+    const row = await this.#db
+      .selectFrom('task')
+      .select(['organization_id', 'input_json'])
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return (
+      row && {
+        organizationId: row.organization_id,
+        input: row.input_json === null ? null : JSON.parse(row.input_json),
+      }
+    )
   }
 
-  async updateTask(id: string, patch: { status?: Task['status']; progress?: number; createdDataRows?: Task['createdDataRows']; errors?: Task['errors'] }): Promise<void> {
+  async updateTask(
+    id: string,
+    patch: {
+      status?: Task['status']
+      progress?: number
+      createdDataRows?: Task['createdDataRows']
+      errors?: Task['errors']
+    },
+  ): Promise<void> {
     const done = patch.status !== undefined && patch.status !== 'IN_PROGRESS'
     await this.#db
       .updateTable('task')
       .set({
         ...(patch.status === undefined ? {} : { status: patch.status }),
         ...(patch.progress === undefined ? {} : { progress: patch.progress }),
-        ...(patch.createdDataRows === undefined ? {} : { result_json: JSON.stringify(patch.createdDataRows) }),
+        ...(patch.createdDataRows === undefined
+          ? {}
+          : { result_json: JSON.stringify(patch.createdDataRows) }),
         ...(patch.errors === undefined ? {} : { errors_json: JSON.stringify(patch.errors) }),
         ...(done ? { completed_at: now(), input_json: null } : {}),
       })
@@ -365,41 +517,120 @@ export class Store {
   }
 
   async unfinishedTaskIds(): Promise<string[]> {
-    const rows = await this.#db.selectFrom('task').select('id').where('status', '=', 'IN_PROGRESS').execute()
+    const rows = await this.#db
+      .selectFrom('task')
+      .select('id')
+      .where('status', '=', 'IN_PROGRESS')
+      .execute()
     return rows.map((r) => r.id)
   }
 
   // ── ontologies and projects ────────────────────────────────────────────
 
-  async createOntology(o: { id: string; organizationId: string; name: string; normalized: unknown }): Promise<{ id: string; name: string; mediaType: 'IMAGE'; normalized: unknown; createdAt: string }> {
+  async createOntology(o: {
+    id: string
+    organizationId: string
+    name: string
+    normalized: unknown
+  }): Promise<{
+    id: string
+    name: string
+    mediaType: 'IMAGE'
+    normalized: unknown
+    createdAt: string
+  }> {
     const t = now()
     await this.#db
       .insertInto('ontology')
-      .values({ id: o.id, organization_id: o.organizationId, name: o.name, media_type: 'IMAGE', normalized_json: JSON.stringify(o.normalized), created_at: t })
+      .values({
+        id: o.id,
+        organization_id: o.organizationId,
+        name: o.name,
+        media_type: 'IMAGE',
+        normalized_json: JSON.stringify(o.normalized),
+        created_at: t,
+      })
       .execute()
     return { id: o.id, name: o.name, mediaType: 'IMAGE', normalized: o.normalized, createdAt: t }
   }
 
-  async getOntology(organizationId: string, id: string): Promise<{ id: string; name: string; mediaType: 'IMAGE'; normalized: unknown; createdAt: string } | undefined> {
-    const row = await this.#db.selectFrom('ontology').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst()
-    return row && { id: row.id, name: row.name, mediaType: 'IMAGE', normalized: JSON.parse(row.normalized_json), createdAt: row.created_at }
+  async getOntology(
+    organizationId: string,
+    id: string,
+  ): Promise<
+    | { id: string; name: string; mediaType: 'IMAGE'; normalized: unknown; createdAt: string }
+    | undefined
+  > {
+    const row = await this.#db
+      .selectFrom('ontology')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return (
+      row && {
+        id: row.id,
+        name: row.name,
+        mediaType: 'IMAGE',
+        normalized: JSON.parse(row.normalized_json),
+        createdAt: row.created_at,
+      }
+    )
   }
 
-  async listOntologies(organizationId: string, cursor: string | undefined, limit: number): Promise<Page<{ id: string; name: string; mediaType: 'IMAGE'; normalized: unknown; createdAt: string }>> {
-    let q = this.#db.selectFrom('ontology').selectAll().where('organization_id', '=', organizationId).orderBy('id').limit(limit + 1)
+  async listOntologies(
+    organizationId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<
+    Page<{ id: string; name: string; mediaType: 'IMAGE'; normalized: unknown; createdAt: string }>
+  > {
+    let q = this.#db
+      .selectFrom('ontology')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .orderBy('id')
+      .limit(limit + 1)
     if (cursor) q = q.where('id', '>', cursor)
     const rows = await q.execute()
-    const items = rows.slice(0, limit).map((row) => ({ id: row.id, name: row.name, mediaType: 'IMAGE' as const, normalized: JSON.parse(row.normalized_json) as unknown, createdAt: row.created_at }))
+    const items = rows.slice(0, limit).map((row) => ({
+      id: row.id,
+      name: row.name,
+      mediaType: 'IMAGE' as const,
+      normalized: JSON.parse(row.normalized_json) as unknown,
+      createdAt: row.created_at,
+    }))
     return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null }
   }
 
-  async createProject(p: { id: string; organizationId: string; name: string; description: string }): Promise<Project> {
+  async createProject(p: {
+    id: string
+    organizationId: string
+    name: string
+    description: string
+  }): Promise<Project> {
     const t = now()
     await this.#db
       .insertInto('project')
-      .values({ id: p.id, organization_id: p.organizationId, name: p.name, description: p.description, media_type: 'IMAGE', ontology_id: null, created_at: t })
+      .values({
+        id: p.id,
+        organization_id: p.organizationId,
+        name: p.name,
+        description: p.description,
+        media_type: 'IMAGE',
+        ontology_id: null,
+        created_at: t,
+      })
       .execute()
-    return { id: p.id, name: p.name, description: p.description, mediaType: 'IMAGE', ontologyId: null, dataRowCount: 0, createdAt: t }
+    return {
+      id: p.id,
+      name: p.name,
+      description: p.description,
+      mediaType: 'IMAGE',
+      ontologyId: null,
+      dataRowCount: 0,
+      createdAt: t,
+    }
   }
 
   async getProject(organizationId: string, id: string): Promise<Project | undefined> {
@@ -411,15 +642,34 @@ export class Store {
         'description',
         'ontology_id',
         'created_at',
-        (eb) => eb.selectFrom('batch_data_row').select((e) => e.fn.countAll<number>().as('n')).whereRef('batch_data_row.project_id', '=', 'project.id').as('row_count'),
+        (eb) =>
+          eb
+            .selectFrom('batch_data_row')
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .whereRef('batch_data_row.project_id', '=', 'project.id')
+            .as('row_count'),
       ])
       .where('organization_id', '=', organizationId)
       .where('id', '=', id)
       .executeTakeFirst()
-    return row && { id: row.id, name: row.name, description: row.description, mediaType: 'IMAGE', ontologyId: row.ontology_id, dataRowCount: Number(row.row_count ?? 0), createdAt: row.created_at }
+    return (
+      row && {
+        id: row.id,
+        name: row.name,
+        description: row.description,
+        mediaType: 'IMAGE',
+        ontologyId: row.ontology_id,
+        dataRowCount: Number(row.row_count ?? 0),
+        createdAt: row.created_at,
+      }
+    )
   }
 
-  async listProjects(organizationId: string, cursor: string | undefined, limit: number): Promise<Page<Project>> {
+  async listProjects(
+    organizationId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<Page<Project>> {
     let q = this.#db
       .selectFrom('project')
       .select([
@@ -428,7 +678,12 @@ export class Store {
         'description',
         'ontology_id',
         'created_at',
-        (eb) => eb.selectFrom('batch_data_row').select((e) => e.fn.countAll<number>().as('n')).whereRef('batch_data_row.project_id', '=', 'project.id').as('row_count'),
+        (eb) =>
+          eb
+            .selectFrom('batch_data_row')
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .whereRef('batch_data_row.project_id', '=', 'project.id')
+            .as('row_count'),
       ])
       .where('organization_id', '=', organizationId)
       .orderBy('id')
@@ -460,13 +715,21 @@ export class Store {
 
   async deleteProject(organizationId: string, id: string): Promise<string[]> {
     return this.#db.transaction().execute(async (trx) => {
-      const jobs = await trx.selectFrom('import_job').select(['input_key', 'status_key']).where('project_id', '=', id).execute()
+      const jobs = await trx
+        .selectFrom('import_job')
+        .select(['input_key', 'status_key'])
+        .where('project_id', '=', id)
+        .execute()
       await trx.deleteFrom('annotation').where('project_id', '=', id).execute()
       await trx.deleteFrom('label').where('project_id', '=', id).execute()
       await trx.deleteFrom('import_job').where('project_id', '=', id).execute()
       await trx.deleteFrom('batch_data_row').where('project_id', '=', id).execute()
       await trx.deleteFrom('batch').where('project_id', '=', id).execute()
-      await trx.deleteFrom('project').where('id', '=', id).where('organization_id', '=', organizationId).execute()
+      await trx
+        .deleteFrom('project')
+        .where('id', '=', id)
+        .where('organization_id', '=', organizationId)
+        .execute()
       return jobs.flatMap((j) => [j.input_key, j.status_key])
     })
   }
@@ -477,11 +740,26 @@ export class Store {
    * Creates the batch with its rows in one transaction. Throws DuplicateError when the name is
    * taken; returns the ids already in another batch of the project instead of adding them twice.
    */
-  async createBatch(b: { id: string; projectId: string; name: string; priority: number; dataRowIds: string[] }): Promise<{ batch: Batch; alreadyInProject: string[] }> {
+  async createBatch(b: {
+    id: string
+    projectId: string
+    name: string
+    priority: number
+    dataRowIds: string[]
+  }): Promise<{ batch: Batch; alreadyInProject: string[] }> {
     const t = now()
     return this.#db.transaction().execute(async (trx) => {
       try {
-        await trx.insertInto('batch').values({ id: b.id, project_id: b.projectId, name: b.name, priority: b.priority, created_at: t }).execute()
+        await trx
+          .insertInto('batch')
+          .values({
+            id: b.id,
+            project_id: b.projectId,
+            name: b.name,
+            priority: b.priority,
+            created_at: t,
+          })
+          .execute()
       } catch (err) {
         if (isUniqueViolation(err)) throw new DuplicateError(`batch name ${b.name} is taken`)
         throw err
@@ -489,17 +767,36 @@ export class Store {
       const taken = new Set<string>()
       for (let i = 0; i < b.dataRowIds.length; i += 500) {
         const chunk = b.dataRowIds.slice(i, i + 500)
-        const rows = await trx.selectFrom('batch_data_row').select('data_row_id').where('project_id', '=', b.projectId).where('data_row_id', 'in', chunk).execute()
+        const rows = await trx
+          .selectFrom('batch_data_row')
+          .select('data_row_id')
+          .where('project_id', '=', b.projectId)
+          .where('data_row_id', 'in', chunk)
+          .execute()
         for (const r of rows) taken.add(r.data_row_id)
       }
       const fresh = b.dataRowIds.filter((id) => !taken.has(id))
       for (let i = 0; i < fresh.length; i += 500) {
         await trx
           .insertInto('batch_data_row')
-          .values(fresh.slice(i, i + 500).map((id) => ({ project_id: b.projectId, batch_id: b.id, data_row_id: id })))
+          .values(
+            fresh
+              .slice(i, i + 500)
+              .map((id) => ({ project_id: b.projectId, batch_id: b.id, data_row_id: id })),
+          )
           .execute()
       }
-      return { batch: { id: b.id, projectId: b.projectId, name: b.name, priority: b.priority, size: fresh.length, createdAt: t }, alreadyInProject: [...taken] }
+      return {
+        batch: {
+          id: b.id,
+          projectId: b.projectId,
+          name: b.name,
+          priority: b.priority,
+          size: fresh.length,
+          createdAt: t,
+        },
+        alreadyInProject: [...taken],
+      }
     })
   }
 
@@ -512,16 +809,31 @@ export class Store {
         'name',
         'priority',
         'created_at',
-        (eb) => eb.selectFrom('batch_data_row').select((e) => e.fn.countAll<number>().as('n')).whereRef('batch_data_row.batch_id', '=', 'batch.id').as('size'),
+        (eb) =>
+          eb
+            .selectFrom('batch_data_row')
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .whereRef('batch_data_row.batch_id', '=', 'batch.id')
+            .as('size'),
       ])
       .where('project_id', '=', projectId)
       .orderBy('created_at')
       .execute()
-    return rows.map((r) => ({ id: r.id, projectId: r.project_id, name: r.name, priority: r.priority, size: Number(r.size ?? 0), createdAt: r.created_at }))
+    return rows.map((r) => ({
+      id: r.id,
+      projectId: r.project_id,
+      name: r.name,
+      priority: r.priority,
+      size: Number(r.size ?? 0),
+      createdAt: r.created_at,
+    }))
   }
 
   /** Resolves ids and keys to data rows of the organization; unknown ones are left out. */
-  async resolveDataRows(organizationId: string, by: { ids: string[] } | { globalKeys: string[] }): Promise<{ id: string; globalKey: string | null }[]> {
+  async resolveDataRows(
+    organizationId: string,
+    by: { ids: string[] } | { globalKeys: string[] },
+  ): Promise<{ id: string; globalKey: string | null }[]> {
     const out: { id: string; globalKey: string | null }[] = []
     const values = 'ids' in by ? by.ids : by.globalKeys
     for (let i = 0; i < values.length; i += 500) {
@@ -539,7 +851,16 @@ export class Store {
 
   // ── import jobs ────────────────────────────────────────────────────────
 
-  async createImportJob(j: { id: string; organizationId: string; projectId: string; name: string; kind: 'mal' | 'ground_truth'; dryRun: boolean; inputKey: string; statusKey: string }): Promise<ImportJob> {
+  async createImportJob(j: {
+    id: string
+    organizationId: string
+    projectId: string
+    name: string
+    kind: 'mal' | 'ground_truth'
+    dryRun: boolean
+    inputKey: string
+    statusKey: string
+  }): Promise<ImportJob> {
     const row: ImportJobTable = {
       id: j.id,
       organization_id: j.organizationId,
@@ -563,14 +884,20 @@ export class Store {
     try {
       await this.#db.insertInto('import_job').values(row).execute()
     } catch (err) {
-      if (isUniqueViolation(err)) throw new DuplicateError(`import name ${j.name} is taken in this project`)
+      if (isUniqueViolation(err))
+        throw new DuplicateError(`import name ${j.name} is taken in this project`)
       throw err
     }
     return toImportJob(row)
   }
 
   async getImportJob(organizationId: string, id: string): Promise<ImportJob | undefined> {
-    const row = await this.#db.selectFrom('import_job').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst()
+    const row = await this.#db
+      .selectFrom('import_job')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .executeTakeFirst()
     return row && toImportJob(row)
   }
 
@@ -578,8 +905,17 @@ export class Store {
     return this.#db.selectFrom('import_job').selectAll().where('id', '=', id).executeTakeFirst()
   }
 
-  async listImportJobs(projectId: string, cursor: string | undefined, limit: number): Promise<Page<ImportJob>> {
-    let q = this.#db.selectFrom('import_job').selectAll().where('project_id', '=', projectId).orderBy('id', 'desc').limit(limit + 1)
+  async listImportJobs(
+    projectId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<Page<ImportJob>> {
+    let q = this.#db
+      .selectFrom('import_job')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
     if (cursor) q = q.where('id', '<', cursor)
     const rows = await q.execute()
     const items = rows.slice(0, limit).map(toImportJob)
@@ -592,9 +928,20 @@ export class Store {
    */
   async claimQueuedImportJob(): Promise<ImportJobTable | undefined> {
     for (;;) {
-      const next = await this.#db.selectFrom('import_job').select('id').where('state', '=', 'QUEUED').orderBy('created_at').limit(1).executeTakeFirst()
+      const next = await this.#db
+        .selectFrom('import_job')
+        .select('id')
+        .where('state', '=', 'QUEUED')
+        .orderBy('created_at')
+        .limit(1)
+        .executeTakeFirst()
       if (!next) return undefined
-      const claimed = await this.#db.updateTable('import_job').set({ state: 'RUNNING' }).where('id', '=', next.id).where('state', '=', 'QUEUED').executeTakeFirst()
+      const claimed = await this.#db
+        .updateTable('import_job')
+        .set({ state: 'RUNNING' })
+        .where('id', '=', next.id)
+        .where('state', '=', 'QUEUED')
+        .executeTakeFirst()
       if (Number(claimed.numUpdatedRows) === 1) return this.getImportJobRow(next.id)
     }
   }
@@ -616,10 +963,22 @@ export class Store {
       .set({
         ...(patch.state === undefined ? {} : { state: patch.state }),
         ...(patch.progress === undefined ? {} : { progress: patch.progress }),
-        ...(patch.counts === undefined ? {} : { total: patch.counts.total, success: patch.counts.success, failure: patch.counts.failure }),
-        ...(patch.errorCounts === undefined ? {} : { error_counts_json: JSON.stringify(patch.errorCounts) }),
-        ...(patch.errorExamples === undefined ? {} : { error_examples_json: JSON.stringify(patch.errorExamples) }),
-        ...(patch.failureReason === undefined ? {} : { failure_reason_json: JSON.stringify(patch.failureReason) }),
+        ...(patch.counts === undefined
+          ? {}
+          : {
+              total: patch.counts.total,
+              success: patch.counts.success,
+              failure: patch.counts.failure,
+            }),
+        ...(patch.errorCounts === undefined
+          ? {}
+          : { error_counts_json: JSON.stringify(patch.errorCounts) }),
+        ...(patch.errorExamples === undefined
+          ? {}
+          : { error_examples_json: JSON.stringify(patch.errorExamples) }),
+        ...(patch.failureReason === undefined
+          ? {}
+          : { failure_reason_json: JSON.stringify(patch.failureReason) }),
         ...(done ? { finished_at: now() } : {}),
       })
       .where('id', '=', id)
@@ -627,7 +986,11 @@ export class Store {
   }
 
   async setImportInputKey(id: string, inputKey: string): Promise<void> {
-    await this.#db.updateTable('import_job').set({ input_key: inputKey }).where('id', '=', id).execute()
+    await this.#db
+      .updateTable('import_job')
+      .set({ input_key: inputKey })
+      .where('id', '=', id)
+      .execute()
   }
 
   /** Jobs RUNNING when a single-process server stopped can never finish: mark them FAILED with a reason. */
@@ -643,11 +1006,23 @@ export class Store {
   // ── annotations ────────────────────────────────────────────────────────
 
   /** Writes one chunk of accepted annotations atomically (upsert by project, data row, layer, uuid). */
-  async writeAnnotations(rows: AnnotationRow[], labels: { projectId: string; dataRowId: string; isBenchmarkReference: boolean }[]): Promise<void> {
+  async writeAnnotations(
+    rows: AnnotationRow[],
+    labels: { projectId: string; dataRowId: string; isBenchmarkReference: boolean }[],
+  ): Promise<void> {
     await writeAnnotationRows(this.#conn, rows, labels, now())
   }
 
-  async *streamProjectAnnotations(projectId: string, dataRowIds: string[]): AsyncGenerator<{ id: string; dataRowId: string; layer: AnnotationLayer; importId: string; record: AnnotationRecord }> {
+  async *streamProjectAnnotations(
+    projectId: string,
+    dataRowIds: string[],
+  ): AsyncGenerator<{
+    id: string
+    dataRowId: string
+    layer: AnnotationLayer
+    importId: string
+    record: AnnotationRecord
+  }> {
     for (let i = 0; i < dataRowIds.length; i += 500) {
       const rows = await this.#db
         .selectFrom('annotation')
@@ -658,26 +1033,73 @@ export class Store {
         .orderBy('created_at')
         .orderBy('id')
         .execute()
-      for (const r of rows) yield { id: r.id, dataRowId: r.data_row_id, layer: r.layer, importId: r.import_id, record: JSON.parse(r.payload) as AnnotationRecord }
+      for (const r of rows)
+        yield {
+          id: r.id,
+          dataRowId: r.data_row_id,
+          layer: r.layer,
+          importId: r.import_id,
+          record: JSON.parse(r.payload) as AnnotationRecord,
+        }
     }
   }
 
-  async getAnnotation(projectId: string, id: string): Promise<{ id: string; dataRowId: string; layer: AnnotationLayer; record: AnnotationRecord } | undefined> {
-    const r = await this.#db.selectFrom('annotation').select(['id', 'data_row_id', 'layer', 'payload']).where('project_id', '=', projectId).where('id', '=', id).executeTakeFirst()
-    return r && { id: r.id, dataRowId: r.data_row_id, layer: r.layer, record: JSON.parse(r.payload) as AnnotationRecord }
+  async getAnnotation(
+    projectId: string,
+    id: string,
+  ): Promise<
+    { id: string; dataRowId: string; layer: AnnotationLayer; record: AnnotationRecord } | undefined
+  > {
+    const r = await this.#db
+      .selectFrom('annotation')
+      .select(['id', 'data_row_id', 'layer', 'payload'])
+      .where('project_id', '=', projectId)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    return (
+      r && {
+        id: r.id,
+        dataRowId: r.data_row_id,
+        layer: r.layer,
+        record: JSON.parse(r.payload) as AnnotationRecord,
+      }
+    )
   }
 
-  async getLabels(projectId: string, dataRowIds: string[]): Promise<Map<string, { id: string; isBenchmarkReference: boolean; createdAt: string; updatedAt: string }>> {
-    const out = new Map<string, { id: string; isBenchmarkReference: boolean; createdAt: string; updatedAt: string }>()
+  async getLabels(
+    projectId: string,
+    dataRowIds: string[],
+  ): Promise<
+    Map<string, { id: string; isBenchmarkReference: boolean; createdAt: string; updatedAt: string }>
+  > {
+    const out = new Map<
+      string,
+      { id: string; isBenchmarkReference: boolean; createdAt: string; updatedAt: string }
+    >()
     for (let i = 0; i < dataRowIds.length; i += 500) {
-      const rows = await this.#db.selectFrom('label').selectAll().where('project_id', '=', projectId).where('data_row_id', 'in', dataRowIds.slice(i, i + 500)).execute()
-      for (const r of rows) out.set(r.data_row_id, { id: r.id, isBenchmarkReference: r.is_benchmark_reference === 1, createdAt: r.created_at, updatedAt: r.updated_at })
+      const rows = await this.#db
+        .selectFrom('label')
+        .selectAll()
+        .where('project_id', '=', projectId)
+        .where('data_row_id', 'in', dataRowIds.slice(i, i + 500))
+        .execute()
+      for (const r of rows)
+        out.set(r.data_row_id, {
+          id: r.id,
+          isBenchmarkReference: r.is_benchmark_reference === 1,
+          createdAt: r.created_at,
+          updatedAt: r.updated_at,
+        })
     }
     return out
   }
 
   /** The project's data rows in id order (keyset pages), with their batch and annotation counts. */
-  async listProjectDataRows(projectId: string, cursor: string | undefined, limit: number): Promise<Page<ProjectDataRow & { blobKey: string }>> {
+  async listProjectDataRows(
+    projectId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<Page<ProjectDataRow & { blobKey: string }>> {
     let q = this.#db
       .selectFrom('batch_data_row')
       .innerJoin('data_row', 'data_row.id', 'batch_data_row.data_row_id')
@@ -730,7 +1152,9 @@ export class Store {
 
   /** For tests and benchmarks: raw SQL the store does not need otherwise. */
   async countRows(table: keyof Schema): Promise<number> {
-    const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(this.#db)
+    const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(
+      this.#db,
+    )
     return Number(r.rows[0]?.n ?? 0)
   }
 }

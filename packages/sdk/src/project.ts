@@ -116,7 +116,9 @@ export class Project {
   }
 
   /** Export v2, streamed: one row per data row in the project's batches. */
-  exportStream(options: { signal?: AbortSignal; masks?: 'url' | 'rle' } = {}): AsyncGenerator<ExportRow> {
+  exportStream(
+    options: { signal?: AbortSignal; masks?: 'url' | 'rle' } = {},
+  ): AsyncGenerator<ExportRow> {
     return this.client.stream<ExportRow>(api.exportProject, {
       params: { projectId: this.id },
       ...(options.masks ? { query: { masks: options.masks } } : {}),
@@ -125,7 +127,9 @@ export class Project {
   }
 
   /** Export v2 as a list (see `exportStream` for large projects); `masks: 'rle'` adds each mask's own RLE. */
-  async export(options: { signal?: AbortSignal; masks?: 'url' | 'rle' } = {}): Promise<ExportRow[]> {
+  async export(
+    options: { signal?: AbortSignal; masks?: 'url' | 'rle' } = {},
+  ): Promise<ExportRow[]> {
     const rows: ExportRow[] = []
     for await (const row of this.exportStream(options)) rows.push(row)
     return rows

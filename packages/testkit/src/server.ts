@@ -23,7 +23,9 @@ export interface TestServer {
 const SERVER_MAIN = new URL('../../../apps/server/src/main.ts', import.meta.url).pathname
 
 /** A schema of its own for each server, so tests sharing one throwaway database never meet. */
-export async function freshSchemaUrl(databaseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function freshSchemaUrl(
+  databaseUrl: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const schema = `t_${randomBytes(6).toString('hex')}`
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
@@ -42,7 +44,9 @@ export async function freshSchemaUrl(databaseUrl: string): Promise<{ url: string
   }
 }
 
-export async function startServer(options: { databaseUrl?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startServer(
+  options: { databaseUrl?: string; env?: Record<string, string> } = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'labelport-test-'))
   const apiKey = `lp_test_${randomBytes(16).toString('hex')}`
   const schema = options.databaseUrl ? await freshSchemaUrl(options.databaseUrl) : null
@@ -52,10 +56,17 @@ export async function startServer(options: { databaseUrl?: string; env?: Record<
     ...(schema ? { LABELPORT_DATABASE_URL: schema.url } : { LABELPORT_DATABASE_URL: '' }),
     ...options.env,
   }
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', SERVER_MAIN, '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', SERVER_MAIN, '--port', '0', '--data-dir', dataDir],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
   let output = ''
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start within 60 s:\n${output}`)), 60_000)
+    const timer = setTimeout(
+      () => reject(new Error(`the server did not start within 60 s:\n${output}`)),
+      60_000,
+    )
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
       const match = /Labelport listening on (http:\/\/\S+)/.exec(output)
@@ -70,7 +81,9 @@ export async function startServer(options: { databaseUrl?: string; env?: Record<
     })
     child.once('exit', (code) => {
       clearTimeout(timer)
-      reject(new Error(`the server exited with code ${String(code)} before it was ready:\n${output}`))
+      reject(
+        new Error(`the server exited with code ${String(code)} before it was ready:\n${output}`),
+      )
     })
   })
   return {

@@ -14,7 +14,10 @@ export interface ServiceNeed {
 function need(envVar: string, what: string): ServiceNeed {
   const value = process.env[envVar]
   if (value) return { skip: false, value }
-  if (CI) throw new Error(`${what} is required under CI (${envVar} is not set; run the suite with npm test)`)
+  if (CI)
+    throw new Error(
+      `${what} is required under CI (${envVar} is not set; run the suite with npm test)`,
+    )
   return { skip: `${what} not available (${envVar} unset; npm test prepares it)`, value: '' }
 }
 

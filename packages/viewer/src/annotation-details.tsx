@@ -17,14 +17,22 @@ export function formatConfidence(confidence: number | undefined): string {
   return confidence === undefined ? '—' : confidence.toFixed(2)
 }
 
-export function AnnotationDetails({ item, compact = false }: { item: SceneObject | SceneRelationship; compact?: boolean }) {
+export function AnnotationDetails({
+  item,
+  compact = false,
+}: {
+  item: SceneObject | SceneRelationship
+  compact?: boolean
+}) {
   const isObject = 'geometry' in item
   return (
     <div className="lp-details" data-testid="annotation-details" data-annotation-id={item.id}>
       <div className="lp-details__title">
         <span className="lp-swatch" style={{ background: item.color }} />
         <strong>{item.name}</strong>
-        <span className="lp-details__kind">{isObject ? TOOL_LABELS[item.tool] : 'Relationship'}</span>
+        <span className="lp-details__kind">
+          {isObject ? TOOL_LABELS[item.tool] : 'Relationship'}
+        </span>
       </div>
       <dl className="lp-details__fields">
         <dt>Layer</dt>
@@ -41,14 +49,17 @@ export function AnnotationDetails({ item, compact = false }: { item: SceneObject
           <>
             <dt>From → to</dt>
             <dd>
-              {item.source?.name ?? <em>missing {item.record.source}</em>} {item.bidirectional ? '↔' : '→'}{' '}
+              {item.source?.name ?? <em>missing {item.record.source}</em>}{' '}
+              {item.bidirectional ? '↔' : '→'}{' '}
               {item.target?.name ?? <em>missing {item.record.target}</em>}
             </dd>
           </>
         )}
         {isObject && !compact && <GeometrySummary object={item} />}
       </dl>
-      {isObject && item.classifications.length > 0 && <ClassificationTree classifications={item.classifications} />}
+      {isObject && item.classifications.length > 0 && (
+        <ClassificationTree classifications={item.classifications} />
+      )}
     </div>
   )
 }
@@ -83,7 +94,11 @@ function GeometrySummary({ object }: { object: SceneObject }) {
 }
 
 /** Classifications with their answers, nested to any depth. */
-export function ClassificationTree({ classifications }: { classifications: readonly ClassificationRecord[] }) {
+export function ClassificationTree({
+  classifications,
+}: {
+  classifications: readonly ClassificationRecord[]
+}) {
   return (
     <ul className="lp-ctree">
       {classifications.map((c, i) => (
@@ -94,7 +109,9 @@ export function ClassificationTree({ classifications }: { classifications: reado
           ) : (
             <Answers answers={c.type === 'radio' ? [c.answer] : c.answers} />
           )}
-          {c.confidence !== undefined && <span className="lp-ctree__confidence">{formatConfidence(c.confidence)}</span>}
+          {c.confidence !== undefined && (
+            <span className="lp-ctree__confidence">{formatConfidence(c.confidence)}</span>
+          )}
         </li>
       ))}
     </ul>
@@ -107,8 +124,12 @@ function Answers({ answers }: { answers: readonly AnswerRecord[] }) {
       {answers.map((a, i) => (
         <li key={`${a.featureSchemaId}-${i}`}>
           <span className="lp-ctree__answer">{a.name}</span>
-          {a.confidence !== undefined && <span className="lp-ctree__confidence">{formatConfidence(a.confidence)}</span>}
-          {a.classifications.length > 0 && <ClassificationTree classifications={a.classifications} />}
+          {a.confidence !== undefined && (
+            <span className="lp-ctree__confidence">{formatConfidence(a.confidence)}</span>
+          )}
+          {a.classifications.length > 0 && (
+            <ClassificationTree classifications={a.classifications} />
+          )}
         </li>
       ))}
     </ul>

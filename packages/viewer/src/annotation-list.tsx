@@ -5,7 +5,12 @@
 import { useState } from 'react'
 import type { AnnotationLayer } from '@labelport/core'
 import type { Scene, SceneObject, SceneRelationship } from './scene.ts'
-import { ClassificationTree, LAYER_LABELS, TOOL_LABELS, formatConfidence } from './annotation-details.tsx'
+import {
+  ClassificationTree,
+  LAYER_LABELS,
+  TOOL_LABELS,
+  formatConfidence,
+} from './annotation-details.tsx'
 
 export interface AnnotationListProps {
   scene: Scene
@@ -27,7 +32,14 @@ interface Group {
 
 const PAGE = 50
 
-export function AnnotationList({ scene, layers, hiddenFeatures, selectedId, onSelect, onToggleFeature }: AnnotationListProps) {
+export function AnnotationList({
+  scene,
+  layers,
+  hiddenFeatures,
+  selectedId,
+  onSelect,
+  onToggleFeature,
+}: AnnotationListProps) {
   const byLayer: AnnotationLayer[] = ['label', 'prelabel']
   return (
     <div className="lp-alist" data-testid="annotation-list">
@@ -36,7 +48,11 @@ export function AnnotationList({ scene, layers, hiddenFeatures, selectedId, onSe
         const groups = groupsOf(scene, layer)
         const total = groups.reduce((n, g) => n + g.items.length, 0) + classifications.length
         return (
-          <section key={layer} className={layers[layer] ? 'lp-alist__layer' : 'lp-alist__layer lp-alist__layer--off'} data-testid={`annotation-list-${layer}`}>
+          <section
+            key={layer}
+            className={layers[layer] ? 'lp-alist__layer' : 'lp-alist__layer lp-alist__layer--off'}
+            data-testid={`annotation-list-${layer}`}
+          >
             <h3 className="lp-alist__heading">
               {LAYER_LABELS[layer]} <span className="lp-count">{total}</span>
             </h3>
@@ -48,7 +64,14 @@ export function AnnotationList({ scene, layers, hiddenFeatures, selectedId, onSe
               </div>
             )}
             {groups.map((g) => (
-              <FeatureGroup key={g.key} group={g} hidden={hiddenFeatures.has(g.featureSchemaId)} selectedId={selectedId} onSelect={onSelect} onToggle={() => onToggleFeature(g.featureSchemaId)} />
+              <FeatureGroup
+                key={g.key}
+                group={g}
+                hidden={hiddenFeatures.has(g.featureSchemaId)}
+                selectedId={selectedId}
+                onSelect={onSelect}
+                onToggle={() => onToggleFeature(g.featureSchemaId)}
+              />
             ))}
           </section>
         )
@@ -57,7 +80,19 @@ export function AnnotationList({ scene, layers, hiddenFeatures, selectedId, onSe
   )
 }
 
-function FeatureGroup({ group, hidden, selectedId, onSelect, onToggle }: { group: Group; hidden: boolean; selectedId: string | null; onSelect: (id: string) => void; onToggle: () => void }) {
+function FeatureGroup({
+  group,
+  hidden,
+  selectedId,
+  onSelect,
+  onToggle,
+}: {
+  group: Group
+  hidden: boolean
+  selectedId: string | null
+  onSelect: (id: string) => void
+  onToggle: () => void
+}) {
   const containsSelection = group.items.some((i) => i.id === selectedId)
   const [open, setOpen] = useState(group.items.length <= 8)
   const [shown, setShown] = useState(PAGE)
@@ -65,37 +100,53 @@ function FeatureGroup({ group, hidden, selectedId, onSelect, onToggle }: { group
   return (
     <div className="lp-fgroup">
       <div className="lp-fgroup__header">
-        <button type="button" className="lp-fgroup__expander" onClick={() => setOpen(!expanded)} aria-expanded={expanded}>
+        <button
+          type="button"
+          className="lp-fgroup__expander"
+          onClick={() => setOpen(!expanded)}
+          aria-expanded={expanded}
+        >
           <span className="lp-fgroup__caret">{expanded ? '▾' : '▸'}</span>
           <span className="lp-swatch" style={{ background: group.color }} />
           <span className="lp-fgroup__name">{group.name}</span>
           <span className="lp-muted lp-small">{group.kind}</span>
         </button>
         <span className="lp-count">{group.items.length}</span>
-        <label className="lp-fgroup__toggle" title={hidden ? 'Show on the image' : 'Hide on the image'}>
+        <label
+          className="lp-fgroup__toggle"
+          title={hidden ? 'Show on the image' : 'Hide on the image'}
+        >
           <input type="checkbox" checked={!hidden} onChange={onToggle} />
         </label>
       </div>
       {expanded && (
         <ul className="lp-fgroup__items">
-          {group.items.slice(0, Math.max(shown, 1 + group.items.findIndex((i) => i.id === selectedId))).map((item) => (
-            <li key={item.id}>
-              <button
-                type="button"
-                className={item.id === selectedId ? 'lp-item lp-item--selected' : 'lp-item'}
-                data-testid="annotation-item"
-                data-annotation-id={item.id}
-                onClick={() => onSelect(item.id)}
-              >
-                <span className="lp-mono lp-item__uuid">{item.uuid.slice(0, 8)}</span>
-                <span className="lp-item__summary">{summaryOf(item)}</span>
-                {'confidence' in item && item.confidence !== undefined && <span className="lp-item__confidence">{formatConfidence(item.confidence)}</span>}
-              </button>
-            </li>
-          ))}
+          {group.items
+            .slice(0, Math.max(shown, 1 + group.items.findIndex((i) => i.id === selectedId)))
+            .map((item) => (
+              <li key={item.id}>
+                <button
+                  type="button"
+                  className={item.id === selectedId ? 'lp-item lp-item--selected' : 'lp-item'}
+                  data-testid="annotation-item"
+                  data-annotation-id={item.id}
+                  onClick={() => onSelect(item.id)}
+                >
+                  <span className="lp-mono lp-item__uuid">{item.uuid.slice(0, 8)}</span>
+                  <span className="lp-item__summary">{summaryOf(item)}</span>
+                  {'confidence' in item && item.confidence !== undefined && (
+                    <span className="lp-item__confidence">{formatConfidence(item.confidence)}</span>
+                  )}
+                </button>
+              </li>
+            ))}
           {group.items.length > shown && (
             <li>
-              <button type="button" className="lp-link-button" onClick={() => setShown(shown + PAGE * 4)}>
+              <button
+                type="button"
+                className="lp-link-button"
+                onClick={() => setShown(shown + PAGE * 4)}
+              >
                 Show more ({group.items.length - shown} left)
               </button>
             </li>
@@ -107,7 +158,8 @@ function FeatureGroup({ group, hidden, selectedId, onSelect, onToggle }: { group
 }
 
 function summaryOf(item: SceneObject | SceneRelationship): string {
-  if (!('geometry' in item)) return `${item.source?.name ?? '?'} ${item.bidirectional ? '↔' : '→'} ${item.target?.name ?? '?'}`
+  if (!('geometry' in item))
+    return `${item.source?.name ?? '?'} ${item.bidirectional ? '↔' : '→'} ${item.target?.name ?? '?'}`
   const g = item.geometry
   const r = Math.round
   switch (g.type) {
@@ -130,7 +182,14 @@ function groupsOf(scene: Scene, layer: AnnotationLayer): Group[] {
     const featureSchemaId = item.record.featureSchemaId
     let g = groups.get(featureSchemaId)
     if (!g) {
-      g = { key: `${layer}-${featureSchemaId}`, featureSchemaId, name: item.name, color: item.color, kind, items: [] }
+      g = {
+        key: `${layer}-${featureSchemaId}`,
+        featureSchemaId,
+        name: item.name,
+        color: item.color,
+        kind,
+        items: [],
+      }
       groups.set(featureSchemaId, g)
     }
     g.items.push(item)

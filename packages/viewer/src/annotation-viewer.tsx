@@ -68,16 +68,32 @@ interface CachedMask {
 export const FIRST_RENDER_MARK = 'labelport:viewer:first-render'
 
 export function AnnotationViewer(props: AnnotationViewerProps) {
-  const { image, imageWidth, imageHeight, scene, layers, hiddenFeatures, minConfidence = 0, selectedId, onSelect, onDebugApi } = props
+  const {
+    image,
+    imageWidth,
+    imageHeight,
+    scene,
+    layers,
+    hiddenFeatures,
+    minConfidence = 0,
+    selectedId,
+    onSelect,
+    onDebugApi,
+  } = props
   const containerRef = useRef<HTMLDivElement>(null)
   const canvasRef = useRef<HTMLCanvasElement>(null)
   const [hover, setHover] = useState<{ id: string; x: number; y: number } | null>(null)
   const [zoomPercent, setZoomPercent] = useState(100)
 
-  const index = useMemo(() => buildGridIndex(scene.objects, imageWidth, imageHeight), [scene, imageWidth, imageHeight])
+  const index = useMemo(
+    () => buildGridIndex(scene.objects, imageWidth, imageHeight),
+    [scene, imageWidth, imageHeight],
+  )
   const visible = useMemo(() => {
     return (o: SceneObject) =>
-      layers[o.layer] && !hiddenFeatures?.has(o.record.featureSchemaId) && (o.confidence === undefined || o.confidence >= minConfidence)
+      layers[o.layer] &&
+      !hiddenFeatures?.has(o.record.featureSchemaId) &&
+      (o.confidence === undefined || o.confidence >= minConfidence)
   }, [layers, hiddenFeatures, minConfidence])
   const batches = useMemo(() => buildBatches(scene, visible), [scene, visible])
 
@@ -133,7 +149,11 @@ export function AnnotationViewer(props: AnnotationViewerProps) {
       canvas.height = cached.mask.height
       const context = canvas.getContext('2d')
       if (!context) return null
-      context.putImageData(new ImageData(maskPixels(cached.mask, o.color, 120), cached.mask.width, cached.mask.height), 0, 0)
+      context.putImageData(
+        new ImageData(maskPixels(cached.mask, o.color, 120), cached.mask.width, cached.mask.height),
+        0,
+        0,
+      )
       cached.canvas = canvas
     }
     return cached.canvas
@@ -158,18 +178,24 @@ export function AnnotationViewer(props: AnnotationViewerProps) {
     const t = s.transform
     if (s.image) drawImageClipped(ctx, s, t, dpr, width, height)
     drawBatches(ctx, s.batches, t, dpr, maskImage)
-    const relationships = s.scene.relationships.filter((r) => s.layers[r.layer] && r.source && r.target && s.visible(r.source) && s.visible(r.target))
+    const relationships = s.scene.relationships.filter(
+      (r) =>
+        s.layers[r.layer] && r.source && r.target && s.visible(r.source) && s.visible(r.target),
+    )
     drawRelationships(ctx, relationships, t, dpr, s.selectedId)
     for (const id of [s.hoverId, s.selectedId]) {
       const o = id ? s.scene.byId.get(id) : undefined
-      if (o && 'geometry' in o && s.visible(o)) drawHighlight(ctx, o, t, dpr, id === s.selectedId, maskImage)
+      if (o && 'geometry' in o && s.visible(o))
+        drawHighlight(ctx, o, t, dpr, id === s.selectedId, maskImage)
     }
     const elapsed = performance.now() - started
     s.frames.push(elapsed)
     if (s.frames.length > 600) s.frames.splice(0, s.frames.length - 600)
     if (s.firstRenderAt === null && s.image) {
       s.firstRenderAt = performance.now()
-      performance.mark(FIRST_RENDER_MARK, { detail: { objects: s.scene.objects.length, drawMs: elapsed } })
+      performance.mark(FIRST_RENDER_MARK, {
+        detail: { objects: s.scene.objects.length, drawMs: elapsed },
+      })
     }
   }
   const requestDraw = () => {
@@ -180,7 +206,8 @@ export function AnnotationViewer(props: AnnotationViewerProps) {
     setZoomPercent(Math.round(t.scale * 100))
     requestDraw()
   }
-  const fit = () => setTransform(fitTransform(s.imageWidth, s.imageHeight, s.size.width, s.size.height))
+  const fit = () =>
+    setTransform(fitTransform(s.imageWidth, s.imageHeight, s.size.width, s.size.height))
 
   // size the canvas to its box, at device resolution
   useEffect(() => {
@@ -219,7 +246,11 @@ export function AnnotationViewer(props: AnnotationViewerProps) {
     const build = async () => {
       for (let factor = 2; imageWidth / factor >= 256; factor *= 2) {
         const width = Math.round(imageWidth / factor)
-        const bitmap = await createImageBitmap(image, { resizeWidth: width, resizeHeight: Math.max(1, Math.round(imageHeight / factor)), resizeQuality: 'medium' })
+        const bitmap = await createImageBitmap(image, {
+          resizeWidth: width,
+          resizeHeight: Math.max(1, Math.round(imageHeight / factor)),
+          resizeQuality: 'medium',
+        })
         if (!live) return bitmap.close()
         s.levels = [...s.levels, { source: bitmap, width }]
       }
@@ -238,11 +269,18 @@ export function AnnotationViewer(props: AnnotationViewerProps) {
     const o = selectedId ? s.scene.byId.get(selectedId) : undefined
     if (!o || !('geometry' in o)) return
     const a = toScreen(s.transform, { x: o.bounds.left, y: o.bounds.top })
-    const b = toScreen(s.transform, { x: o.bounds.left + o.bounds.width, y: o.bounds.top + o.bounds.height })
+    const b = toScreen(s.transform, {
+      x: o.bounds.left + o.bounds.width,
+      y: o.bounds.top + o.bounds.height,
+    })
     if (a.x >= 0 && a.y >= 0 && b.x <= s.size.width && b.y <= s.size.height) return
     const cx = o.bounds.left + o.bounds.width / 2
     const cy = o.bounds.top + o.bounds.height / 2
-    setTransform({ ...s.transform, offsetX: s.size.width / 2 - cx * s.transform.scale, offsetY: s.size.height / 2 - cy * s.transform.scale })
+    setTransform({
+      ...s.transform,
+      offsetX: s.size.width / 2 - cx * s.transform.scale,
+      offsetY: s.size.height / 2 - cy * s.transform.scale,
+    })
   }, [selectedId])
 
   // wheel zoom needs a non-passive listener to keep the page from scrolling
@@ -253,7 +291,13 @@ export function AnnotationViewer(props: AnnotationViewerProps) {
       event.preventDefault()
       const rect = canvas.getBoundingClientRect()
       const delta = event.deltaMode === 1 ? event.deltaY * 16 : event.deltaY
-      setTransform(zoomAround(s.transform, { x: event.clientX - rect.left, y: event.clientY - rect.top }, Math.exp(-delta * 0.0015)))
+      setTransform(
+        zoomAround(
+          s.transform,
+          { x: event.clientX - rect.left, y: event.clientY - rect.top },
+          Math.exp(-delta * 0.0015),
+        ),
+      )
     }
     canvas.addEventListener('wheel', onWheel, { passive: false })
     return () => canvas.removeEventListener('wheel', onWheel)
@@ -280,7 +324,11 @@ export function AnnotationViewer(props: AnnotationViewerProps) {
       d.moved = true
       d.x = event.clientX
       d.y = event.clientY
-      s.transform = { ...s.transform, offsetX: s.transform.offsetX + dx, offsetY: s.transform.offsetY + dy }
+      s.transform = {
+        ...s.transform,
+        offsetX: s.transform.offsetX + dx,
+        offsetY: s.transform.offsetY + dy,
+      }
       requestDraw()
       if (hover) setHover(null)
       return
@@ -294,7 +342,8 @@ export function AnnotationViewer(props: AnnotationViewerProps) {
   const onPointerUp = (event: ReactPointerEvent<HTMLCanvasElement>) => {
     const d = drag.current
     drag.current = null
-    if (event.currentTarget.hasPointerCapture(event.pointerId)) event.currentTarget.releasePointerCapture(event.pointerId)
+    if (event.currentTarget.hasPointerCapture(event.pointerId))
+      event.currentTarget.releasePointerCapture(event.pointerId)
     if (d && !d.moved) onSelect(pick(event.clientX, event.clientY)?.id ?? null)
   }
 
@@ -306,11 +355,17 @@ export function AnnotationViewer(props: AnnotationViewerProps) {
       transform: () => ({ ...s.transform }),
       canvasRect: () => {
         const r = canvasRef.current?.getBoundingClientRect()
-        return r ? { left: r.left, top: r.top, width: r.width, height: r.height } : { left: 0, top: 0, width: 0, height: 0 }
+        return r
+          ? { left: r.left, top: r.top, width: r.width, height: r.height }
+          : { left: 0, top: 0, width: 0, height: 0 }
       },
       drawn: () => describeDrawn(s.scene, s.visible, s.layers, s.transform, api.canvasRect()),
       setTransform,
-      stats: () => ({ frames: [...s.frames], firstRenderAt: s.firstRenderAt, objectCount: s.scene.objects.length }),
+      stats: () => ({
+        frames: [...s.frames],
+        firstRenderAt: s.firstRenderAt,
+        objectCount: s.scene.objects.length,
+      }),
     }
     onDebugApi(api)
     return () => onDebugApi(null)
@@ -318,7 +373,12 @@ export function AnnotationViewer(props: AnnotationViewerProps) {
 
   const hovered = hover ? scene.byId.get(hover.id) : undefined
   return (
-    <div className="lp-viewer" ref={containerRef} data-testid="annotation-viewer" data-object-count={scene.objects.length}>
+    <div
+      className="lp-viewer"
+      ref={containerRef}
+      data-testid="annotation-viewer"
+      data-object-count={scene.objects.length}
+    >
       <canvas
         ref={canvasRef}
         className="lp-viewer__canvas"
@@ -331,16 +391,38 @@ export function AnnotationViewer(props: AnnotationViewerProps) {
         onDoubleClick={fit}
       />
       {hovered && hover && (
-        <div className="lp-viewer__tooltip" data-testid="viewer-tooltip" style={{ left: hover.x + 14, top: hover.y + 14 }}>
+        <div
+          className="lp-viewer__tooltip"
+          data-testid="viewer-tooltip"
+          style={{ left: hover.x + 14, top: hover.y + 14 }}
+        >
           <AnnotationDetails item={hovered} compact />
         </div>
       )}
       <div className="lp-viewer__controls">
-        <button type="button" title="Zoom out" onClick={() => setTransform(zoomAround(s.transform, { x: s.size.width / 2, y: s.size.height / 2 }, 1 / 1.4))}>
+        <button
+          type="button"
+          title="Zoom out"
+          onClick={() =>
+            setTransform(
+              zoomAround(s.transform, { x: s.size.width / 2, y: s.size.height / 2 }, 1 / 1.4),
+            )
+          }
+        >
           −
         </button>
-        <span className="lp-viewer__zoom" data-testid="viewer-zoom">{zoomPercent}%</span>
-        <button type="button" title="Zoom in" onClick={() => setTransform(zoomAround(s.transform, { x: s.size.width / 2, y: s.size.height / 2 }, 1.4))}>
+        <span className="lp-viewer__zoom" data-testid="viewer-zoom">
+          {zoomPercent}%
+        </span>
+        <button
+          type="button"
+          title="Zoom in"
+          onClick={() =>
+            setTransform(
+              zoomAround(s.transform, { x: s.size.width / 2, y: s.size.height / 2 }, 1.4),
+            )
+          }
+        >
           +
         </button>
         <button type="button" title="Fit to view (double-click)" onClick={fit}>
@@ -349,7 +431,15 @@ export function AnnotationViewer(props: AnnotationViewerProps) {
         <button
           type="button"
           title="Actual pixels"
-          onClick={() => setTransform(zoomAround(s.transform, { x: s.size.width / 2, y: s.size.height / 2 }, 1 / s.transform.scale))}
+          onClick={() =>
+            setTransform(
+              zoomAround(
+                s.transform,
+                { x: s.size.width / 2, y: s.size.height / 2 },
+                1 / s.transform.scale,
+              ),
+            )
+          }
         >
           1:1
         </button>
@@ -361,7 +451,12 @@ export function AnnotationViewer(props: AnnotationViewerProps) {
 /** Draws only the visible part of the image, from the smallest level that still has enough pixels. */
 function drawImageClipped(
   ctx: CanvasRenderingContext2D,
-  s: { image: CanvasImageSource | null; imageWidth: number; imageHeight: number; levels: { source: CanvasImageSource; width: number }[] },
+  s: {
+    image: CanvasImageSource | null
+    imageWidth: number
+    imageHeight: number
+    levels: { source: CanvasImageSource; width: number }[]
+  },
   t: ViewTransform,
   dpr: number,
   viewWidth: number,
@@ -371,10 +466,11 @@ function drawImageClipped(
   const needed = s.imageWidth * t.scale * dpr
   let source: CanvasImageSource = s.image
   let sourceWidth = s.imageWidth
-  for (const level of s.levels) if (level.width >= needed && level.width < sourceWidth) {
-    source = level.source
-    sourceWidth = level.width
-  }
+  for (const level of s.levels)
+    if (level.width >= needed && level.width < sourceWidth) {
+      source = level.source
+      sourceWidth = level.width
+    }
   const k = sourceWidth / s.imageWidth
   // the visible rectangle in image pixels
   const left = Math.max(0, Math.floor(-t.offsetX / t.scale))
@@ -384,7 +480,17 @@ function drawImageClipped(
   if (right <= left || bottom <= top) return
   ctx.setTransform(dpr * t.scale, 0, 0, dpr * t.scale, dpr * t.offsetX, dpr * t.offsetY)
   ctx.imageSmoothingEnabled = t.scale < 2
-  ctx.drawImage(source, left * k, top * k, (right - left) * k, (bottom - top) * k, left, top, right - left, bottom - top)
+  ctx.drawImage(
+    source,
+    left * k,
+    top * k,
+    (right - left) * k,
+    (bottom - top) * k,
+    left,
+    top,
+    right - left,
+    bottom - top,
+  )
 }
 
 function describeDrawn(
@@ -409,9 +515,17 @@ function describeDrawn(
   for (const o of scene.objects) {
     if (!visible(o)) continue
     const b = o.bounds
-    const corners = [client({ x: b.left, y: b.top }), client({ x: b.left + b.width, y: b.top + b.height })]
+    const corners = [
+      client({ x: b.left, y: b.top }),
+      client({ x: b.left + b.width, y: b.top + b.height }),
+    ]
     const g = o.geometry
-    const points = g.type === 'polygon' || g.type === 'line' ? g.points.map(client) : g.type === 'point' ? [client(g.point)] : undefined
+    const points =
+      g.type === 'polygon' || g.type === 'line'
+        ? g.points.map(client)
+        : g.type === 'point'
+          ? [client(g.point)]
+          : undefined
     out.push({
       id: o.id,
       uuid: o.uuid,
@@ -424,10 +538,21 @@ function describeDrawn(
     })
   }
   for (const r of scene.relationships) {
-    if (!layers[r.layer] || !r.source || !r.target || !visible(r.source) || !visible(r.target)) continue
-    const centre = (o: SceneObject) => client({ x: o.bounds.left + o.bounds.width / 2, y: o.bounds.top + o.bounds.height / 2 })
+    if (!layers[r.layer] || !r.source || !r.target || !visible(r.source) || !visible(r.target))
+      continue
+    const centre = (o: SceneObject) =>
+      client({ x: o.bounds.left + o.bounds.width / 2, y: o.bounds.top + o.bounds.height / 2 })
     const points = [centre(r.source), centre(r.target)]
-    out.push({ id: r.id, uuid: r.uuid, layer: r.layer, kind: 'relationship', name: r.name, color: r.color, box: boxOf(points), points })
+    out.push({
+      id: r.id,
+      uuid: r.uuid,
+      layer: r.layer,
+      kind: 'relationship',
+      name: r.name,
+      color: r.color,
+      box: boxOf(points),
+      points,
+    })
   }
   return out
 }

@@ -26,7 +26,14 @@ export function buildBatches(scene: Scene, visible: (o: SceneObject) => boolean)
     const k = `${o.layer}|${o.color}`
     let b = batches.get(k)
     if (!b) {
-      b = { layer: o.layer, color: o.color, areas: new Path2D(), lines: new Path2D(), points: [], masks: [] }
+      b = {
+        layer: o.layer,
+        color: o.color,
+        areas: new Path2D(),
+        lines: new Path2D(),
+        points: [],
+        masks: [],
+      }
       batches.set(k, b)
     }
     const g = o.geometry
@@ -58,7 +65,9 @@ export function buildBatches(scene: Scene, visible: (o: SceneObject) => boolean)
     }
   }
   // ground truth above pre-labels
-  return [...batches.values()].sort((a, b) => (a.layer === b.layer ? 0 : a.layer === 'prelabel' ? -1 : 1))
+  return [...batches.values()].sort((a, b) =>
+    a.layer === b.layer ? 0 : a.layer === 'prelabel' ? -1 : 1,
+  )
 }
 
 export function withAlpha(color: string, alpha: number): string {
@@ -95,7 +104,8 @@ export function drawBatches(
       ctx.lineWidth = 1 / t.scale
       ctx.setLineDash([4 / t.scale, 3 / t.scale])
       ctx.strokeStyle = withAlpha(b.color, 0.7)
-      for (const o of b.masks) ctx.strokeRect(o.bounds.left, o.bounds.top, o.bounds.width, o.bounds.height)
+      for (const o of b.masks)
+        ctx.strokeRect(o.bounds.left, o.bounds.top, o.bounds.width, o.bounds.height)
     }
     ctx.setLineDash(dashed ? [6 / t.scale, 4 / t.scale] : [])
     ctx.lineWidth = STROKE / t.scale
@@ -125,7 +135,13 @@ export function drawBatches(
 }
 
 /** Relationship arrows: centre of the source to the border of the target, in screen space. */
-export function drawRelationships(ctx: CanvasRenderingContext2D, relationships: readonly SceneRelationship[], t: ViewTransform, dpr: number, highlightId: string | null): void {
+export function drawRelationships(
+  ctx: CanvasRenderingContext2D,
+  relationships: readonly SceneRelationship[],
+  t: ViewTransform,
+  dpr: number,
+  highlightId: string | null,
+): void {
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0)
   for (const r of relationships) {
     if (!r.source || !r.target) continue
@@ -152,7 +168,12 @@ export function drawRelationships(ctx: CanvasRenderingContext2D, relationships: 
   }
 }
 
-function arrowHead(ctx: CanvasRenderingContext2D, from: PointRecord, to: PointRecord, size: number): void {
+function arrowHead(
+  ctx: CanvasRenderingContext2D,
+  from: PointRecord,
+  to: PointRecord,
+  size: number,
+): void {
   const angle = Math.atan2(to.y - from.y, to.x - from.x)
   ctx.beginPath()
   ctx.moveTo(to.x, to.y)
@@ -163,7 +184,14 @@ function arrowHead(ctx: CanvasRenderingContext2D, from: PointRecord, to: PointRe
 }
 
 /** The hovered or selected object, emphasised above everything else. */
-export function drawHighlight(ctx: CanvasRenderingContext2D, o: SceneObject, t: ViewTransform, dpr: number, strong: boolean, maskImage: (o: SceneObject) => CanvasImageSource | null): void {
+export function drawHighlight(
+  ctx: CanvasRenderingContext2D,
+  o: SceneObject,
+  t: ViewTransform,
+  dpr: number,
+  strong: boolean,
+  maskImage: (o: SceneObject) => CanvasImageSource | null,
+): void {
   ctx.setLineDash([])
   const g = o.geometry
   if (g.type === 'point') {
@@ -181,7 +209,8 @@ export function drawHighlight(ctx: CanvasRenderingContext2D, o: SceneObject, t: 
   }
   setImageTransform(ctx, t, dpr)
   const path = new Path2D()
-  if (g.type === 'bbox' || g.type === 'mask') path.rect(g.box.left, g.box.top, g.box.width, g.box.height)
+  if (g.type === 'bbox' || g.type === 'mask')
+    path.rect(g.box.left, g.box.top, g.box.width, g.box.height)
   else {
     const [first, ...rest] = g.points
     if (first) {
@@ -193,7 +222,8 @@ export function drawHighlight(ctx: CanvasRenderingContext2D, o: SceneObject, t: 
   if (g.type === 'mask') {
     const image = maskImage(o)
     ctx.imageSmoothingEnabled = false
-    if (image) ctx.drawImage(image, Math.max(0, Math.floor(g.box.left)), Math.max(0, Math.floor(g.box.top)))
+    if (image)
+      ctx.drawImage(image, Math.max(0, Math.floor(g.box.left)), Math.max(0, Math.floor(g.box.top)))
   } else if (g.type !== 'line') {
     ctx.fillStyle = withAlpha(o.color, strong ? 0.32 : 0.22)
     ctx.fill(path, 'evenodd')

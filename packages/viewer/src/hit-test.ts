@@ -12,7 +12,11 @@ export interface GridIndex {
 
 const key = (cx: number, cy: number) => cx * 65536 + cy
 
-export function buildGridIndex(objects: readonly SceneObject[], imageWidth: number, imageHeight: number): GridIndex {
+export function buildGridIndex(
+  objects: readonly SceneObject[],
+  imageWidth: number,
+  imageHeight: number,
+): GridIndex {
   // about 64×64 cells over the image, never smaller than 16 px
   const cellSize = Math.max(16, Math.ceil(Math.max(imageWidth, imageHeight, 1) / 64))
   const cells = new Map<number, SceneObject[]>()
@@ -36,7 +40,10 @@ function distanceToSegment(p: PointRecord, a: PointRecord, b: PointRecord): numb
   const dx = b.x - a.x
   const dy = b.y - a.y
   const lengthSquared = dx * dx + dy * dy
-  const t = lengthSquared === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / lengthSquared))
+  const t =
+    lengthSquared === 0
+      ? 0
+      : Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / lengthSquared))
   return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy))
 }
 
@@ -45,7 +52,8 @@ function insidePolygon(p: PointRecord, points: readonly PointRecord[]): boolean 
   for (let i = 0, j = points.length - 1; i < points.length; j = i++) {
     const a = points[i]!
     const b = points[j]!
-    if (a.y > p.y !== b.y > p.y && p.x < ((b.x - a.x) * (p.y - a.y)) / (b.y - a.y) + a.x) inside = !inside
+    if (a.y > p.y !== b.y > p.y && p.x < ((b.x - a.x) * (p.y - a.y)) / (b.y - a.y) + a.x)
+      inside = !inside
   }
   return inside
 }
@@ -54,9 +62,20 @@ function insidePolygon(p: PointRecord, points: readonly PointRecord[]): boolean 
 export type MaskHit = (object: SceneObject, x: number, y: number) => boolean
 
 /** Whether `p` hits `o`; `tolerance` is in image pixels (lines and points are thin). */
-export function hitsObject(o: SceneObject, p: PointRecord, tolerance: number, maskHit: MaskHit): boolean {
+export function hitsObject(
+  o: SceneObject,
+  p: PointRecord,
+  tolerance: number,
+  maskHit: MaskHit,
+): boolean {
   const b = o.bounds
-  if (p.x < b.left - tolerance || p.y < b.top - tolerance || p.x > b.left + b.width + tolerance || p.y > b.top + b.height + tolerance) return false
+  if (
+    p.x < b.left - tolerance ||
+    p.y < b.top - tolerance ||
+    p.x > b.left + b.width + tolerance ||
+    p.y > b.top + b.height + tolerance
+  )
+    return false
   const g = o.geometry
   switch (g.type) {
     case 'bbox':
@@ -66,7 +85,8 @@ export function hitsObject(o: SceneObject, p: PointRecord, tolerance: number, ma
     case 'polygon':
       return insidePolygon(p, g.points)
     case 'line':
-      for (let i = 1; i < g.points.length; i++) if (distanceToSegment(p, g.points[i - 1]!, g.points[i]!) <= tolerance) return true
+      for (let i = 1; i < g.points.length; i++)
+        if (distanceToSegment(p, g.points[i - 1]!, g.points[i]!) <= tolerance) return true
       return false
     case 'mask':
       return maskHit(o, Math.floor(p.x), Math.floor(p.y))
@@ -94,7 +114,10 @@ export function hitTest(
         seen.add(o)
         if (!visible(o) || !hitsObject(o, p, tolerance, maskHit)) continue
         // points and lines have no area: prefer them over anything they sit on
-        const area = o.geometry.type === 'point' || o.geometry.type === 'line' ? -1 : o.bounds.width * o.bounds.height
+        const area =
+          o.geometry.type === 'point' || o.geometry.type === 'line'
+            ? -1
+            : o.bounds.width * o.bounds.height
         if (area < bestArea) {
           best = o
           bestArea = area

@@ -42,7 +42,8 @@ export function decodeMaskCrop(rle: RleRecord, box: BoxRecord): DecodedMask | nu
         const columnEnd = Math.min(end, (x + 1) * height)
         if (x >= left && x < right) {
           const y1 = Math.min(bottom, y + (columnEnd - p))
-          for (let yy = Math.max(y, top); yy < y1; yy++) bits[(yy - top) * cropWidth + (x - left)] = 1
+          for (let yy = Math.max(y, top); yy < y1; yy++)
+            bits[(yy - top) * cropWidth + (x - left)] = 1
         }
         p = columnEnd
       }
@@ -53,7 +54,11 @@ export function decodeMaskCrop(rle: RleRecord, box: BoxRecord): DecodedMask | nu
 }
 
 /** RGBA pixels of a decoded mask in `color` (#rrggbb) at `alpha` 0–255. */
-export function maskPixels(mask: DecodedMask, color: string, alpha: number): Uint8ClampedArray<ArrayBuffer> {
+export function maskPixels(
+  mask: DecodedMask,
+  color: string,
+  alpha: number,
+): Uint8ClampedArray<ArrayBuffer> {
   const r = parseInt(color.slice(1, 3), 16)
   const g = parseInt(color.slice(3, 5), 16)
   const b = parseInt(color.slice(5, 7), 16)

@@ -63,7 +63,12 @@ export interface Scene {
   objects: SceneObject[]
   relationships: SceneRelationship[]
   /** global classifications, by layer */
-  classifications: { id: string; layer: AnnotationLayer; record: ClassificationRecord; confidence: number | undefined }[]
+  classifications: {
+    id: string
+    layer: AnnotationLayer
+    record: ClassificationRecord
+    confidence: number | undefined
+  }[]
   byId: Map<string, SceneObject | SceneRelationship>
 }
 
@@ -72,7 +77,8 @@ export const FALLBACK_COLOR = '#4f6bed'
 /** featureSchemaId → tool colour, for every tool of the ontology. */
 export function toolColors(ontology: NormalizedOntology | null): Map<string, string> {
   const colors = new Map<string, string>()
-  for (const tool of ontology?.tools ?? []) if (tool.featureSchemaId && tool.color) colors.set(tool.featureSchemaId, tool.color)
+  for (const tool of ontology?.tools ?? [])
+    if (tool.featureSchemaId && tool.color) colors.set(tool.featureSchemaId, tool.color)
   return colors
 }
 
@@ -118,7 +124,10 @@ function toShape(record: ObjectRecord): ShapeGeometry {
 }
 
 /** Builds the scene; relationships are resolved against objects of the same layer by uuid. */
-export function buildScene(annotations: readonly ViewerAnnotation[], ontology: NormalizedOntology | null): Scene {
+export function buildScene(
+  annotations: readonly ViewerAnnotation[],
+  ontology: NormalizedOntology | null,
+): Scene {
   const colors = toolColors(ontology)
   const objects: SceneObject[] = []
   const relationships: SceneRelationship[] = []
@@ -149,7 +158,12 @@ export function buildScene(annotations: readonly ViewerAnnotation[], ontology: N
   for (const a of annotations) {
     const r = a.record
     if (r.kind === 'classification') {
-      classifications.push({ id: a.id, layer: a.layer, record: r.classification, confidence: r.confidence ?? r.classification.confidence })
+      classifications.push({
+        id: a.id,
+        layer: a.layer,
+        record: r.classification,
+        confidence: r.confidence ?? r.classification.confidence,
+      })
     } else if (r.kind === 'relationship') {
       const rel: SceneRelationship = {
         id: a.id,
@@ -173,7 +187,10 @@ export function buildScene(annotations: readonly ViewerAnnotation[], ontology: N
 
 /** The anchor of an object for relationship arrows: the centre of its bounds. */
 export function centerOf(object: SceneObject): PointRecord {
-  return { x: object.bounds.left + object.bounds.width / 2, y: object.bounds.top + object.bounds.height / 2 }
+  return {
+    x: object.bounds.left + object.bounds.width / 2,
+    y: object.bounds.top + object.bounds.height / 2,
+  }
 }
 
 /** Image ↔ screen: `screen = image * scale + offset` (CSS pixels relative to the canvas). */
@@ -192,14 +209,39 @@ export function toImage(t: ViewTransform, p: PointRecord): PointRecord {
 }
 
 /** Zooms by `factor` keeping the image point under `anchor` (screen) fixed. */
-export function zoomAround(t: ViewTransform, anchor: PointRecord, factor: number, limits = { min: 0.01, max: 64 }): ViewTransform {
+export function zoomAround(
+  t: ViewTransform,
+  anchor: PointRecord,
+  factor: number,
+  limits = { min: 0.01, max: 64 },
+): ViewTransform {
   const scale = Math.min(limits.max, Math.max(limits.min, t.scale * factor))
   const k = scale / t.scale
-  return { scale, offsetX: anchor.x - (anchor.x - t.offsetX) * k, offsetY: anchor.y - (anchor.y - t.offsetY) * k }
+  return {
+    scale,
+    offsetX: anchor.x - (anchor.x - t.offsetX) * k,
+    offsetY: anchor.y - (anchor.y - t.offsetY) * k,
+  }
 }
 
 /** The transform that fits an image into a viewport with a margin, centred. */
-export function fitTransform(imageWidth: number, imageHeight: number, viewWidth: number, viewHeight: number, margin = 16): ViewTransform {
-  const scale = Math.max(0.01, Math.min((viewWidth - 2 * margin) / Math.max(1, imageWidth), (viewHeight - 2 * margin) / Math.max(1, imageHeight)))
-  return { scale, offsetX: (viewWidth - imageWidth * scale) / 2, offsetY: (viewHeight - imageHeight * scale) / 2 }
+export function fitTransform(
+  imageWidth: number,
+  imageHeight: number,
+  viewWidth: number,
+  viewHeight: number,
+  margin = 16,
+): ViewTransform {
+  const scale = Math.max(
+    0.01,
+    Math.min(
+      (viewWidth - 2 * margin) / Math.max(1, imageWidth),
+      (viewHeight - 2 * margin) / Math.max(1, imageHeight),
+    ),
+  )
+  return {
+    scale,
+    offsetX: (viewWidth - imageWidth * scale) / 2,
+    offsetY: (viewHeight - imageHeight * scale) / 2,
+  }
 }

@@ -26,37 +26,78 @@ const pgNeed = postgres()
 
 interface Harness {
   server: ComposedServer
-  call<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>
+  call<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>
   upload(bytes: Uint8Array | string, type?: string): Promise<{ id: string; uri: string }>
-  importLines(projectId: string, name: string, kind: 'mal' | 'ground_truth', lines: unknown[], dryRun?: boolean): Promise<{ job: ImportJob; statuses: StatusLine[] }>
+  importLines(
+    projectId: string,
+    name: string,
+    kind: 'mal' | 'ground_truth',
+    lines: unknown[],
+    dryRun?: boolean,
+  ): Promise<{ job: ImportJob; statuses: StatusLine[] }>
   close(): Promise<void>
 }
 
 async function makeHarness(dialect: 'sqlite' | 'postgres'): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'labelport-http-'))
   const schema = dialect === 'postgres' ? await freshSchemaUrl(pgNeed.value) : null
-  const server = await composeServer({ ...readConfig(['--data-dir', dataDir], {}), databaseUrl: schema?.url ?? null, bootstrapApiKey: API_KEY })
-  const call = async <T,>(method: string, path: string, body?: unknown) => {
+  const server = await composeServer({
+    ...readConfig(['--data-dir', dataDir], {}),
+    databaseUrl: schema?.url ?? null,
+    bootstrapApiKey: API_KEY,
+  })
+  const call = async <T>(method: string, path: string, body?: unknown) => {
     const res = await server.app.request(path, {
       method,
       headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      ...(body === undefined
+        ? {}
+        : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     })
     const text = await res.text()
     const type = res.headers.get('content-type') ?? ''
-    return { status: res.status, body: (type.includes('ndjson') ? text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown) : text ? JSON.parse(text) : null) as T }
+    return {
+      status: res.status,
+      body: (type.includes('ndjson')
+        ? text
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as unknown)
+        : text
+          ? JSON.parse(text)
+          : null) as T,
+    }
   }
   const upload = async (bytes: Uint8Array | string, type = 'application/octet-stream') => {
-    const res = await server.app.request('/v1/uploads', { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': type }, body: bytes })
+    const res = await server.app.request('/v1/uploads', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': type },
+      body: bytes,
+    })
     assert.equal(res.status, 201)
     return (await res.json()) as { id: string; uri: string }
   }
-  const importLines = async (projectId: string, name: string, kind: 'mal' | 'ground_truth', lines: unknown[], dryRun = false) => {
-    const created = await call<ImportJob>('POST', `/v1/projects/${projectId}/imports${dryRun ? '/validate' : ''}`, { name, kind, source: { lines } })
+  const importLines = async (
+    projectId: string,
+    name: string,
+    kind: 'mal' | 'ground_truth',
+    lines: unknown[],
+    dryRun = false,
+  ) => {
+    const created = await call<ImportJob>(
+      'POST',
+      `/v1/projects/${projectId}/imports${dryRun ? '/validate' : ''}`,
+      { name, kind, source: { lines } },
+    )
     assert.equal(created.status, 202, JSON.stringify(created.body))
     await server.imports.whenIdle()
     const job = (await call<ImportJob>('GET', `/v1/imports/${created.body.id}`)).body
-    const statuses = (await call<StatusLine[]>('GET', `/v1/imports/${created.body.id}/statuses`)).body
+    const statuses = (await call<StatusLine[]>('GET', `/v1/imports/${created.body.id}/statuses`))
+      .body
     return { job, statuses }
   }
   return {
@@ -93,21 +134,44 @@ async function compositeMask(): Promise<Buffer> {
       }
     }
   })
-  return sharp(raw, { raw: { ...SIZE, channels: 3 } }).png().toBuffer()
+  return sharp(raw, { raw: { ...SIZE, channels: 3 } })
+    .png()
+    .toBuffer()
 }
 
 function guideLines(maskBase64: string): Record<string, unknown>[] {
-  const seed = JSON.parse(readFileSync(`${SHARED_FIXTURES}labelbox/derived/seed_image_notebook_ndjson.json`, 'utf8')) as { lines: { var: string; line: Record<string, unknown> }[] }
+  const seed = JSON.parse(
+    readFileSync(`${SHARED_FIXTURES}labelbox/derived/seed_image_notebook_ndjson.json`, 'utf8'),
+  ) as { lines: { var: string; line: Record<string, unknown> }[] }
   const source = crypto.randomUUID()
   const target = crypto.randomUUID()
-  const replace = (value: string) => value.replace('<GLOBAL_KEY>', GLOBAL_KEY).replace('<UUID_SOURCE>', source).replace('<UUID_TARGET>', target)
+  const replace = (value: string) =>
+    value
+      .replace('<GLOBAL_KEY>', GLOBAL_KEY)
+      .replace('<UUID_SOURCE>', source)
+      .replace('<UUID_TARGET>', target)
   const lines = seed.lines
     .filter((l) => !l.var.startsWith('cp_mask'))
     .map((l) => JSON.parse(replace(JSON.stringify(l.line))) as Record<string, unknown>)
   // one line per colour of the composite, as the guide does
-  lines.push({ name: 'mask_with_text_subclass', mask: { imBytes: maskBase64, colorRGB: MASK_COLORS[0] }, classifications: [{ name: 'sub_free_text', answer: 'free text answer' }], dataRow: { globalKey: GLOBAL_KEY } })
-  lines.push({ name: 'mask_with_text_subclass', mask: { imBytes: maskBase64, colorRGB: MASK_COLORS[1] }, classifications: [{ name: 'sub_free_text', answer: 'free text answer' }], dataRow: { globalKey: GLOBAL_KEY } })
-  lines.push({ name: 'mask', classifications: [], mask: { imBytes: maskBase64, colorRGB: MASK_COLORS[2] }, dataRow: { globalKey: GLOBAL_KEY } })
+  lines.push({
+    name: 'mask_with_text_subclass',
+    mask: { imBytes: maskBase64, colorRGB: MASK_COLORS[0] },
+    classifications: [{ name: 'sub_free_text', answer: 'free text answer' }],
+    dataRow: { globalKey: GLOBAL_KEY },
+  })
+  lines.push({
+    name: 'mask_with_text_subclass',
+    mask: { imBytes: maskBase64, colorRGB: MASK_COLORS[1] },
+    classifications: [{ name: 'sub_free_text', answer: 'free text answer' }],
+    dataRow: { globalKey: GLOBAL_KEY },
+  })
+  lines.push({
+    name: 'mask',
+    classifications: [],
+    mask: { imBytes: maskBase64, colorRGB: MASK_COLORS[2] },
+    dataRow: { globalKey: GLOBAL_KEY },
+  })
   return lines
 }
 
@@ -128,7 +192,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     it('answers 401 unauthenticated without a key and 404 route_not_found for unknown routes', async () => {
       const res = await h.server.app.request('/v1/datasets')
       assert.equal(res.status, 401)
-      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'unauthenticated')
+      assert.equal(
+        ((await res.json()) as { error: { code: string } }).error.code,
+        'unauthenticated',
+      )
       const missing = await h.call<{ error: { code: string } }>('GET', '/v1/nothing-here')
       assert.equal(missing.status, 404)
       assert.equal(missing.body.error.code, 'route_not_found')
@@ -136,47 +203,114 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     })
 
     it('answers malformed bodies with validation_failed and the path of the field', async () => {
-      const notJson = await h.call<{ error: { code: string; path: unknown[] } }>('POST', '/v1/datasets', '{"name": ')
+      const notJson = await h.call<{ error: { code: string; path: unknown[] } }>(
+        'POST',
+        '/v1/datasets',
+        '{"name": ',
+      )
       assert.equal(notJson.status, 400)
       assert.equal(notJson.body.error.code, 'validation_failed')
-      const badField = await h.call<{ error: { code: string; path: unknown[] } }>('POST', '/v1/datasets', { name: 42 })
+      const badField = await h.call<{ error: { code: string; path: unknown[] } }>(
+        'POST',
+        '/v1/datasets',
+        { name: 42 },
+      )
       assert.equal(badField.status, 400)
       assert.deepEqual(badField.body.error.path, ['body', 'name'])
-      const badBatch = await h.call<{ error: { path: unknown[] } }>('POST', '/v1/projects/cnone00000000000000000000/batches', { name: 'b', globalKeys: ['k'], priority: 9 })
+      const badBatch = await h.call<{ error: { path: unknown[] } }>(
+        'POST',
+        '/v1/projects/cnone00000000000000000000/batches',
+        { name: 'b', globalKeys: ['k'], priority: 9 },
+      )
       assert.equal(badBatch.status, 400)
       assert.deepEqual(badBatch.body.error.path, ['body', 'priority'])
     })
 
     it('runs the guide: data rows, ontology, project, batch, and a duplicate global key error naming the key', async () => {
-      const image = await sharp({ create: { ...SIZE, channels: 3, background: { r: 90, g: 120, b: 150 } } }).jpeg().toBuffer()
+      const image = await sharp({
+        create: { ...SIZE, channels: 3, background: { r: 90, g: 120, b: 150 } },
+      })
+        .jpeg()
+        .toBuffer()
       const { uri } = await h.upload(image, 'image/jpeg')
-      const dataset = (await h.call<{ id: string }>('POST', '/v1/datasets', { name: 'image-demo-dataset' })).body
-      const created = await h.call<Task>('POST', `/v1/datasets/${dataset.id}/data-rows`, { items: [{ rowData: uri, globalKey: GLOBAL_KEY }] })
+      const dataset = (
+        await h.call<{ id: string }>('POST', '/v1/datasets', { name: 'image-demo-dataset' })
+      ).body
+      const created = await h.call<Task>('POST', `/v1/datasets/${dataset.id}/data-rows`, {
+        items: [{ rowData: uri, globalKey: GLOBAL_KEY }],
+      })
       assert.equal(created.status, 202)
       const task = await waitForTask(h, created.body.id)
       assert.equal(task.status, 'COMPLETE')
       assert.equal(task.createdDataRows.length, 1)
       assert.equal(task.errors.length, 0)
 
-      const again = await waitForTask(h, (await h.call<Task>('POST', `/v1/datasets/${dataset.id}/data-rows`, { items: [{ rowData: uri, globalKey: GLOBAL_KEY }] })).body.id)
+      const again = await waitForTask(
+        h,
+        (
+          await h.call<Task>('POST', `/v1/datasets/${dataset.id}/data-rows`, {
+            items: [{ rowData: uri, globalKey: GLOBAL_KEY }],
+          })
+        ).body.id,
+      )
       assert.equal(again.createdDataRows.length, 0)
       assert.equal(again.errors[0]?.code, 'global_key_duplicate')
-      assert.match(again.errors[0]?.message ?? '', new RegExp(`Duplicate global key: '${GLOBAL_KEY.replace(/\./g, '\\.')}'`))
+      assert.match(
+        again.errors[0]?.message ?? '',
+        new RegExp(`Duplicate global key: '${GLOBAL_KEY.replace(/\./g, '\\.')}'`),
+      )
       assert.equal(again.errors[0]?.failedDataRows[0]?.globalKey, GLOBAL_KEY)
 
-      const row = (await h.call<{ items: { mediaAttributes: { width: number; height: number; mimeType: string } }[] }>('GET', `/v1/datasets/${dataset.id}/data-rows`)).body.items[0]
-      assert.deepEqual(row?.mediaAttributes, { width: SIZE.width, height: SIZE.height, mimeType: 'image/jpeg', exifOrientation: 1 })
+      const row = (
+        await h.call<{
+          items: { mediaAttributes: { width: number; height: number; mimeType: string } }[]
+        }>('GET', `/v1/datasets/${dataset.id}/data-rows`)
+      ).body.items[0]
+      assert.deepEqual(row?.mediaAttributes, {
+        width: SIZE.width,
+        height: SIZE.height,
+        mimeType: 'image/jpeg',
+        exifOrientation: 1,
+      })
 
-      const normalized = JSON.parse(readFileSync(`${SHARED_FIXTURES}labelbox/derived/seed_ontology_builder_asdict.json`, 'utf8')) as unknown
-      const ontology = (await h.call<{ id: string; normalized: { tools: { featureSchemaId: string | null }[] } }>('POST', '/v1/ontologies', { name: 'Image Annotation Import Demo Ontology', normalized, mediaType: 'IMAGE' })).body
+      const normalized = JSON.parse(
+        readFileSync(
+          `${SHARED_FIXTURES}labelbox/derived/seed_ontology_builder_asdict.json`,
+          'utf8',
+        ),
+      ) as unknown
+      const ontology = (
+        await h.call<{ id: string; normalized: { tools: { featureSchemaId: string | null }[] } }>(
+          'POST',
+          '/v1/ontologies',
+          { name: 'Image Annotation Import Demo Ontology', normalized, mediaType: 'IMAGE' },
+        )
+      ).body
       assert.ok(ontology.normalized.tools.every((t) => typeof t.featureSchemaId === 'string'))
-      const project = (await h.call<{ id: string }>('POST', '/v1/projects', { name: 'Image Annotation Import Demo', mediaType: 'IMAGE' })).body
+      const project = (
+        await h.call<{ id: string }>('POST', '/v1/projects', {
+          name: 'Image Annotation Import Demo',
+          mediaType: 'IMAGE',
+        })
+      ).body
       projectId = project.id
-      assert.equal((await h.call('PUT', `/v1/projects/${projectId}/ontology`, { ontologyId: ontology.id })).status, 200)
-      const batch = await h.call<{ size: number; priority: number }>('POST', `/v1/projects/${projectId}/batches`, { name: 'image-demo-batch', globalKeys: [GLOBAL_KEY], priority: 1 })
+      assert.equal(
+        (await h.call('PUT', `/v1/projects/${projectId}/ontology`, { ontologyId: ontology.id }))
+          .status,
+        200,
+      )
+      const batch = await h.call<{ size: number; priority: number }>(
+        'POST',
+        `/v1/projects/${projectId}/batches`,
+        { name: 'image-demo-batch', globalKeys: [GLOBAL_KEY], priority: 1 },
+      )
       assert.equal(batch.status, 201)
       assert.equal(batch.body.size, 1)
-      const sameName = await h.call<{ error: { code: string } }>('POST', `/v1/projects/${projectId}/batches`, { name: 'image-demo-batch', globalKeys: [GLOBAL_KEY] })
+      const sameName = await h.call<{ error: { code: string } }>(
+        'POST',
+        `/v1/projects/${projectId}/batches`,
+        { name: 'image-demo-batch', globalKeys: [GLOBAL_KEY] },
+      )
       assert.equal(sameName.body.error.code, 'name_taken')
     })
 
@@ -186,7 +320,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal(job.state, 'FINISHED')
       assert.equal(job.progress, '100%')
       assert.equal(statuses.length, lines.length)
-      assert.deepEqual(statuses.filter((s) => s.status !== 'SUCCESS'), [])
+      assert.deepEqual(
+        statuses.filter((s) => s.status !== 'SUCCESS'),
+        [],
+      )
       assert.deepEqual(job.counts, { total: lines.length, success: lines.length, failure: 0 })
     })
 
@@ -201,29 +338,49 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     })
 
     it('refuses a second import with the same name in the project', async () => {
-      const res = await h.call<{ error: { code: string; path: unknown[] } }>('POST', `/v1/projects/${projectId}/imports`, { name: 'mal_job', kind: 'mal', source: { lines: [{}] } })
+      const res = await h.call<{ error: { code: string; path: unknown[] } }>(
+        'POST',
+        `/v1/projects/${projectId}/imports`,
+        { name: 'mal_job', kind: 'mal', source: { lines: [{}] } },
+      )
       assert.equal(res.status, 409)
       assert.equal(res.body.error.code, 'name_taken')
     })
 
     it('exports exactly what succeeded: pre-labels beside labels', async () => {
       const lines = guideLines(maskBase64)
-      const rows = (await h.call<Record<string, any>[]>('GET', `/v1/projects/${projectId}/export`)).body
+      const rows = (await h.call<Record<string, any>[]>('GET', `/v1/projects/${projectId}/export`))
+        .body
       assert.equal(rows.length, 1)
       const entry = rows[0]!['projects'][projectId]
-      const count = (a: { objects: unknown[]; classifications: unknown[]; relationships: unknown[] }) => a.objects.length + a.classifications.length + a.relationships.length
+      const count = (a: {
+        objects: unknown[]
+        classifications: unknown[]
+        relationships: unknown[]
+      }) => a.objects.length + a.classifications.length + a.relationships.length
       assert.equal(count(entry.prelabels[0].annotations), lines.length)
       assert.equal(count(entry.labels[0].annotations), lines.length - 1)
       assert.equal(entry.labels[0].annotations.relationships.length, 0)
       assert.equal(entry.prelabels[0].annotations.relationships.length, 1)
-      const masks = entry.labels[0].annotations.objects.filter((o: { composite_mask?: unknown }) => o.composite_mask)
+      const masks = entry.labels[0].annotations.objects.filter(
+        (o: { composite_mask?: unknown }) => o.composite_mask,
+      )
       assert.equal(masks.length, 3)
-      assert.deepEqual(masks.map((m: { composite_mask: { color_rgb: number[] } }) => m.composite_mask.color_rgb).sort(), [...MASK_COLORS].sort())
+      assert.deepEqual(
+        masks
+          .map((m: { composite_mask: { color_rgb: number[] } }) => m.composite_mask.color_rgb)
+          .sort(),
+        [...MASK_COLORS].sort(),
+      )
       // the composite is stored once and served by Labelport
-      const urls = new Set(masks.map((m: { composite_mask: { url: string } }) => m.composite_mask.url))
+      const urls = new Set(
+        masks.map((m: { composite_mask: { url: string } }) => m.composite_mask.url),
+      )
       assert.equal(urls.size, 1)
       const maskPath = new URL([...urls][0] as string).pathname
-      const png = await h.server.app.request(maskPath, { headers: { authorization: `Bearer ${API_KEY}` } })
+      const png = await h.server.app.request(maskPath, {
+        headers: { authorization: `Bearer ${API_KEY}` },
+      })
       assert.equal(png.status, 200)
       assert.equal(png.headers.get('content-type'), 'image/png')
     })
@@ -250,8 +407,16 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal(byLine.get(6)?.errors?.[0]?.code, 'data_row_unknown')
       assert.equal(byLine.get(7)?.status, 'SUCCESS')
       assert.deepEqual(job.counts, { total: 7, success: 2, failure: 5 })
-      const failures = (await h.call<StatusLine[]>('GET', `/v1/imports/${job.id}/statuses?status=FAILURE&code=feature_unknown`)).body
-      assert.deepEqual(failures.map((s) => s.line), [4])
+      const failures = (
+        await h.call<StatusLine[]>(
+          'GET',
+          `/v1/imports/${job.id}/statuses?status=FAILURE&code=feature_unknown`,
+        )
+      ).body
+      assert.deepEqual(
+        failures.map((s) => s.line),
+        [4],
+      )
     })
 
     it('dry-runs an import: the same statuses, nothing written', async () => {
@@ -262,19 +427,32 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       ]
       const { job, statuses } = await h.importLines(projectId, 'dry', 'mal', lines, true)
       assert.equal(job.dryRun, true)
-      assert.deepEqual(statuses.map((s) => s.status), ['SUCCESS', 'FAILURE'])
+      assert.deepEqual(
+        statuses.map((s) => s.status),
+        ['SUCCESS', 'FAILURE'],
+      )
       assert.equal(statuses[1]?.errors?.[0]?.code, 'geometry_out_of_bounds')
       assert.deepEqual(await h.server.store.countAnnotations(projectId), before)
     })
 
     it('replaces a MAL pre-label when the same uuid is imported again', async () => {
       const uuid = crypto.randomUUID()
-      const line = (x: number) => ({ uuid, name: 'point', point: { x, y: 7 }, dataRow: { globalKey: GLOBAL_KEY } })
+      const line = (x: number) => ({
+        uuid,
+        name: 'point',
+        point: { x, y: 7 },
+        dataRow: { globalKey: GLOBAL_KEY },
+      })
       await h.importLines(projectId, 'replace-1', 'mal', [line(11)])
       const before = await h.server.store.countAnnotations(projectId)
       await h.importLines(projectId, 'replace-2', 'mal', [line(12)])
       assert.deepEqual(await h.server.store.countAnnotations(projectId), before)
-      const view = (await h.call<{ annotations: { record: { uuid: string; geometry?: { x: number } } }[] }>('GET', `/v1/projects/${projectId}/data-rows/${(await h.server.store.lookupDataRows('cdefaultorganization00000', projectId, { ids: [], globalKeys: [GLOBAL_KEY] }))[0]?.id ?? ''}/annotations`)).body
+      const view = (
+        await h.call<{ annotations: { record: { uuid: string; geometry?: { x: number } } }[] }>(
+          'GET',
+          `/v1/projects/${projectId}/data-rows/${(await h.server.store.lookupDataRows('cdefaultorganization00000', projectId, { ids: [], globalKeys: [GLOBAL_KEY] }))[0]?.id ?? ''}/annotations`,
+        )
+      ).body
       const mine = view.annotations.filter((a) => a.record.uuid === uuid)
       assert.equal(mine.length, 1)
       assert.equal(mine[0]?.record.geometry?.x, 12)

@@ -28,10 +28,17 @@ function ndjson(lines: AsyncIterable<string>): Response {
   async function* encode() {
     for await (const line of lines) yield Buffer.from(`${line}\n`)
   }
-  return new Response(Readable.toWeb(Readable.from(encode())) as ReadableStream, { headers: { 'content-type': 'application/x-ndjson; charset=utf-8' } })
+  return new Response(Readable.toWeb(Readable.from(encode())) as ReadableStream, {
+    headers: { 'content-type': 'application/x-ndjson; charset=utf-8' },
+  })
 }
 
-function bytes(c: Context<AppEnv>, data: Uint8Array | Readable, contentType: string, cacheSeconds = 0): Response {
+function bytes(
+  c: Context<AppEnv>,
+  data: Uint8Array | Readable,
+  contentType: string,
+  cacheSeconds = 0,
+): Response {
   const body = data instanceof Readable ? (Readable.toWeb(data) as ReadableStream) : data
   return c.body(body as ReadableStream, 200, {
     'content-type': contentType,
@@ -54,38 +61,83 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   })
 
   route(app, api.whoAmI, ({ caller }) => auth.whoAmI(caller))
-  route(app, api.createUpload, ({ caller, c }) => catalog.createUpload(caller, c.req.raw.body, c.req.header('content-type') ?? 'application/octet-stream'))
+  route(app, api.createUpload, ({ caller, c }) =>
+    catalog.createUpload(
+      caller,
+      c.req.raw.body,
+      c.req.header('content-type') ?? 'application/octet-stream',
+    ),
+  )
 
   route(app, api.createDataset, ({ caller, body }) => catalog.createDataset(caller, body))
-  route(app, api.listDatasets, ({ caller, query }) => catalog.listDatasets(caller, query.cursor, query.limit))
-  route(app, api.getDataset, ({ caller, params }) => catalog.getDataset(caller, params['datasetId'] ?? ''))
-  route(app, api.deleteDataset, ({ caller, params }) => catalog.deleteDataset(caller, params['datasetId'] ?? ''))
-  route(app, api.createDataRows, ({ caller, params, body }) => catalog.createDataRows(caller, params['datasetId'] ?? '', body.items))
-  route(app, api.listDataRows, ({ caller, params, query }) => catalog.listDataRows(caller, params['datasetId'] ?? '', query.cursor, query.limit))
-  route(app, api.getDataRow, ({ caller, params }) => views.dataRow(caller, params['dataRowId'] ?? ''))
+  route(app, api.listDatasets, ({ caller, query }) =>
+    catalog.listDatasets(caller, query.cursor, query.limit),
+  )
+  route(app, api.getDataset, ({ caller, params }) =>
+    catalog.getDataset(caller, params['datasetId'] ?? ''),
+  )
+  route(app, api.deleteDataset, ({ caller, params }) =>
+    catalog.deleteDataset(caller, params['datasetId'] ?? ''),
+  )
+  route(app, api.createDataRows, ({ caller, params, body }) =>
+    catalog.createDataRows(caller, params['datasetId'] ?? '', body.items),
+  )
+  route(app, api.listDataRows, ({ caller, params, query }) =>
+    catalog.listDataRows(caller, params['datasetId'] ?? '', query.cursor, query.limit),
+  )
+  route(app, api.getDataRow, ({ caller, params }) =>
+    views.dataRow(caller, params['dataRowId'] ?? ''),
+  )
   route(app, api.getDataRowImage, async ({ caller, params, c }) => {
     const image = await catalog.openImage(caller, params['dataRowId'] ?? '')
     return bytes(c, image.stream, image.mimeType, 3600)
   })
-  route(app, api.getDataRowThumbnail, async ({ caller, params, query, c }) => bytes(c, await catalog.thumbnail(caller, params['dataRowId'] ?? '', query.size ?? 256), 'image/jpeg', 3600))
+  route(app, api.getDataRowThumbnail, async ({ caller, params, query, c }) =>
+    bytes(
+      c,
+      await catalog.thumbnail(caller, params['dataRowId'] ?? '', query.size ?? 256),
+      'image/jpeg',
+      3600,
+    ),
+  )
   route(app, api.getTask, ({ caller, params }) => catalog.getTask(caller, params['taskId'] ?? ''))
 
   route(app, api.createOntology, ({ caller, body }) => projects.createOntology(caller, body))
-  route(app, api.listOntologies, ({ caller, query }) => projects.listOntologies(caller, query.cursor, query.limit))
-  route(app, api.getOntology, ({ caller, params }) => projects.getOntology(caller, params['ontologyId'] ?? ''))
+  route(app, api.listOntologies, ({ caller, query }) =>
+    projects.listOntologies(caller, query.cursor, query.limit),
+  )
+  route(app, api.getOntology, ({ caller, params }) =>
+    projects.getOntology(caller, params['ontologyId'] ?? ''),
+  )
   route(app, api.createProject, ({ caller, body }) => projects.createProject(caller, body))
-  route(app, api.listProjects, ({ caller, query }) => projects.listProjects(caller, query.cursor, query.limit))
-  route(app, api.getProject, ({ caller, params }) => projects.getProject(caller, params['projectId'] ?? ''))
+  route(app, api.listProjects, ({ caller, query }) =>
+    projects.listProjects(caller, query.cursor, query.limit),
+  )
+  route(app, api.getProject, ({ caller, params }) =>
+    projects.getProject(caller, params['projectId'] ?? ''),
+  )
   route(app, api.deleteProject, async ({ caller, params }) => {
     await views.deleteProject(caller, params['projectId'] ?? '')
   })
-  route(app, api.connectOntology, ({ caller, params, body }) => projects.connectOntology(caller, params['projectId'] ?? '', body.ontologyId))
-  route(app, api.createBatch, ({ caller, params, body }) => projects.createBatch(caller, params['projectId'] ?? '', body))
-  route(app, api.listBatches, ({ caller, params }) => projects.listBatches(caller, params['projectId'] ?? ''))
+  route(app, api.connectOntology, ({ caller, params, body }) =>
+    projects.connectOntology(caller, params['projectId'] ?? '', body.ontologyId),
+  )
+  route(app, api.createBatch, ({ caller, params, body }) =>
+    projects.createBatch(caller, params['projectId'] ?? '', body),
+  )
+  route(app, api.listBatches, ({ caller, params }) =>
+    projects.listBatches(caller, params['projectId'] ?? ''),
+  )
 
-  route(app, api.createImport, ({ caller, params, body }) => imports.create(caller, params['projectId'] ?? '', body, false))
-  route(app, api.validateImport, ({ caller, params, body }) => imports.create(caller, params['projectId'] ?? '', body, true))
-  route(app, api.listImports, ({ caller, params, query }) => imports.list(caller, params['projectId'] ?? '', query.cursor, query.limit))
+  route(app, api.createImport, ({ caller, params, body }) =>
+    imports.create(caller, params['projectId'] ?? '', body, false),
+  )
+  route(app, api.validateImport, ({ caller, params, body }) =>
+    imports.create(caller, params['projectId'] ?? '', body, true),
+  )
+  route(app, api.listImports, ({ caller, params, query }) =>
+    imports.list(caller, params['projectId'] ?? '', query.cursor, query.limit),
+  )
   route(app, api.getImport, ({ caller, params }) => imports.get(caller, params['importId'] ?? ''))
   route(app, api.getImportStatuses, async ({ caller, params, query }) => {
     const id = params['importId'] ?? ''
@@ -94,18 +146,37 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   })
   route(app, api.getImportInput, async ({ caller, params }) => {
     const stream = await imports.openInput(caller, params['importId'] ?? '')
-    return new Response(Readable.toWeb(stream) as ReadableStream, { headers: { 'content-type': 'application/x-ndjson' } })
+    return new Response(Readable.toWeb(stream) as ReadableStream, {
+      headers: { 'content-type': 'application/x-ndjson' },
+    })
   })
   route(app, api.exportProject, async ({ caller, params, query, c }) => {
     const projectId = params['projectId'] ?? ''
     await projects.getProject(caller, projectId)
-    return ndjson(exports.exportProject(caller, projectId, new URL(c.req.url).origin, { maskRle: query.masks === 'rle' }))
+    return ndjson(
+      exports.exportProject(caller, projectId, new URL(c.req.url).origin, {
+        maskRle: query.masks === 'rle',
+      }),
+    )
   })
 
-  route(app, api.listProjectDataRows, ({ caller, params, query }) => views.projectDataRows(caller, params['projectId'] ?? '', query.cursor, query.limit))
-  route(app, api.getDataRowAnnotations, ({ caller, params }) => views.dataRowAnnotations(caller, params['projectId'] ?? '', params['dataRowId'] ?? ''))
-  route(app, api.getCompositeMask, async ({ params, c }) => bytes(c, await views.compositeMask(params['sha256'] ?? ''), 'image/png', 86400))
-  route(app, api.getAnnotationMask, async ({ caller, params, c }) => bytes(c, await views.annotationMask(caller, params['projectId'] ?? '', params['annotationId'] ?? ''), 'image/png', 3600))
+  route(app, api.listProjectDataRows, ({ caller, params, query }) =>
+    views.projectDataRows(caller, params['projectId'] ?? '', query.cursor, query.limit),
+  )
+  route(app, api.getDataRowAnnotations, ({ caller, params }) =>
+    views.dataRowAnnotations(caller, params['projectId'] ?? '', params['dataRowId'] ?? ''),
+  )
+  route(app, api.getCompositeMask, async ({ params, c }) =>
+    bytes(c, await views.compositeMask(params['sha256'] ?? ''), 'image/png', 86400),
+  )
+  route(app, api.getAnnotationMask, async ({ caller, params, c }) =>
+    bytes(
+      c,
+      await views.annotationMask(caller, params['projectId'] ?? '', params['annotationId'] ?? ''),
+      'image/png',
+      3600,
+    ),
+  )
 
   app.all('/v1/*', () => {
     throw new AppError('route_not_found', 'No such endpoint; see docs/api.md')
@@ -116,7 +187,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const requestId = c.get('requestId')
     if (err instanceof AppError) return c.json(toErrorBody(err, requestId), err.status as 400)
     deps.log(`unhandled error in ${c.req.method} ${c.req.path} (${requestId})`, err)
-    return c.json(toErrorBody(new AppError('internal', 'Internal server error; the server log has the details'), requestId), 500)
+    return c.json(
+      toErrorBody(
+        new AppError('internal', 'Internal server error; the server log has the details'),
+        requestId,
+      ),
+      500,
+    )
   })
   return app
 }

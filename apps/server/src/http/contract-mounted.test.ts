@@ -10,17 +10,32 @@ import { composeServer } from '../compose.ts'
 
 it('mounts every endpoint of the contract', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'labelport-mounted-'))
-  const server = await composeServer({ ...readConfig(['--data-dir', dataDir], {}), databaseUrl: null, bootstrapApiKey: 'k' })
+  const server = await composeServer({
+    ...readConfig(['--data-dir', dataDir], {}),
+    databaseUrl: null,
+    bootstrapApiKey: 'k',
+  })
   try {
     for (const [name, endpoint] of Object.entries(api)) {
-      const params = Object.fromEntries([...endpoint.path.matchAll(/:([A-Za-z]+)/g)].map((m) => [m[1] ?? '', 'c0000000000000000000000000'.slice(0, 25)]))
+      const params = Object.fromEntries(
+        [...endpoint.path.matchAll(/:([A-Za-z]+)/g)].map((m) => [
+          m[1] ?? '',
+          'c0000000000000000000000000'.slice(0, 25),
+        ]),
+      )
       const res = await server.app.request(buildPath(endpoint.path, params), {
         method: endpoint.method,
         headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
         ...(endpoint.method === 'GET' || endpoint.method === 'DELETE' ? {} : { body: '{}' }),
       })
-      const body = res.headers.get('content-type')?.includes('json') ? ((await res.json()) as { error?: { code?: string } }) : {}
-      assert.notEqual(body.error?.code, 'route_not_found', `${name} ${endpoint.method} ${endpoint.path} is not mounted`)
+      const body = res.headers.get('content-type')?.includes('json')
+        ? ((await res.json()) as { error?: { code?: string } })
+        : {}
+      assert.notEqual(
+        body.error?.code,
+        'route_not_found',
+        `${name} ${endpoint.method} ${endpoint.path} is not mounted`,
+      )
       assert.ok(res.status < 500, `${name} answered ${res.status}`)
     }
   } finally {

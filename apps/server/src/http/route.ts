@@ -33,7 +33,8 @@ function toIssues(error: z.ZodError, root: string): Issue[] {
 
 async function readJson(c: Context<AppEnv>): Promise<unknown> {
   const body = c.req.raw.body
-  if (!body) throw new AppError('validation_failed', 'This endpoint expects a JSON body', { path: ['body'] })
+  if (!body)
+    throw new AppError('validation_failed', 'This endpoint expects a JSON body', { path: ['body'] })
   const reader = (body as ReadableStream<Uint8Array>).getReader()
   const chunks: Uint8Array[] = []
   let size = 0
@@ -43,7 +44,11 @@ async function readJson(c: Context<AppEnv>): Promise<unknown> {
     size += value.byteLength
     if (size > MAX_JSON_BODY_BYTES) {
       await reader.cancel()
-      throw new AppError('payload_too_large', `JSON bodies are limited to ${MAX_JSON_BODY_BYTES} bytes; upload large inputs with POST /v1/uploads`, { path: ['body'] })
+      throw new AppError(
+        'payload_too_large',
+        `JSON bodies are limited to ${MAX_JSON_BODY_BYTES} bytes; upload large inputs with POST /v1/uploads`,
+        { path: ['body'] },
+      )
     }
     chunks.push(value)
   }
@@ -51,7 +56,11 @@ async function readJson(c: Context<AppEnv>): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown
   } catch (err) {
-    throw new AppError('validation_failed', `The body is not valid JSON: ${(err as Error).message}`, { path: ['body'] })
+    throw new AppError(
+      'validation_failed',
+      `The body is not valid JSON: ${(err as Error).message}`,
+      { path: ['body'] },
+    )
   }
 }
 
@@ -67,22 +76,40 @@ export function route<E extends Endpoint>(
       const parsed = endpoint.query.safeParse(c.req.query())
       if (!parsed.success) {
         const issues = toIssues(parsed.error, 'query')
-        throw new AppError('validation_failed', `Invalid query: ${issues[0]?.message ?? ''}`, { path: issues[0]?.path ?? ['query'], issues })
+        throw new AppError('validation_failed', `Invalid query: ${issues[0]?.message ?? ''}`, {
+          path: issues[0]?.path ?? ['query'],
+          issues,
+        })
       }
       query = parsed.data
     }
     let body: unknown
     if (endpoint.body) {
       const type = c.req.header('content-type') ?? ''
-      if (!type.includes('application/json')) throw new AppError('unsupported_media_type', `Send this body as application/json (got '${type}')`, { path: ['headers', 'content-type'] })
+      if (!type.includes('application/json'))
+        throw new AppError(
+          'unsupported_media_type',
+          `Send this body as application/json (got '${type}')`,
+          { path: ['headers', 'content-type'] },
+        )
       const parsed = endpoint.body.safeParse(await readJson(c))
       if (!parsed.success) {
         const issues = toIssues(parsed.error, 'body')
-        throw new AppError('validation_failed', `Invalid body: ${issues[0]?.message ?? ''} at ${issues[0]?.path.slice(1).join('.') ?? ''}`, { path: issues[0]?.path ?? ['body'], issues })
+        throw new AppError(
+          'validation_failed',
+          `Invalid body: ${issues[0]?.message ?? ''} at ${issues[0]?.path.slice(1).join('.') ?? ''}`,
+          { path: issues[0]?.path ?? ['body'], issues },
+        )
       }
       body = parsed.data
     }
-    const result = await handler({ params: c.req.param(), query: query as Infer<E['query']>, body: body as Infer<E['body']>, caller: c.get('caller'), c })
+    const result = await handler({
+      params: c.req.param(),
+      query: query as Infer<E['query']>,
+      body: body as Infer<E['body']>,
+      caller: c.get('caller'),
+      c,
+    })
     if (result instanceof Response) return result
     if (endpoint.responseKind === 'empty') return c.body(null, 204)
     return c.json(result as object, endpoint.successStatus as 200)

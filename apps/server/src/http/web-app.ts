@@ -18,14 +18,22 @@ const TYPES: Record<string, string> = {
 export async function serveWebApp(c: Context<AppEnv>, webDir: string): Promise<Response> {
   const requested = normalize(join(webDir, decodeURIComponent(c.req.path)))
   const inside = requested.startsWith(webDir + sep)
-  for (const path of inside && extname(requested) !== '' ? [requested, join(webDir, 'index.html')] : [join(webDir, 'index.html')]) {
+  for (const path of inside && extname(requested) !== ''
+    ? [requested, join(webDir, 'index.html')]
+    : [join(webDir, 'index.html')]) {
     try {
       const body = await readFile(path)
       const immutable = path.includes(`${sep}assets${sep}`)
-      return c.body(body, 200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache' })
+      return c.body(body, 200, {
+        'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
+        'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      })
     } catch {
       // try the next candidate
     }
   }
-  return c.html('<!doctype html><title>Labelport</title><p>The Labelport API is running. The web app is not built yet: run <code>npm run build --workspace @labelport/web</code>.</p>', 200)
+  return c.html(
+    '<!doctype html><title>Labelport</title><p>The Labelport API is running. The web app is not built yet: run <code>npm run build --workspace @labelport/web</code>.</p>',
+    200,
+  )
 }

@@ -60,28 +60,50 @@ export class ImportRunner {
   readonly #masks: MaskProcessor
   readonly #maxLineBytes: number
 
-  constructor(deps: { store: Store; blobs: BlobStore; masks: MaskProcessor; maxLineBytes: number }) {
+  constructor(deps: {
+    store: Store
+    blobs: BlobStore
+    masks: MaskProcessor
+    maxLineBytes: number
+  }) {
     this.#store = deps.store
     this.#blobs = deps.blobs
     this.#masks = deps.masks
     this.#maxLineBytes = deps.maxLineBytes
   }
 
-  async run(job: ImportJobSpec, onProgress: (percent: number, outcome: ImportOutcome) => Promise<void>): Promise<ImportOutcome> {
+  async run(
+    job: ImportJobSpec,
+    onProgress: (percent: number, outcome: ImportOutcome) => Promise<void>,
+  ): Promise<ImportOutcome> {
     const input = await this.#blobs.stream(job.inputKey)
-    if (!input) throw new ImportSourceError(issue('import_source_unreadable', 'The import input is missing from storage'))
+    if (!input)
+      throw new ImportSourceError(
+        issue('import_source_unreadable', 'The import input is missing from storage'),
+      )
     const inputSize = (await this.#blobs.size(job.inputKey)) ?? 0
 
-    const judge = new ImportJudge({ ontology: buildOntologyIndex(job.ontology), kind: job.kind, maxLineBytes: this.#maxLineBytes })
+    const judge = new ImportJudge({
+      ontology: buildOntologyIndex(job.ontology),
+      kind: job.kind,
+      maxLineBytes: this.#maxLineBytes,
+    })
     const layer = job.kind === 'mal' ? 'prelabel' : 'label'
-    const outcome: ImportOutcome = { total: 0, success: 0, failure: 0, errorCounts: {}, errorExamples: {} }
+    const outcome: ImportOutcome = {
+      total: 0,
+      success: 0,
+      failure: 0,
+      errorCounts: {},
+      errorExamples: {},
+    }
     const cache = new Map<string, DataRowState>()
     const dataRowOfUuid = new Map<string, { id: string; globalKey: string | null }>() // relationship lines only
 
     const statusOut = new PassThrough()
     const statusWritten = this.#blobs.put(job.statusKey, statusOut, 'application/x-ndjson')
     const writeStatus = (line: StatusLine) => {
-      if (!statusOut.write(`${JSON.stringify(line)}\n`)) return new Promise<void>((r) => statusOut.once('drain', () => r()))
+      if (!statusOut.write(`${JSON.stringify(line)}\n`))
+        return new Promise<void>((r) => statusOut.once('drain', () => r()))
       return undefined
     }
 
@@ -93,7 +115,11 @@ export class ImportRunner {
         const first = status.errors?.[0]
         if (first) {
           outcome.errorCounts[first.code] = (outcome.errorCounts[first.code] ?? 0) + 1
-          outcome.errorExamples[first.code] ??= { line: status.line, message: first.message, path: first.path }
+          outcome.errorExamples[first.code] ??= {
+            line: status.line,
+            message: first.message,
+            path: first.path,
+          }
         }
       }
       return writeStatus(status)
@@ -139,7 +165,12 @@ export class ImportRunner {
       }
       const written = await this.#write(job, rows, [])
       for (const s of statuses) {
-        const finalStatus = written || s.status === 'FAILURE' ? s : failure(s.line, s.uuid, s.dataRow, [issue('internal', 'Storing this annotation failed; nothing of it was written')])
+        const finalStatus =
+          written || s.status === 'FAILURE'
+            ? s
+            : failure(s.line, s.uuid, s.dataRow, [
+                issue('internal', 'Storing this annotation failed; nothing of it was written'),
+              ])
         await record(finalStatus)
       }
     } finally {
@@ -167,7 +198,12 @@ export class ImportRunner {
       const parsed = item.parsed
       if (!parsed.ok) continue
       const state = cache.get(refKey(parsed.dataRowRef)) ?? 'unknown'
-      const dataRow = state === 'unknown' ? 'unknown' : state.inProject ? { id: state.id, globalKey: state.globalKey, width: state.width, height: state.height } : 'not_in_project'
+      const dataRow =
+        state === 'unknown'
+          ? 'unknown'
+          : state.inProject
+            ? { id: state.id, globalKey: state.globalKey, width: state.width, height: state.height }
+            : 'not_in_project'
       if (state !== 'unknown') item.dataRow = { id: state.id, globalKey: state.globalKey }
       let verdict = judge.check(parsed, dataRow)
       if (verdict.ok === 'deferred') {
@@ -176,7 +212,11 @@ export class ImportRunner {
         continue
       }
       if (verdict.ok === true && verdict.mask && typeof dataRow === 'object') {
-        const mask = await this.#masks.process(verdict.mask.input, { width: dataRow.width, height: dataRow.height }, verdict.mask.path)
+        const mask = await this.#masks.process(
+          verdict.mask.input,
+          { width: dataRow.width, height: dataRow.height },
+          verdict.mask.path,
+        )
         if (mask.ok) {
           const geometryRecord = verdict.record
           if (geometryRecord.kind === 'object') geometryRecord.geometry = mask.geometry
@@ -192,7 +232,12 @@ export class ImportRunner {
         if (layer === 'label' && typeof dataRow === 'object') {
           const benchmark = verdict.benchmarkReference === true
           const touch = labels.get(dataRow.id)
-          if (!touch) labels.set(dataRow.id, { projectId: job.projectId, dataRowId: dataRow.id, isBenchmarkReference: benchmark })
+          if (!touch)
+            labels.set(dataRow.id, {
+              projectId: job.projectId,
+              dataRowId: dataRow.id,
+              isBenchmarkReference: benchmark,
+            })
           else if (benchmark) touch.isBenchmarkReference = true
         }
       }
@@ -209,7 +254,13 @@ export class ImportRunner {
       } else if (item.verdict?.ok === 'deferred') {
         continue
       } else if (item.verdict?.ok === true) {
-        await record(written ? success(p.line, p.uuid, dataRow) : failure(p.line, p.uuid, dataRow, [issue('internal', 'Storing this chunk failed; nothing of it was written')]))
+        await record(
+          written
+            ? success(p.line, p.uuid, dataRow)
+            : failure(p.line, p.uuid, dataRow, [
+                issue('internal', 'Storing this chunk failed; nothing of it was written'),
+              ]),
+        )
       } else if (item.verdict?.ok === false) {
         await record(failure(p.line, p.uuid, dataRow, item.verdict.issues))
       }
@@ -217,7 +268,11 @@ export class ImportRunner {
   }
 
   /** Looks up the chunk's data rows not yet in the cache, with one query per kind of reference. */
-  async #resolveDataRows(job: ImportJobSpec, chunk: Pending[], cache: Map<string, DataRowState>): Promise<void> {
+  async #resolveDataRows(
+    job: ImportJobSpec,
+    chunk: Pending[],
+    cache: Map<string, DataRowState>,
+  ): Promise<void> {
     const ids = new Set<string>()
     const keys = new Set<string>()
     for (const { parsed } of chunk) {
@@ -228,7 +283,10 @@ export class ImportRunner {
       else keys.add(parsed.dataRowRef.globalKey)
     }
     if (ids.size === 0 && keys.size === 0) return
-    const found = await this.#store.lookupDataRows(job.organizationId, job.projectId, { ids: [...ids], globalKeys: [...keys] })
+    const found = await this.#store.lookupDataRows(job.organizationId, job.projectId, {
+      ids: [...ids],
+      globalKeys: [...keys],
+    })
     if (cache.size > DATA_ROW_CACHE_SIZE) cache.clear()
     for (const id of ids) cache.set(`id:${id}`, 'unknown')
     for (const key of keys) cache.set(`gk:${key}`, 'unknown')
@@ -264,11 +322,18 @@ function refKey(ref: { id: string } | { globalKey: string }): string {
   return 'id' in ref ? `id:${ref.id}` : `gk:${ref.globalKey}`
 }
 
-function refAsDataRow(ref: { id?: string; globalKey?: string } | null): { id: string | null; globalKey: string | null } {
+function refAsDataRow(ref: { id?: string; globalKey?: string } | null): {
+  id: string | null
+  globalKey: string | null
+} {
   return { id: ref?.id ?? null, globalKey: ref?.globalKey ?? null }
 }
 
-function toRow(job: ImportJobSpec, layer: 'prelabel' | 'label', record: AnnotationRecord): AnnotationRow {
+function toRow(
+  job: ImportJobSpec,
+  layer: 'prelabel' | 'label',
+  record: AnnotationRecord,
+): AnnotationRow {
   return {
     id: newId(),
     projectId: job.projectId,
@@ -277,16 +342,35 @@ function toRow(job: ImportJobSpec, layer: 'prelabel' | 'label', record: Annotati
     uuid: record.uuid,
     importId: job.id,
     featureSchemaId: record.featureSchemaId,
-    kind: record.kind === 'object' ? record.geometry.type : record.kind === 'classification' ? record.classification.type : 'relationship',
+    kind:
+      record.kind === 'object'
+        ? record.geometry.type
+        : record.kind === 'classification'
+          ? record.classification.type
+          : 'relationship',
     payload: JSON.stringify(record),
   }
 }
 
-function success(line: number, uuid: string | null, dataRow: { id: string | null; globalKey: string | null }): StatusLine {
-  return { line, uuid, dataRow: { id: dataRow.id, globalKey: dataRow.globalKey }, status: 'SUCCESS' }
+function success(
+  line: number,
+  uuid: string | null,
+  dataRow: { id: string | null; globalKey: string | null },
+): StatusLine {
+  return {
+    line,
+    uuid,
+    dataRow: { id: dataRow.id, globalKey: dataRow.globalKey },
+    status: 'SUCCESS',
+  }
 }
 
-function failure(line: number, uuid: string | null, dataRow: { id: string | null; globalKey: string | null }, issues: Issue[]): StatusLine {
+function failure(
+  line: number,
+  uuid: string | null,
+  dataRow: { id: string | null; globalKey: string | null },
+  issues: Issue[],
+): StatusLine {
   return {
     line,
     uuid,

@@ -171,11 +171,7 @@ type LookupCallback = (
 
 /** A `lookup` for http.request that resolves every address and refuses the host if any is private. */
 function checkedLookup(allow: Allowlist) {
-  return (
-    hostname: string,
-    options: LookupOptions,
-    callback: LookupCallback,
-  ): void => {
+  return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => {
       if (err) return callback(err, [])
       if (!allow.hosts.has(hostname.toLowerCase())) {

@@ -34,26 +34,55 @@ export class AuthService {
   async bootstrap(bootstrapKey: string | null): Promise<{ generatedKey: string | null }> {
     await this.#store.ensureOrganization(DEFAULT_ORGANIZATION_ID, 'Default organization')
     if (bootstrapKey) {
-      await this.#store.insertApiKey({ id: newId(), organizationId: DEFAULT_ORGANIZATION_ID, name: 'bootstrap', role: 'admin', keyHash: hashApiKey(bootstrapKey) })
+      await this.#store.insertApiKey({
+        id: newId(),
+        organizationId: DEFAULT_ORGANIZATION_ID,
+        name: 'bootstrap',
+        role: 'admin',
+        keyHash: hashApiKey(bootstrapKey),
+      })
       return { generatedKey: null }
     }
     if ((await this.#store.countApiKeys(DEFAULT_ORGANIZATION_ID)) > 0) return { generatedKey: null }
     const key = generateApiKey()
-    await this.#store.insertApiKey({ id: newId(), organizationId: DEFAULT_ORGANIZATION_ID, name: 'initial admin key', role: 'admin', keyHash: hashApiKey(key) })
+    await this.#store.insertApiKey({
+      id: newId(),
+      organizationId: DEFAULT_ORGANIZATION_ID,
+      name: 'initial admin key',
+      role: 'admin',
+      keyHash: hashApiKey(key),
+    })
     return { generatedKey: key }
   }
 
   async authenticate(authorization: string | undefined): Promise<Caller> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')
-    if (!match?.[1]) throw new AppError('unauthenticated', 'Send your API key as "Authorization: Bearer <key>"', { path: ['headers', 'authorization'] })
+    if (!match?.[1])
+      throw new AppError('unauthenticated', 'Send your API key as "Authorization: Bearer <key>"', {
+        path: ['headers', 'authorization'],
+      })
     const key = await this.#store.findApiKey(hashApiKey(match[1]))
-    if (!key) throw new AppError('unauthenticated', 'This API key is not valid', { path: ['headers', 'authorization'] })
-    return { organizationId: key.organizationId, apiKeyId: key.id, apiKeyName: key.name, role: key.role }
+    if (!key)
+      throw new AppError('unauthenticated', 'This API key is not valid', {
+        path: ['headers', 'authorization'],
+      })
+    return {
+      organizationId: key.organizationId,
+      apiKeyId: key.id,
+      apiKeyName: key.name,
+      role: key.role,
+    }
   }
 
-  async whoAmI(caller: Caller): Promise<{ organization: { id: string; name: string }; apiKey: { id: string; name: string; role: 'admin' | 'member' } }> {
+  async whoAmI(caller: Caller): Promise<{
+    organization: { id: string; name: string }
+    apiKey: { id: string; name: string; role: 'admin' | 'member' }
+  }> {
     const org = await this.#store.getOrganization(caller.organizationId)
     if (!org) throw new AppError('unauthenticated', 'The organization of this key no longer exists')
-    return { organization: org, apiKey: { id: caller.apiKeyId, name: caller.apiKeyName, role: caller.role } }
+    return {
+      organization: org,
+      apiKey: { id: caller.apiKeyId, name: caller.apiKeyName, role: caller.role },
+    }
   }
 }

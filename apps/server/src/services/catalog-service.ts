@@ -23,9 +23,13 @@ export class CatalogService {
   }
 
   async createUpload(caller: Caller, body: ReadableStream<Uint8Array> | null, contentType: string) {
-    if (!body) throw new AppError('validation_failed', 'The upload body is empty', { path: ['body'] })
+    if (!body)
+      throw new AppError('validation_failed', 'The upload body is empty', { path: ['body'] })
     const id = newId()
-    const info = await this.#blobs.put(`uploads/${caller.organizationId}/${id}`, fromWebStream(body))
+    const info = await this.#blobs.put(
+      `uploads/${caller.organizationId}/${id}`,
+      fromWebStream(body),
+    )
     if (info.size === 0) {
       await this.#blobs.delete(`uploads/${caller.organizationId}/${id}`)
       throw new AppError('validation_failed', 'The upload body is empty', { path: ['body'] })
@@ -34,17 +38,26 @@ export class CatalogService {
   }
 
   uploadKey(caller: Caller, uploadId: string): string {
-    if (!/^[0-9a-z]{25}$/.test(uploadId)) throw new AppError('upload_not_found', `No upload ${uploadId}`, { path: ['uploadId'] })
+    if (!/^[0-9a-z]{25}$/.test(uploadId))
+      throw new AppError('upload_not_found', `No upload ${uploadId}`, { path: ['uploadId'] })
     return `uploads/${caller.organizationId}/${uploadId}`
   }
 
   async createDataset(caller: Caller, body: { name: string; description?: string | undefined }) {
-    return this.#store.createDataset({ id: newId(), organizationId: caller.organizationId, name: body.name, description: body.description ?? '' })
+    return this.#store.createDataset({
+      id: newId(),
+      organizationId: caller.organizationId,
+      name: body.name,
+      description: body.description ?? '',
+    })
   }
 
   async getDataset(caller: Caller, id: string) {
     const dataset = await this.#store.getDataset(caller.organizationId, id)
-    if (!dataset) throw new AppError('dataset_not_found', `No dataset ${id} in this organization`, { path: ['datasetId'] })
+    if (!dataset)
+      throw new AppError('dataset_not_found', `No dataset ${id} in this organization`, {
+        path: ['datasetId'],
+      })
     return dataset
   }
 
@@ -61,11 +74,19 @@ export class CatalogService {
 
   async getDataRow(caller: Caller, id: string) {
     const row = await this.#store.getDataRow(caller.organizationId, id)
-    if (!row) throw new AppError('data_row_not_found', `No data row ${id} in this organization`, { path: ['dataRowId'] })
+    if (!row)
+      throw new AppError('data_row_not_found', `No data row ${id} in this organization`, {
+        path: ['dataRowId'],
+      })
     return row
   }
 
-  async listDataRows(caller: Caller, datasetId: string, cursor: string | undefined, limit: number | undefined) {
+  async listDataRows(
+    caller: Caller,
+    datasetId: string,
+    cursor: string | undefined,
+    limit: number | undefined,
+  ) {
     await this.getDataset(caller, datasetId)
     return this.#store.listDataRows(caller.organizationId, datasetId, cursor, limit ?? 100)
   }
@@ -73,7 +94,11 @@ export class CatalogService {
   async openImage(caller: Caller, id: string) {
     const row = await this.getDataRow(caller, id)
     const stream = await this.#blobs.stream(row.blobKey)
-    if (!stream) throw new AppError('data_row_not_found', `The image of data row ${id} is missing from storage`)
+    if (!stream)
+      throw new AppError(
+        'data_row_not_found',
+        `The image of data row ${id} is missing from storage`,
+      )
     return { stream, mimeType: row.mediaAttributes.mimeType }
   }
 
@@ -83,7 +108,11 @@ export class CatalogService {
     const cached = await this.#blobs.get(key)
     if (cached) return cached
     const source = this.#blobs.localPath(row.blobKey) ?? (await this.#blobs.get(row.blobKey))
-    if (source === null) throw new AppError('data_row_not_found', `The image of data row ${id} is missing from storage`)
+    if (source === null)
+      throw new AppError(
+        'data_row_not_found',
+        `The image of data row ${id} is missing from storage`,
+      )
     const thumb = await makeThumbnail(source, size)
     await this.#blobs.put(key, thumb)
     return thumb
@@ -92,15 +121,24 @@ export class CatalogService {
   /** Checks what can be checked at once, then creates the rows in the background. */
   async createDataRows(caller: Caller, datasetId: string, items: DataRowInput[]): Promise<Task> {
     await this.getDataset(caller, datasetId)
-    const task = await this.#store.createTask({ id: newId(), organizationId: caller.organizationId, input: { datasetId, items } })
-    const run = this.#runCreateDataRows(caller, task.id, datasetId, items).finally(() => this.#running.delete(run))
+    const task = await this.#store.createTask({
+      id: newId(),
+      organizationId: caller.organizationId,
+      input: { datasetId, items },
+    })
+    const run = this.#runCreateDataRows(caller, task.id, datasetId, items).finally(() =>
+      this.#running.delete(run),
+    )
     this.#running.add(run)
     return task
   }
 
   async getTask(caller: Caller, id: string): Promise<Task> {
     const task = await this.#store.getTask(caller.organizationId, id)
-    if (!task) throw new AppError('task_not_found', `No task ${id} in this organization`, { path: ['taskId'] })
+    if (!task)
+      throw new AppError('task_not_found', `No task ${id} in this organization`, {
+        path: ['taskId'],
+      })
     return task
   }
 
@@ -109,11 +147,27 @@ export class CatalogService {
     await Promise.allSettled([...this.#running])
   }
 
-  async #runCreateDataRows(caller: Caller, taskId: string, datasetId: string, items: DataRowInput[]): Promise<void> {
+  async #runCreateDataRows(
+    caller: Caller,
+    taskId: string,
+    datasetId: string,
+    items: DataRowInput[],
+  ): Promise<void> {
     const errors: TaskError[] = []
     const created: Task['createdDataRows'] = []
-    const fail = (i: number, item: DataRowInput, code: TaskError['code'], message: string, field: string) =>
-      errors.push({ code, message, path: ['items', i, field], failedDataRows: [{ rowData: item.rowData, globalKey: item.globalKey ?? null }] })
+    const fail = (
+      i: number,
+      item: DataRowInput,
+      code: TaskError['code'],
+      message: string,
+      field: string,
+    ) =>
+      errors.push({
+        code,
+        message,
+        path: ['items', i, field],
+        failedDataRows: [{ rowData: item.rowData, globalKey: item.globalKey ?? null }],
+      })
     try {
       const keys = items.map((i) => i.globalKey).filter((k): k is string => typeof k === 'string')
       const taken = await this.#store.findGlobalKeys(caller.organizationId, keys)
@@ -123,7 +177,13 @@ export class CatalogService {
         const key = item.globalKey ?? null
         if (key !== null) {
           if (key.length === 0 || key.length > MAX_GLOBAL_KEY_LENGTH) {
-            fail(i, item, 'global_key_invalid', `Global key must have 1 to ${MAX_GLOBAL_KEY_LENGTH} characters, got ${key.length}`, 'globalKey')
+            fail(
+              i,
+              item,
+              'global_key_invalid',
+              `Global key must have 1 to ${MAX_GLOBAL_KEY_LENGTH} characters, got ${key.length}`,
+              'globalKey',
+            )
             continue
           }
           // Labelbox's own message, which scripts match on
@@ -136,11 +196,22 @@ export class CatalogService {
         const id = newId()
         const stored = await this.#storeImage(caller, id, item.rowData, ['items', i, 'rowData'])
         if (!stored.ok) {
-          errors.push({ ...stored.error, failedDataRows: [{ rowData: item.rowData, globalKey: key }] })
+          errors.push({
+            ...stored.error,
+            failedDataRows: [{ rowData: item.rowData, globalKey: key }],
+          })
           continue
         }
         try {
-          const row = await this.#store.insertDataRow({ id, organizationId: caller.organizationId, datasetId, globalKey: key, rowData: item.rowData, blobKey: stored.blobKey, ...stored.media })
+          const row = await this.#store.insertDataRow({
+            id,
+            organizationId: caller.organizationId,
+            datasetId,
+            globalKey: key,
+            rowData: item.rowData,
+            blobKey: stored.blobKey,
+            ...stored.media,
+          })
           created.push({ id: row.id, globalKey: row.globalKey, rowData: row.rowData })
         } catch (err) {
           if ((err as Error).name !== 'DuplicateError') throw err
@@ -153,9 +224,19 @@ export class CatalogService {
         }
       }
       // like Labelbox: per-row failures leave the task COMPLETE, with errors naming each row
-      await this.#store.updateTask(taskId, { status: 'COMPLETE', progress: 100, createdDataRows: created, errors })
+      await this.#store.updateTask(taskId, {
+        status: 'COMPLETE',
+        progress: 100,
+        createdDataRows: created,
+        errors,
+      })
     } catch (err) {
-      errors.push({ code: 'internal', message: `The task stopped: ${(err as Error).message}`, path: [], failedDataRows: [] })
+      errors.push({
+        code: 'internal',
+        message: `The task stopped: ${(err as Error).message}`,
+        path: [],
+        failedDataRows: [],
+      })
       await this.#store.updateTask(taskId, { status: 'FAILED', createdDataRows: created, errors })
     }
   }
@@ -165,21 +246,49 @@ export class CatalogService {
     dataRowId: string,
     rowData: string,
     path: (string | number)[],
-  ): Promise<{ ok: true; blobKey: string; media: { width: number; height: number; mimeType: string; exifOrientation: number } } | { ok: false; error: Omit<TaskError, 'failedDataRows'> }> {
+  ): Promise<
+    | {
+        ok: true
+        blobKey: string
+        media: { width: number; height: number; mimeType: string; exifOrientation: number }
+      }
+    | { ok: false; error: Omit<TaskError, 'failedDataRows'> }
+  > {
     let blobKey: string
     if (rowData.startsWith(UPLOAD_PREFIX)) {
       blobKey = this.uploadKey(caller, rowData.slice(UPLOAD_PREFIX.length))
-      if (!(await this.#blobs.has(blobKey))) return { ok: false, error: { code: 'upload_not_found', message: `No upload ${rowData}`, path } }
+      if (!(await this.#blobs.has(blobKey)))
+        return {
+          ok: false,
+          error: { code: 'upload_not_found', message: `No upload ${rowData}`, path },
+        }
     } else if (/^https?:\/\//i.test(rowData)) {
       const fetched = await this.#fetch(rowData, path)
       if (!fetched.ok) return { ok: false, error: fetched.issue }
       blobKey = `images/${dataRowId}`
       await this.#blobs.put(blobKey, fetched.bytes)
     } else {
-      return { ok: false, error: { code: 'validation_failed', message: `rowData must be an http(s) URL or ${UPLOAD_PREFIX}<id>, got '${rowData.slice(0, 100)}'`, path } }
+      return {
+        ok: false,
+        error: {
+          code: 'validation_failed',
+          message: `rowData must be an http(s) URL or ${UPLOAD_PREFIX}<id>, got '${rowData.slice(0, 100)}'`,
+          path,
+        },
+      }
     }
-    const media = await readMediaAttributes(this.#blobs.localPath(blobKey) ?? (await this.#blobs.get(blobKey)) ?? new Uint8Array())
-    if (!media) return { ok: false, error: { code: 'image_decode_failed', message: `${rowData.slice(0, 100)} is not an image Labelport can read (JPEG, PNG, WebP, GIF, TIFF, BMP)`, path } }
+    const media = await readMediaAttributes(
+      this.#blobs.localPath(blobKey) ?? (await this.#blobs.get(blobKey)) ?? new Uint8Array(),
+    )
+    if (!media)
+      return {
+        ok: false,
+        error: {
+          code: 'image_decode_failed',
+          message: `${rowData.slice(0, 100)} is not an image Labelport can read (JPEG, PNG, WebP, GIF, TIFF, BMP)`,
+          path,
+        },
+      }
     return { ok: true, blobKey, media }
   }
 }

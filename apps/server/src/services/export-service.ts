@@ -19,10 +19,18 @@ export class ExportService {
   }
 
   /** Yields NDJSON lines; `origin` makes mask URLs absolute (`http://host:port`). */
-  async *exportProject(caller: Caller, projectId: string, origin: string, opts: { maskRle?: boolean } = {}): AsyncGenerator<string> {
+  async *exportProject(
+    caller: Caller,
+    projectId: string,
+    origin: string,
+    opts: { maskRle?: boolean } = {},
+  ): AsyncGenerator<string> {
     const project = await this.#projects.getProject(caller, projectId)
     const datasetNames = new Map<string, string>()
-    const maskUrl = (r: AnnotationRecord) => (r.kind === 'object' && r.geometry.type === 'mask' ? `${origin}/v1/masks/${r.geometry.compositeSha256}` : '')
+    const maskUrl = (r: AnnotationRecord) =>
+      r.kind === 'object' && r.geometry.type === 'mask'
+        ? `${origin}/v1/masks/${r.geometry.compositeSha256}`
+        : ''
     let cursor: string | undefined
     do {
       const page = await this.#store.listProjectDataRows(projectId, cursor, PAGE)
@@ -38,7 +46,8 @@ export class ExportService {
       for (const row of page.items) {
         let datasetName = datasetNames.get(row.datasetId)
         if (datasetName === undefined) {
-          datasetName = (await this.#store.getDataset(caller.organizationId, row.datasetId))?.name ?? ''
+          datasetName =
+            (await this.#store.getDataset(caller.organizationId, row.datasetId))?.name ?? ''
           datasetNames.set(row.datasetId, datasetName)
         }
         const entry = byRow.get(row.id) ?? { prelabel: [], label: [] }
@@ -48,9 +57,21 @@ export class ExportService {
             id: row.id,
             global_key: row.globalKey,
             row_data: row.rowData,
-            details: { dataset_id: row.datasetId, dataset_name: datasetName, created_at: row.createdAt, updated_at: row.createdAt, last_activity_at: row.createdAt, created_by: null },
+            details: {
+              dataset_id: row.datasetId,
+              dataset_name: datasetName,
+              created_at: row.createdAt,
+              updated_at: row.createdAt,
+              last_activity_at: row.createdAt,
+              created_by: null,
+            },
           },
-          media_attributes: { height: row.mediaAttributes.height, width: row.mediaAttributes.width, mime_type: row.mediaAttributes.mimeType, exif_rotation: String(row.mediaAttributes.exifOrientation) },
+          media_attributes: {
+            height: row.mediaAttributes.height,
+            width: row.mediaAttributes.width,
+            mime_type: row.mediaAttributes.mimeType,
+            exif_rotation: String(row.mediaAttributes.exifOrientation),
+          },
           attachments: [],
           metadata_fields: [],
           projects: {
@@ -63,15 +84,41 @@ export class ExportService {
                         label_kind: 'Default',
                         version: '1.0.0',
                         id: label.id,
-                        label_details: { created_at: label.createdAt, updated_at: label.updatedAt, created_by: null, content_last_updated_at: label.updatedAt, reviews: [] },
-                        performance_details: { seconds_to_create: 0, seconds_to_review: 0, skipped: false },
+                        label_details: {
+                          created_at: label.createdAt,
+                          updated_at: label.updatedAt,
+                          created_by: null,
+                          content_last_updated_at: label.updatedAt,
+                          reviews: [],
+                        },
+                        performance_details: {
+                          seconds_to_create: 0,
+                          seconds_to_review: 0,
+                          skipped: false,
+                        },
                         is_benchmark_reference: label.isBenchmarkReference,
-                        annotations: toExportLabelAnnotations(entry.label, { maskUrl, maskRle: opts.maskRle === true }),
+                        annotations: toExportLabelAnnotations(entry.label, {
+                          maskUrl,
+                          maskRle: opts.maskRle === true,
+                        }),
                       },
                     ]
                   : [],
-              prelabels: entry.prelabel.length > 0 ? [{ annotations: toExportLabelAnnotations(entry.prelabel, { maskUrl, maskRle: opts.maskRle === true }) }] : [],
-              project_details: { batch_id: row.batchId, workflow_status: entry.label.length > 0 ? 'DONE' : 'TO_LABEL' },
+              prelabels:
+                entry.prelabel.length > 0
+                  ? [
+                      {
+                        annotations: toExportLabelAnnotations(entry.prelabel, {
+                          maskUrl,
+                          maskRle: opts.maskRle === true,
+                        }),
+                      },
+                    ]
+                  : [],
+              project_details: {
+                batch_id: row.batchId,
+                workflow_status: entry.label.length > 0 ? 'DONE' : 'TO_LABEL',
+              },
             },
           },
         }

@@ -1,7 +1,14 @@
 /** Import jobs: creation from an upload, a URL or inline lines; the worker that runs them; statuses. */
 import { createInterface } from 'node:readline'
 import { Readable } from 'node:stream'
-import { AppError, issue, newId, type CreateImportBody, type ImportJob, type Issue } from '@labelport/core'
+import {
+  AppError,
+  issue,
+  newId,
+  type CreateImportBody,
+  type ImportJob,
+  type Issue,
+} from '@labelport/core'
 import { DuplicateError, type Store } from '@labelport/db'
 import { ImportRunner, ImportSourceError } from '../import/import-runner.ts'
 import type { MaskProcessor } from '../masks/mask-processor.ts'
@@ -13,7 +20,9 @@ import type { ProjectService } from './project-service.ts'
 /** an import whose input must first be fetched keeps the URL here until the worker fetched it */
 const FETCH_PREFIX = 'fetch:'
 
-export type UrlStreamer = (url: string) => Promise<{ ok: true; stream: Readable } | { ok: false; issue: Issue }>
+export type UrlStreamer = (
+  url: string,
+) => Promise<{ ok: true; stream: Readable } | { ok: false; issue: Issue }>
 
 export class ImportService {
   readonly #store: Store
@@ -27,16 +36,34 @@ export class ImportService {
   #loop: Promise<void> | null = null
   #idleWaiters: (() => void)[] = []
 
-  constructor(deps: { store: Store; blobs: BlobStore; projects: ProjectService; catalog: CatalogService; masks: MaskProcessor; maxLineBytes: number; fetchStream: UrlStreamer }) {
+  constructor(deps: {
+    store: Store
+    blobs: BlobStore
+    projects: ProjectService
+    catalog: CatalogService
+    masks: MaskProcessor
+    maxLineBytes: number
+    fetchStream: UrlStreamer
+  }) {
     this.#store = deps.store
     this.#blobs = deps.blobs
     this.#projects = deps.projects
     this.#catalog = deps.catalog
     this.#fetchStream = deps.fetchStream
-    this.#runner = new ImportRunner({ store: deps.store, blobs: deps.blobs, masks: deps.masks, maxLineBytes: deps.maxLineBytes })
+    this.#runner = new ImportRunner({
+      store: deps.store,
+      blobs: deps.blobs,
+      masks: deps.masks,
+      maxLineBytes: deps.maxLineBytes,
+    })
   }
 
-  async create(caller: Caller, projectId: string, body: CreateImportBody, dryRun: boolean): Promise<ImportJob> {
+  async create(
+    caller: Caller,
+    projectId: string,
+    body: CreateImportBody,
+    dryRun: boolean,
+  ): Promise<ImportJob> {
     const project = await this.#projects.getProject(caller, projectId)
     await this.#projects.projectOntology(caller, project) // fails early when no ontology is connected
     const id = newId()
@@ -44,13 +71,24 @@ export class ImportService {
     const source = body.source
     if ('uploadId' in source) {
       const key = this.#catalog.uploadKey(caller, source.uploadId)
-      if (!(await this.#blobs.has(key))) throw new AppError('upload_not_found', `No upload ${source.uploadId}`, { path: ['source', 'uploadId'] })
+      if (!(await this.#blobs.has(key)))
+        throw new AppError('upload_not_found', `No upload ${source.uploadId}`, {
+          path: ['source', 'uploadId'],
+        })
       inputKey = key
     } else if ('url' in source) {
-      if (!/^https?:\/\//i.test(source.url)) throw new AppError('validation_failed', 'source.url must be an http(s) URL', { path: ['source', 'url'] })
+      if (!/^https?:\/\//i.test(source.url))
+        throw new AppError('validation_failed', 'source.url must be an http(s) URL', {
+          path: ['source', 'url'],
+        })
       inputKey = `${FETCH_PREFIX}${source.url}`
     } else {
-      await this.#blobs.put(inputKey, Readable.from(source.lines.map((l) => `${typeof l === 'string' ? l : JSON.stringify(l)}\n`)))
+      await this.#blobs.put(
+        inputKey,
+        Readable.from(
+          source.lines.map((l) => `${typeof l === 'string' ? l : JSON.stringify(l)}\n`),
+        ),
+      )
     }
     try {
       const job = await this.#store.createImportJob({
@@ -67,18 +105,31 @@ export class ImportService {
       this.#wake?.()
       return job
     } catch (err) {
-      if (err instanceof DuplicateError) throw new AppError('name_taken', `An import named '${body.name}' already exists in this project; import names are unique per project`, { path: ['name'] })
+      if (err instanceof DuplicateError)
+        throw new AppError(
+          'name_taken',
+          `An import named '${body.name}' already exists in this project; import names are unique per project`,
+          { path: ['name'] },
+        )
       throw err
     }
   }
 
   async get(caller: Caller, id: string): Promise<ImportJob> {
     const job = await this.#store.getImportJob(caller.organizationId, id)
-    if (!job) throw new AppError('import_not_found', `No import ${id} in this organization`, { path: ['importId'] })
+    if (!job)
+      throw new AppError('import_not_found', `No import ${id} in this organization`, {
+        path: ['importId'],
+      })
     return job
   }
 
-  async list(caller: Caller, projectId: string, cursor: string | undefined, limit: number | undefined) {
+  async list(
+    caller: Caller,
+    projectId: string,
+    cursor: string | undefined,
+    limit: number | undefined,
+  ) {
     await this.#projects.getProject(caller, projectId)
     return this.#store.listImportJobs(projectId, cursor, limit ?? 100)
   }
@@ -86,7 +137,10 @@ export class ImportService {
   async openInput(caller: Caller, id: string): Promise<Readable> {
     await this.get(caller, id)
     const row = await this.#store.getImportJobRow(id)
-    const stream = row && !row.input_key.startsWith(FETCH_PREFIX) ? await this.#blobs.stream(row.input_key) : null
+    const stream =
+      row && !row.input_key.startsWith(FETCH_PREFIX)
+        ? await this.#blobs.stream(row.input_key)
+        : null
     if (!stream) throw new AppError('not_found', `The input of import ${id} is not available (yet)`)
     return stream
   }
@@ -95,7 +149,13 @@ export class ImportService {
   async *statuses(
     caller: Caller,
     id: string,
-    filter: { status?: 'SUCCESS' | 'FAILURE' | undefined; code?: string | undefined; dataRow?: string | undefined; offset?: number | undefined; limit?: number | undefined },
+    filter: {
+      status?: 'SUCCESS' | 'FAILURE' | undefined
+      code?: string | undefined
+      dataRow?: string | undefined
+      offset?: number | undefined
+      limit?: number | undefined
+    },
   ): AsyncGenerator<string> {
     const job = await this.get(caller, id)
     if (job.state === 'RUNNING') return
@@ -106,14 +166,24 @@ export class ImportService {
     let sent = 0
     const offset = filter.offset ?? 0
     const limit = filter.limit ?? Number.POSITIVE_INFINITY
-    const needsParse = filter.status !== undefined || filter.code !== undefined || filter.dataRow !== undefined
+    const needsParse =
+      filter.status !== undefined || filter.code !== undefined || filter.dataRow !== undefined
     for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
       if (text === '') continue
       if (needsParse) {
-        const s = JSON.parse(text) as { status: string; dataRow: { id: string | null; globalKey: string | null }; errors?: { code: string }[] }
+        const s = JSON.parse(text) as {
+          status: string
+          dataRow: { id: string | null; globalKey: string | null }
+          errors?: { code: string }[]
+        }
         if (filter.status && s.status !== filter.status) continue
         if (filter.code && !s.errors?.some((e) => e.code === filter.code)) continue
-        if (filter.dataRow && s.dataRow.id !== filter.dataRow && s.dataRow.globalKey !== filter.dataRow) continue
+        if (
+          filter.dataRow &&
+          s.dataRow.id !== filter.dataRow &&
+          s.dataRow.globalKey !== filter.dataRow
+        )
+          continue
       }
       if (skipped < offset) {
         skipped++
@@ -131,7 +201,13 @@ export class ImportService {
   async start(opts: { singleProcess: boolean }): Promise<void> {
     // a single-process server that stopped mid-import can never finish those jobs;
     // with PostgreSQL other servers may be running them, so they are left alone
-    if (opts.singleProcess) await this.#store.failInterruptedJobs(issue('internal', 'The server stopped while this import was running; run it again under a new name'))
+    if (opts.singleProcess)
+      await this.#store.failInterruptedJobs(
+        issue(
+          'internal',
+          'The server stopped while this import was running; run it again under a new name',
+        ),
+      )
     this.#loop = this.#work()
   }
 
@@ -173,14 +249,33 @@ export class ImportService {
     const row = await this.#store.getImportJobRow(id)
     if (!row) return
     try {
-      const caller = { organizationId: row.organization_id, apiKeyId: '', apiKeyName: '', role: 'member' as const }
+      const caller = {
+        organizationId: row.organization_id,
+        apiKeyId: '',
+        apiKeyName: '',
+        role: 'member' as const,
+      }
       const project = await this.#projects.getProject(caller, row.project_id)
       const ontology = await this.#projects.projectOntology(caller, project)
       let inputKey = row.input_key
-      if (inputKey.startsWith(FETCH_PREFIX)) inputKey = await this.#fetchInput(id, inputKey.slice(FETCH_PREFIX.length))
+      if (inputKey.startsWith(FETCH_PREFIX))
+        inputKey = await this.#fetchInput(id, inputKey.slice(FETCH_PREFIX.length))
       const outcome = await this.#runner.run(
-        { id, organizationId: row.organization_id, projectId: row.project_id, kind: row.kind, dryRun: row.dry_run === 1, inputKey, statusKey: row.status_key, ontology },
-        (progress, o) => this.#store.updateImportJob(id, { progress, counts: { total: o.total, success: o.success, failure: o.failure } }),
+        {
+          id,
+          organizationId: row.organization_id,
+          projectId: row.project_id,
+          kind: row.kind,
+          dryRun: row.dry_run === 1,
+          inputKey,
+          statusKey: row.status_key,
+          ontology,
+        },
+        (progress, o) =>
+          this.#store.updateImportJob(id, {
+            progress,
+            counts: { total: o.total, success: o.success, failure: o.failure },
+          }),
       )
       await this.#store.updateImportJob(id, {
         state: 'FINISHED',
@@ -190,8 +285,14 @@ export class ImportService {
         errorExamples: outcome.errorExamples,
       })
     } catch (err) {
-      const reason = err instanceof ImportSourceError ? err.issue : err instanceof AppError ? { code: err.code, message: err.message, path: err.path } : issue('internal', `The import stopped: ${(err as Error).message}`)
-      if (!(err instanceof ImportSourceError) && !(err instanceof AppError)) console.error(`import ${id} failed`, err)
+      const reason =
+        err instanceof ImportSourceError
+          ? err.issue
+          : err instanceof AppError
+            ? { code: err.code, message: err.message, path: err.path }
+            : issue('internal', `The import stopped: ${(err as Error).message}`)
+      if (!(err instanceof ImportSourceError) && !(err instanceof AppError))
+        console.error(`import ${id} failed`, err)
       await this.#store.updateImportJob(id, { state: 'FAILED', failureReason: reason })
     }
   }

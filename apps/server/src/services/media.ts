@@ -2,13 +2,24 @@
 import sharp from 'sharp'
 import type { MediaAttributes } from '@labelport/core'
 
-const MIME: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', tiff: 'image/tiff', bmp: 'image/bmp', heif: 'image/heif', svg: 'image/svg+xml' }
+const MIME: Record<string, string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  tiff: 'image/tiff',
+  bmp: 'image/bmp',
+  heif: 'image/heif',
+  svg: 'image/svg+xml',
+}
 
 // decoding is refused above this many pixels (sharp's own guard against decompression bombs)
 const LIMIT_INPUT_PIXELS = 30_000 * 30_000
 
 /** Reads the header only; returns null when the bytes are not an image sharp can read. */
-export async function readMediaAttributes(input: Uint8Array | string): Promise<MediaAttributes | null> {
+export async function readMediaAttributes(
+  input: Uint8Array | string,
+): Promise<MediaAttributes | null> {
   try {
     const meta = await sharp(input, { limitInputPixels: LIMIT_INPUT_PIXELS }).metadata()
     if (!meta.width || !meta.height || !meta.format) return null

@@ -22,16 +22,32 @@ export class ProjectService {
   async createOntology(caller: Caller, body: { name: string; normalized: unknown }) {
     const parsed = NormalizedOntologySchema.safeParse(body.normalized)
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ code: 'validation_failed' as const, message: i.message, path: ['normalized', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))] }))
-      throw new AppError('validation_failed', `The ontology is not valid: ${issues[0]?.message ?? ''}`, { path: issues[0]?.path ?? ['normalized'], issues })
+      const issues = parsed.error.issues.map((i) => ({
+        code: 'validation_failed' as const,
+        message: i.message,
+        path: ['normalized', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+      }))
+      throw new AppError(
+        'validation_failed',
+        `The ontology is not valid: ${issues[0]?.message ?? ''}`,
+        { path: issues[0]?.path ?? ['normalized'], issues },
+      )
     }
     const normalized = completeOntology(parsed.data)
-    return this.#store.createOntology({ id: newId(), organizationId: caller.organizationId, name: body.name, normalized })
+    return this.#store.createOntology({
+      id: newId(),
+      organizationId: caller.organizationId,
+      name: body.name,
+      normalized,
+    })
   }
 
   async getOntology(caller: Caller, id: string) {
     const ontology = await this.#store.getOntology(caller.organizationId, id)
-    if (!ontology) throw new AppError('ontology_not_found', `No ontology ${id} in this organization`, { path: ['ontologyId'] })
+    if (!ontology)
+      throw new AppError('ontology_not_found', `No ontology ${id} in this organization`, {
+        path: ['ontologyId'],
+      })
     return ontology
   }
 
@@ -39,13 +55,24 @@ export class ProjectService {
     return this.#store.listOntologies(caller.organizationId, cursor, limit ?? 100)
   }
 
-  createProject(caller: Caller, body: { name: string; description?: string | undefined }): Promise<Project> {
-    return this.#store.createProject({ id: newId(), organizationId: caller.organizationId, name: body.name, description: body.description ?? '' })
+  createProject(
+    caller: Caller,
+    body: { name: string; description?: string | undefined },
+  ): Promise<Project> {
+    return this.#store.createProject({
+      id: newId(),
+      organizationId: caller.organizationId,
+      name: body.name,
+      description: body.description ?? '',
+    })
   }
 
   async getProject(caller: Caller, id: string): Promise<Project> {
     const project = await this.#store.getProject(caller.organizationId, id)
-    if (!project) throw new AppError('project_not_found', `No project ${id} in this organization`, { path: ['projectId'] })
+    if (!project)
+      throw new AppError('project_not_found', `No project ${id} in this organization`, {
+        path: ['projectId'],
+      })
     return project
   }
 
@@ -61,7 +88,11 @@ export class ProjectService {
   /** The project's ontology, completed (every node has its featureSchemaId). */
   async projectOntology(caller: Caller, project: Project): Promise<NormalizedOntology> {
     if (project.ontologyId === null) {
-      throw new AppError('ontology_not_connected', `Project ${project.id} has no ontology yet: connect one first (project.connectOntology)`, { path: ['projectId'] })
+      throw new AppError(
+        'ontology_not_connected',
+        `Project ${project.id} has no ontology yet: connect one first (project.connectOntology)`,
+        { path: ['projectId'] },
+      )
     }
     const ontology = await this.getOntology(caller, project.ontologyId)
     return ontology.normalized as NormalizedOntology
@@ -72,12 +103,25 @@ export class ProjectService {
     await this.getOntology(caller, ontologyId)
     if (project.ontologyId === ontologyId) return project
     if (!(await this.#store.connectOntology(projectId, ontologyId))) {
-      throw new AppError('ontology_already_connected', `Project ${projectId} already has ontology ${project.ontologyId ?? ''}; an ontology is connected once`, { path: ['ontologyId'] })
+      throw new AppError(
+        'ontology_already_connected',
+        `Project ${projectId} already has ontology ${project.ontologyId ?? ''}; an ontology is connected once`,
+        { path: ['ontologyId'] },
+      )
     }
     return this.getProject(caller, projectId)
   }
 
-  async createBatch(caller: Caller, projectId: string, body: { name: string; globalKeys?: string[] | undefined; dataRowIds?: string[] | undefined; priority?: number | undefined }) {
+  async createBatch(
+    caller: Caller,
+    projectId: string,
+    body: {
+      name: string
+      globalKeys?: string[] | undefined
+      dataRowIds?: string[] | undefined
+      priority?: number | undefined
+    },
+  ) {
     await this.getProject(caller, projectId)
     const by = body.globalKeys ? { globalKeys: body.globalKeys } : { ids: body.dataRowIds ?? [] }
     const wanted = 'globalKeys' in by ? by.globalKeys : by.ids
@@ -86,14 +130,29 @@ export class ProjectService {
     const known = new Set(found.map((r) => ('globalKeys' in by ? r.globalKey : r.id)))
     const missing = wanted.findIndex((w) => !known.has(w))
     if (missing >= 0) {
-      throw new AppError('data_row_not_found', `No data row ${field === 'globalKeys' ? 'with global key' : ''} '${wanted[missing] ?? ''}' in this organization`, { path: [field, missing] })
+      throw new AppError(
+        'data_row_not_found',
+        `No data row ${field === 'globalKeys' ? 'with global key' : ''} '${wanted[missing] ?? ''}' in this organization`,
+        { path: [field, missing] },
+      )
     }
     const ids = [...new Set(found.map((r) => r.id))]
     try {
-      const { batch, alreadyInProject } = await this.#store.createBatch({ id: newId(), projectId, name: body.name, priority: body.priority ?? 5, dataRowIds: ids })
+      const { batch, alreadyInProject } = await this.#store.createBatch({
+        id: newId(),
+        projectId,
+        name: body.name,
+        priority: body.priority ?? 5,
+        dataRowIds: ids,
+      })
       return { ...batch, failedDataRowIds: alreadyInProject }
     } catch (err) {
-      if (err instanceof DuplicateError) throw new AppError('name_taken', `A batch named '${body.name}' already exists in this project`, { path: ['name'] })
+      if (err instanceof DuplicateError)
+        throw new AppError(
+          'name_taken',
+          `A batch named '${body.name}' already exists in this project`,
+          { path: ['name'] },
+        )
       throw err
     }
   }

@@ -14,7 +14,13 @@ export class ViewService {
   readonly #projects: ProjectService
   readonly #masks: MaskProcessor
 
-  constructor(deps: { store: Store; blobs: BlobStore; catalog: CatalogService; projects: ProjectService; masks: MaskProcessor }) {
+  constructor(deps: {
+    store: Store
+    blobs: BlobStore
+    catalog: CatalogService
+    projects: ProjectService
+    masks: MaskProcessor
+  }) {
     this.#store = deps.store
     this.#blobs = deps.blobs
     this.#catalog = deps.catalog
@@ -28,13 +34,25 @@ export class ViewService {
     return { ...row, projects: await this.#store.projectsOfDataRow(id) }
   }
 
-  async projectDataRows(caller: Caller, projectId: string, cursor: string | undefined, limit: number | undefined) {
+  async projectDataRows(
+    caller: Caller,
+    projectId: string,
+    cursor: string | undefined,
+    limit: number | undefined,
+  ) {
     await this.#projects.getProject(caller, projectId)
     const page = await this.#store.listProjectDataRows(projectId, cursor, limit ?? 100)
-    return { items: page.items.map(({ blobKey: _blobKey, ...r }) => r), nextCursor: page.nextCursor }
+    return {
+      items: page.items.map(({ blobKey: _blobKey, ...r }) => r),
+      nextCursor: page.nextCursor,
+    }
   }
 
-  async dataRowAnnotations(caller: Caller, projectId: string, dataRowId: string): Promise<DataRowAnnotations> {
+  async dataRowAnnotations(
+    caller: Caller,
+    projectId: string,
+    dataRowId: string,
+  ): Promise<DataRowAnnotations> {
     await this.#projects.getProject(caller, projectId)
     const { blobKey: _blobKey, ...dataRow } = await this.#catalog.getDataRow(caller, dataRowId)
     const annotations: StoredAnnotation[] = []
@@ -42,7 +60,11 @@ export class ViewService {
       annotations.push({ id: a.id, layer: a.layer, importId: a.importId, record: a.record })
     }
     const label = (await this.#store.getLabels(projectId, [dataRowId])).get(dataRowId)
-    return { dataRow, label: label ? { id: label.id, isBenchmarkReference: label.isBenchmarkReference } : null, annotations }
+    return {
+      dataRow,
+      label: label ? { id: label.id, isBenchmarkReference: label.isBenchmarkReference } : null,
+      annotations,
+    }
   }
 
   async compositeMask(sha256: string): Promise<Uint8Array> {
@@ -51,11 +73,18 @@ export class ViewService {
     return png
   }
 
-  async annotationMask(caller: Caller, projectId: string, annotationId: string): Promise<Uint8Array> {
+  async annotationMask(
+    caller: Caller,
+    projectId: string,
+    annotationId: string,
+  ): Promise<Uint8Array> {
     await this.#projects.getProject(caller, projectId)
     const annotation = await this.#store.getAnnotation(projectId, annotationId)
     const record = annotation?.record
-    if (record?.kind !== 'object' || record.geometry.type !== 'mask') throw new AppError('mask_not_found', `No mask annotation ${annotationId} in this project`, { path: ['annotationId'] })
+    if (record?.kind !== 'object' || record.geometry.type !== 'mask')
+      throw new AppError('mask_not_found', `No mask annotation ${annotationId} in this project`, {
+        path: ['annotationId'],
+      })
     return this.#masks.toBinaryPng(record.geometry)
   }
 

@@ -12,7 +12,11 @@ export interface BlobInfo {
 
 export interface BlobStore {
   /** streams `data` to `key`, replacing what was there; returns size and sha256 of what was written */
-  put(key: string, data: Uint8Array | Readable | AsyncIterable<Uint8Array>, contentType?: string): Promise<BlobInfo>
+  put(
+    key: string,
+    data: Uint8Array | Readable | AsyncIterable<Uint8Array>,
+    contentType?: string,
+  ): Promise<BlobInfo>
   /** the whole blob, or null when absent; for small blobs only */
   get(key: string): Promise<Uint8Array | null>
   /** a stream of the blob, or null when absent */

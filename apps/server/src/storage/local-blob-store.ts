@@ -21,7 +21,10 @@ export class LocalBlobStore implements BlobStore {
     return path
   }
 
-  async put(key: string, data: Uint8Array | Readable | AsyncIterable<Uint8Array>): Promise<BlobInfo> {
+  async put(
+    key: string,
+    data: Uint8Array | Readable | AsyncIterable<Uint8Array>,
+  ): Promise<BlobInfo> {
     const path = this.#path(key)
     await mkdir(dirname(path), { recursive: true })
     const tmp = `${path}.tmp-${process.pid}-${++this.#tmpCounter}`

@@ -32,14 +32,24 @@ export function thumbnailUrl(client: ApiClient, dataRowId: string, size: number)
   const key = `${dataRowId}@${size}`
   let url = cache.get(key)
   if (!url) {
-    url = schedule(() => client.blob(api.getDataRowThumbnail, { dataRowId }, { size })).then((blob) => URL.createObjectURL(blob))
+    url = schedule(() => client.blob(api.getDataRowThumbnail, { dataRowId }, { size })).then(
+      (blob) => URL.createObjectURL(blob),
+    )
     url.catch(() => cache.delete(key))
     cache.set(key, url)
   }
   return url
 }
 
-export function Thumbnail({ dataRowId, size = 256, alt }: { dataRowId: string; size?: number; alt: string }) {
+export function Thumbnail({
+  dataRowId,
+  size = 256,
+  alt,
+}: {
+  dataRowId: string
+  size?: number
+  alt: string
+}) {
   const client = useClient()
   const [src, setSrc] = useState<string | null>(null)
   const [failed, setFailed] = useState(false)

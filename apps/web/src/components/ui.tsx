@@ -3,7 +3,17 @@ import type { ReactNode } from 'react'
 import type { ImportJob } from '@labelport/core'
 import { ApiError } from '../api-client.ts'
 
-export function PageHeader({ crumbs, title, meta, actions }: { crumbs?: { label: string; href?: string }[]; title: ReactNode; meta?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({
+  crumbs,
+  title,
+  meta,
+  actions,
+}: {
+  crumbs?: { label: string; href?: string }[]
+  title: ReactNode
+  meta?: ReactNode
+  actions?: ReactNode
+}) {
   return (
     <header className="lp-page-header">
       {crumbs && crumbs.length > 0 && (
@@ -77,7 +87,15 @@ export const formatNumber = (n: number) => n.toLocaleString('en-US')
 export function formatDate(iso: string | null): string {
   if (!iso) return '—'
   const d = new Date(iso)
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString('en-GB', { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+  return Number.isNaN(d.getTime())
+    ? iso
+    : d.toLocaleString('en-GB', {
+        year: 'numeric',
+        month: 'short',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+      })
 }
 
 /** `['answer', 0, 'name']` → `answer[0].name` */

@@ -13,7 +13,13 @@ import { useClient } from '../client-context.ts'
 import { useAsync } from '../use-async.ts'
 import { href } from '../router.ts'
 import { readOntology } from '../ontology.ts'
-import { ErrorNotice, KindBadge, Loading, formatIssuePath, formatNumber } from '../components/ui.tsx'
+import {
+  ErrorNotice,
+  KindBadge,
+  Loading,
+  formatIssuePath,
+  formatNumber,
+} from '../components/ui.tsx'
 
 declare global {
   interface Window {
@@ -27,7 +33,17 @@ interface RowFailure {
   status: StatusLine
 }
 
-export function DataRowPage({ projectId, dataRowId, focusImportId, focusLine }: { projectId: string; dataRowId: string; focusImportId: string | null; focusLine: number | null }) {
+export function DataRowPage({
+  projectId,
+  dataRowId,
+  focusImportId,
+  focusLine,
+}: {
+  projectId: string
+  dataRowId: string
+  focusImportId: string | null
+  focusLine: number | null
+}) {
   const client = useClient()
   const data = useAsync(
     async (signal) => {
@@ -35,7 +51,18 @@ export function DataRowPage({ projectId, dataRowId, focusImportId, focusLine }: 
         client.json(api.getDataRowAnnotations, { projectId, dataRowId }, undefined, signal),
         client.json(api.getProject, { projectId }, undefined, signal),
       ])
-      const ontology = project.ontologyId ? readOntology((await client.json(api.getOntology, { ontologyId: project.ontologyId }, undefined, signal)).normalized) : null
+      const ontology = project.ontologyId
+        ? readOntology(
+            (
+              await client.json(
+                api.getOntology,
+                { ontologyId: project.ontologyId },
+                undefined,
+                signal,
+              )
+            ).normalized,
+          )
+        : null
       return { annotations, project, ontology }
     },
     [client, projectId, dataRowId],
@@ -54,8 +81,15 @@ export function DataRowPage({ projectId, dataRowId, focusImportId, focusLine }: 
         jobs
           .filter((job) => job.counts.failure > 0)
           .map(async (job) => {
-            const lines = await client.ndjson<StatusLine>(api.getImportStatuses, { importId: job.id }, { status: 'FAILURE', dataRow: dataRowId, limit: 1000 }, signal)
-            return lines.filter((s) => s.dataRow.id === dataRowId || s.dataRow.id === null).map((status) => ({ job, status }))
+            const lines = await client.ndjson<StatusLine>(
+              api.getImportStatuses,
+              { importId: job.id },
+              { status: 'FAILURE', dataRow: dataRowId, limit: 1000 },
+              signal,
+            )
+            return lines
+              .filter((s) => s.dataRow.id === dataRowId || s.dataRow.id === null)
+              .map((status) => ({ job, status }))
           }),
       )
       return perJob.flat()
@@ -69,10 +103,19 @@ export function DataRowPage({ projectId, dataRowId, focusImportId, focusLine }: 
   const [selectedId, setSelectedId] = useState<string | null>(null)
 
   const annotations = useMemo<ViewerAnnotation[]>(
-    () => (data.data?.annotations.annotations ?? []).map((a) => ({ id: a.id, layer: a.layer, importId: a.importId, record: a.record as AnnotationRecord })),
+    () =>
+      (data.data?.annotations.annotations ?? []).map((a) => ({
+        id: a.id,
+        layer: a.layer,
+        importId: a.importId,
+        record: a.record as AnnotationRecord,
+      })),
     [data.data],
   )
-  const scene = useMemo(() => buildScene(annotations, data.data?.ontology ?? null), [annotations, data.data])
+  const scene = useMemo(
+    () => buildScene(annotations, data.data?.ontology ?? null),
+    [annotations, data.data],
+  )
   const onDebugApi = useCallback((debug: ViewerDebugApi | null) => {
     if (debug) window.__labelportViewer = debug
     else delete window.__labelportViewer
@@ -85,8 +128,18 @@ export function DataRowPage({ projectId, dataRowId, focusImportId, focusLine }: 
   }, [annotations])
   const hasConfidence = scene.objects.some((o) => o.confidence !== undefined)
 
-  if (data.status === 'error') return <div className="lp-page"><ErrorNotice error={data.error} onRetry={data.reload} /></div>
-  if (!data.data) return <div className="lp-page"><Loading what="annotations" /></div>
+  if (data.status === 'error')
+    return (
+      <div className="lp-page">
+        <ErrorNotice error={data.error} onRetry={data.reload} />
+      </div>
+    )
+  if (!data.data)
+    return (
+      <div className="lp-page">
+        <Loading what="annotations" />
+      </div>
+    )
   const { annotations: rowAnnotations, project } = data.data
   const row = rowAnnotations.dataRow
   const selected = selectedId ? scene.byId.get(selectedId) : undefined
@@ -105,15 +158,31 @@ export function DataRowPage({ projectId, dataRowId, focusImportId, focusLine }: 
             {row.globalKey ?? row.id}
           </h1>
           <span className="lp-muted lp-small">
-            {row.mediaAttributes.width} × {row.mediaAttributes.height} · {row.mediaAttributes.mimeType} · <a href={href.dataset(row.datasetId)}>dataset</a>
-            {rowAnnotations.label?.isBenchmarkReference && <span className="lp-badge lp-badge--neutral">benchmark</span>}
+            {row.mediaAttributes.width} × {row.mediaAttributes.height} ·{' '}
+            {row.mediaAttributes.mimeType} · <a href={href.dataset(row.datasetId)}>dataset</a>
+            {rowAnnotations.label?.isBenchmarkReference && (
+              <span className="lp-badge lp-badge--neutral">benchmark</span>
+            )}
           </span>
         </div>
         <div className="lp-rowview__controls">
           {(['label', 'prelabel'] as const).map((layer) => (
-            <label key={layer} className={layers[layer] ? 'lp-layer lp-layer--on' : 'lp-layer'} data-testid={`layer-toggle-${layer}`}>
-              <input type="checkbox" checked={layers[layer]} onChange={() => setLayers({ ...layers, [layer]: !layers[layer] })} />
-              <span className={layer === 'label' ? 'lp-layer__line' : 'lp-layer__line lp-layer__line--dashed'} aria-hidden />
+            <label
+              key={layer}
+              className={layers[layer] ? 'lp-layer lp-layer--on' : 'lp-layer'}
+              data-testid={`layer-toggle-${layer}`}
+            >
+              <input
+                type="checkbox"
+                checked={layers[layer]}
+                onChange={() => setLayers({ ...layers, [layer]: !layers[layer] })}
+              />
+              <span
+                className={
+                  layer === 'label' ? 'lp-layer__line' : 'lp-layer__line lp-layer__line--dashed'
+                }
+                aria-hidden
+              />
               {LAYER_LABELS[layer]}
               <span className="lp-count">{formatNumber(counts[layer])}</span>
             </label>
@@ -121,7 +190,15 @@ export function DataRowPage({ projectId, dataRowId, focusImportId, focusLine }: 
           {hasConfidence && (
             <label className="lp-confidence" title="Hide objects whose confidence is below this">
               Confidence ≥ <strong>{minConfidence.toFixed(2)}</strong>
-              <input type="range" min={0} max={1} step={0.05} value={minConfidence} onChange={(e) => setMinConfidence(Number(e.target.value))} data-testid="confidence-filter" />
+              <input
+                type="range"
+                min={0}
+                max={1}
+                step={0.05}
+                value={minConfidence}
+                onChange={(e) => setMinConfidence(Number(e.target.value))}
+                data-testid="confidence-filter"
+              />
             </label>
           )}
         </div>
@@ -133,7 +210,11 @@ export function DataRowPage({ projectId, dataRowId, focusImportId, focusLine }: 
               <ErrorNotice error={image.error} onRetry={image.reload} />
             </div>
           )}
-          {image.status === 'loading' && <div className="lp-stage-notice lp-stage-notice--quiet"><Loading what="image" /></div>}
+          {image.status === 'loading' && (
+            <div className="lp-stage-notice lp-stage-notice--quiet">
+              <Loading what="image" />
+            </div>
+          )}
           <AnnotationViewer
             image={image.data ?? null}
             imageWidth={row.mediaAttributes.width}
@@ -153,7 +234,11 @@ export function DataRowPage({ projectId, dataRowId, focusImportId, focusLine }: 
             <section className="lp-side-section lp-side-section--selection" data-testid="selection">
               <div className="lp-side-section__head">
                 <h2 className="lp-side-title">Selected</h2>
-                <button type="button" className="lp-link-button" onClick={() => setSelectedId(null)}>
+                <button
+                  type="button"
+                  className="lp-link-button"
+                  onClick={() => setSelectedId(null)}
+                >
                   Clear
                 </button>
               </div>
@@ -165,7 +250,9 @@ export function DataRowPage({ projectId, dataRowId, focusImportId, focusLine }: 
             error={failures.status === 'error' ? failures.error : null}
             focusImportId={focusImportId}
             focusLine={focusLine}
-            onSelectUuid={(uuid) => setSelectedId(scene.objects.find((o) => o.uuid === uuid)?.id ?? null)}
+            onSelectUuid={(uuid) =>
+              setSelectedId(scene.objects.find((o) => o.uuid === uuid)?.id ?? null)
+            }
           />
           <section className="lp-side-section">
             <AnnotationList
@@ -221,19 +308,31 @@ function FailuresPanel({
     // a block body: newer Chromium returns a Promise from scrollIntoView, which React would call as a cleanup
     void focusRef.current?.scrollIntoView({ block: 'nearest' })
   }, [failures.length])
-  if (error) return <section className="lp-side-section"><ErrorNotice error={error} /></section>
+  if (error)
+    return (
+      <section className="lp-side-section">
+        <ErrorNotice error={error} />
+      </section>
+    )
   if (failures.length === 0 && !focusImportId) return null
   return (
     <section className="lp-side-section lp-side-section--failures" data-testid="row-failures">
       <h2 className="lp-side-title">
         Failed import lines <span className="lp-count lp-count--bad">{failures.length}</span>
       </h2>
-      {failures.length === 0 && <p className="lp-muted lp-small">No failed lines for this data row.</p>}
+      {failures.length === 0 && (
+        <p className="lp-muted lp-small">No failed lines for this data row.</p>
+      )}
       <ul className="lp-failures">
         {failures.map(({ job, status }) => {
           const focused = job.id === focusImportId && status.line === focusLine
           return (
-            <li key={`${job.id}-${status.line}`} ref={focused ? focusRef : undefined} className={focused ? 'lp-failure lp-failure--focused' : 'lp-failure'} data-testid={focused ? 'focused-failure' : 'row-failure'}>
+            <li
+              key={`${job.id}-${status.line}`}
+              ref={focused ? focusRef : undefined}
+              className={focused ? 'lp-failure lp-failure--focused' : 'lp-failure'}
+              data-testid={focused ? 'focused-failure' : 'row-failure'}
+            >
               <div className="lp-failure__head">
                 <a href={href.importJob(job.id)} className="lp-strong">
                   {job.name}
@@ -242,20 +341,29 @@ function FailuresPanel({
                 <span className="lp-muted lp-small">line {status.line}</span>
               </div>
               {status.uuid && (
-                <button type="button" className="lp-link-button lp-mono lp-small" onClick={() => status.uuid && onSelectUuid(status.uuid)} title="Select if stored in another layer">
+                <button
+                  type="button"
+                  className="lp-link-button lp-mono lp-small"
+                  onClick={() => status.uuid && onSelectUuid(status.uuid)}
+                  title="Select if stored in another layer"
+                >
                   {status.uuid}
                 </button>
               )}
               {(status.errors ?? []).map((e, i) => (
                 <div key={i} className="lp-failure__error">
                   <code className="lp-code-badge">{e.code}</code>
-                  <span className="lp-failure__message" data-testid="failure-message">{e.message}</span>
+                  <span className="lp-failure__message" data-testid="failure-message">
+                    {e.message}
+                  </span>
                   <span className="lp-muted lp-small">
                     at <code data-testid="failure-path">{formatIssuePath(e.path)}</code>
                   </span>
                 </div>
               ))}
-              {focused && <FailedLineInput importId={job.id} line={status.line} total={job.counts.total} />}
+              {focused && (
+                <FailedLineInput importId={job.id} line={status.line} total={job.counts.total} />
+              )}
             </li>
           )
         })}
@@ -267,13 +375,23 @@ function FailuresPanel({
 const MAX_INPUT_LINES = 20_000
 
 /** The failing NDJSON line as received, for small imports (the input is fetched whole). */
-function FailedLineInput({ importId, line, total }: { importId: string; line: number; total: number }) {
+function FailedLineInput({
+  importId,
+  line,
+  total,
+}: {
+  importId: string
+  line: number
+  total: number
+}) {
   const client = useClient()
   const input = useAsync(
     async (signal) => {
       if (total > MAX_INPUT_LINES) return null
       // status lines count every line of the file (1-based), blank ones included
-      const text = (await client.text(api.getImportInput, { importId }, undefined, signal)).split('\n')[line - 1]
+      const text = (await client.text(api.getImportInput, { importId }, undefined, signal)).split(
+        '\n',
+      )[line - 1]
       if (text === undefined) return null
       try {
         return JSON.parse(text) as unknown

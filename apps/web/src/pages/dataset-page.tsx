@@ -10,7 +10,14 @@ import { useClient } from '../client-context.ts'
 import { useAsync } from '../use-async.ts'
 import { href } from '../router.ts'
 import { Thumbnail } from '../components/authed-image.tsx'
-import { Empty, ErrorNotice, Loading, PageHeader, formatDate, formatNumber } from '../components/ui.tsx'
+import {
+  Empty,
+  ErrorNotice,
+  Loading,
+  PageHeader,
+  formatDate,
+  formatNumber,
+} from '../components/ui.tsx'
 
 const PAGE = 100
 const USAGE_SCAN_LIMIT = 20_000
@@ -22,14 +29,22 @@ interface Usage {
 
 export function DatasetPage({ datasetId }: { datasetId: string }) {
   const client = useClient()
-  const dataset = useAsync((signal) => client.json(api.getDataset, { datasetId }, undefined, signal), [client, datasetId])
+  const dataset = useAsync(
+    (signal) => client.json(api.getDataset, { datasetId }, undefined, signal),
+    [client, datasetId],
+  )
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined])
   const rows = useAsync(
     async (signal) => {
       const items: DataRow[] = []
       let next: string | null = null
       for (const cursor of cursors) {
-        const page = await client.json(api.listDataRows, { datasetId }, { limit: PAGE, cursor }, signal)
+        const page = await client.json(
+          api.listDataRows,
+          { datasetId },
+          { limit: PAGE, cursor },
+          signal,
+        )
         items.push(...page.items)
         next = page.nextCursor
       }
@@ -45,7 +60,12 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
         projects
           .filter((p) => p.dataRowCount > 0)
           .map(async (project) => {
-            const projectRows = await client.all<ProjectDataRow>(api.listProjectDataRows, { projectId: project.id }, USAGE_SCAN_LIMIT, signal)
+            const projectRows = await client.all<ProjectDataRow>(
+              api.listProjectDataRows,
+              { projectId: project.id },
+              USAGE_SCAN_LIMIT,
+              signal,
+            )
             for (const row of projectRows) {
               if (row.datasetId !== datasetId) continue
               const list = byRow.get(row.id) ?? []
@@ -62,11 +82,28 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
   const shown = useMemo(() => {
     const all = rows.data?.items ?? []
     const f = filter.trim().toLowerCase()
-    return f ? all.filter((r) => (r.globalKey ?? '').toLowerCase().includes(f) || r.id.includes(f) || r.rowData.toLowerCase().includes(f)) : all
+    return f
+      ? all.filter(
+          (r) =>
+            (r.globalKey ?? '').toLowerCase().includes(f) ||
+            r.id.includes(f) ||
+            r.rowData.toLowerCase().includes(f),
+        )
+      : all
   }, [rows.data, filter])
 
-  if (dataset.status === 'error') return <div className="lp-page"><ErrorNotice error={dataset.error} onRetry={dataset.reload} /></div>
-  if (!dataset.data) return <div className="lp-page"><Loading what="dataset" /></div>
+  if (dataset.status === 'error')
+    return (
+      <div className="lp-page">
+        <ErrorNotice error={dataset.error} onRetry={dataset.reload} />
+      </div>
+    )
+  if (!dataset.data)
+    return (
+      <div className="lp-page">
+        <Loading what="dataset" />
+      </div>
+    )
   const d = dataset.data
   return (
     <div className="lp-page" data-testid="dataset-view">
@@ -76,12 +113,18 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
         meta={
           <>
             {d.description && <span>{d.description} · </span>}
-            {formatNumber(d.rowCount)} data rows · <span className="lp-mono">{d.id}</span> · created {formatDate(d.createdAt)}
+            {formatNumber(d.rowCount)} data rows · <span className="lp-mono">{d.id}</span> · created{' '}
+            {formatDate(d.createdAt)}
           </>
         }
       />
       <div className="lp-toolbar">
-        <input className="lp-input lp-input--search" placeholder="Filter by global key, id or source" value={filter} onChange={(e) => setFilter(e.target.value)} />
+        <input
+          className="lp-input lp-input--search"
+          placeholder="Filter by global key, id or source"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+        />
         <span className="lp-muted lp-small">
           {formatNumber(shown.length)} of {formatNumber(rows.data?.items.length ?? 0)} loaded
         </span>
@@ -115,9 +158,13 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
                       </div>
                     </td>
                     <td>
-                      <div className="lp-strong lp-clamp" title={row.globalKey ?? ''}>{row.globalKey ?? <span className="lp-muted">none</span>}</div>
+                      <div className="lp-strong lp-clamp" title={row.globalKey ?? ''}>
+                        {row.globalKey ?? <span className="lp-muted">none</span>}
+                      </div>
                       <div className="lp-mono lp-muted lp-small">{row.id}</div>
-                      <div className="lp-muted lp-small lp-clamp" title={row.rowData}>{row.rowData}</div>
+                      <div className="lp-muted lp-small lp-clamp" title={row.rowData}>
+                        {row.rowData}
+                      </div>
                     </td>
                     <td className="lp-num">{row.mediaAttributes.width}</td>
                     <td className="lp-num">{row.mediaAttributes.height}</td>
@@ -130,10 +177,15 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
                         <span className="lp-muted lp-small">not in a project</span>
                       ) : (
                         uses.map((u) => (
-                          <a key={u.project.id} className="lp-usage" href={href.dataRow(u.project.id, row.id)}>
+                          <a
+                            key={u.project.id}
+                            className="lp-usage"
+                            href={href.dataRow(u.project.id, row.id)}
+                          >
                             {u.project.name}
                             <span className="lp-usage__counts">
-                              {formatNumber(u.row.prelabelCount)} pre-labels · {formatNumber(u.row.labelCount)} labels
+                              {formatNumber(u.row.prelabelCount)} pre-labels ·{' '}
+                              {formatNumber(u.row.labelCount)} labels
                             </span>
                           </a>
                         ))
@@ -149,7 +201,12 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
       )}
       {rows.data?.next && (
         <div className="lp-more">
-          <button type="button" className="lp-button" disabled={rows.status === 'loading'} onClick={() => setCursors([...cursors, rows.data?.next ?? undefined])}>
+          <button
+            type="button"
+            className="lp-button"
+            disabled={rows.status === 'loading'}
+            onClick={() => setCursors([...cursors, rows.data?.next ?? undefined])}
+          >
             Load more
           </button>
         </div>

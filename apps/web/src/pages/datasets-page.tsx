@@ -4,15 +4,30 @@ import type { Dataset } from '@labelport/core'
 import { useClient } from '../client-context.ts'
 import { useAsync } from '../use-async.ts'
 import { href } from '../router.ts'
-import { Empty, ErrorNotice, Loading, PageHeader, formatDate, formatNumber } from '../components/ui.tsx'
+import {
+  Empty,
+  ErrorNotice,
+  Loading,
+  PageHeader,
+  formatDate,
+  formatNumber,
+} from '../components/ui.tsx'
 
 export function DatasetsPage() {
   const client = useClient()
-  const datasets = useAsync((signal) => client.all<Dataset>(api.listDatasets, {}, 10_000, signal), [client])
+  const datasets = useAsync(
+    (signal) => client.all<Dataset>(api.listDatasets, {}, 10_000, signal),
+    [client],
+  )
   return (
     <div className="lp-page">
-      <PageHeader title="Datasets" meta="Data rows live in datasets; projects use them through batches." />
-      {datasets.status === 'error' && <ErrorNotice error={datasets.error} onRetry={datasets.reload} />}
+      <PageHeader
+        title="Datasets"
+        meta="Data rows live in datasets; projects use them through batches."
+      />
+      {datasets.status === 'error' && (
+        <ErrorNotice error={datasets.error} onRetry={datasets.reload} />
+      )}
       {!datasets.data && datasets.status === 'loading' && <Loading what="datasets" />}
       {datasets.data && datasets.data.length === 0 && <Empty>No datasets yet.</Empty>}
       {datasets.data && datasets.data.length > 0 && (
@@ -28,7 +43,11 @@ export function DatasetsPage() {
             </thead>
             <tbody>
               {datasets.data.map((d) => (
-                <tr key={d.id} className="lp-row-link" onClick={() => (window.location.hash = href.dataset(d.id))}>
+                <tr
+                  key={d.id}
+                  className="lp-row-link"
+                  onClick={() => (window.location.hash = href.dataset(d.id))}
+                >
                   <td>
                     <a className="lp-strong" href={href.dataset(d.id)} data-testid="dataset-link">
                       {d.name}

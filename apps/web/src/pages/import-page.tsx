@@ -9,7 +9,17 @@ import type { StatusLine } from '../api-client.ts'
 import { useClient } from '../client-context.ts'
 import { useAsync } from '../use-async.ts'
 import { href } from '../router.ts'
-import { Empty, ErrorNotice, KindBadge, Loading, PageHeader, StateBadge, formatDate, formatIssuePath, formatNumber } from '../components/ui.tsx'
+import {
+  Empty,
+  ErrorNotice,
+  KindBadge,
+  Loading,
+  PageHeader,
+  StateBadge,
+  formatDate,
+  formatIssuePath,
+  formatNumber,
+} from '../components/ui.tsx'
 
 const POLL_MS = 1000
 const PAGE = 50
@@ -44,9 +54,20 @@ export function ImportPage({ importId }: { importId: string }) {
     }
   }, [client, importId])
 
-  const project = useAsync((signal) => (job ? client.json(api.getProject, { projectId: job.projectId }, undefined, signal) : Promise.resolve(null)), [client, job?.projectId])
+  const project = useAsync(
+    (signal) =>
+      job
+        ? client.json(api.getProject, { projectId: job.projectId }, undefined, signal)
+        : Promise.resolve(null),
+    [client, job?.projectId],
+  )
 
-  if (!job) return <div className="lp-page">{error ? <ErrorNotice error={error} /> : <Loading what="import job" />}</div>
+  if (!job)
+    return (
+      <div className="lp-page">
+        {error ? <ErrorNotice error={error} /> : <Loading what="import job" />}
+      </div>
+    )
   const percent = Math.max(0, Math.min(100, parseInt(job.progress, 10) || 0))
   const codes = Object.entries(job.errorCounts).sort((a, b) => b[1] - a[1])
   return (
@@ -74,23 +95,39 @@ export function ImportPage({ importId }: { importId: string }) {
           <div className="lp-stat__label">State</div>
           <div className="lp-stat__value">
             <StateBadge state={job.state} />
-            <span className="lp-stat__progress" data-testid="import-progress">{job.progress}</span>
+            <span className="lp-stat__progress" data-testid="import-progress">
+              {job.progress}
+            </span>
           </div>
           <div className="lp-progress" aria-label="progress">
-            <div className={job.state === 'FAILED' ? 'lp-progress__bar lp-progress__bar--bad' : 'lp-progress__bar'} style={{ width: `${percent}%` }} />
+            <div
+              className={
+                job.state === 'FAILED'
+                  ? 'lp-progress__bar lp-progress__bar--bad'
+                  : 'lp-progress__bar'
+              }
+              style={{ width: `${percent}%` }}
+            />
           </div>
         </div>
         <div className="lp-stat">
           <div className="lp-stat__label">Lines</div>
-          <div className="lp-stat__value" data-testid="count-total">{formatNumber(job.counts.total)}</div>
+          <div className="lp-stat__value" data-testid="count-total">
+            {formatNumber(job.counts.total)}
+          </div>
         </div>
         <div className="lp-stat">
           <div className="lp-stat__label">Succeeded</div>
-          <div className="lp-stat__value lp-text-ok" data-testid="count-success">{formatNumber(job.counts.success)}</div>
+          <div className="lp-stat__value lp-text-ok" data-testid="count-success">
+            {formatNumber(job.counts.success)}
+          </div>
         </div>
         <div className="lp-stat">
           <div className="lp-stat__label">Failed</div>
-          <div className={job.counts.failure > 0 ? 'lp-stat__value lp-text-bad' : 'lp-stat__value'} data-testid="count-failure">
+          <div
+            className={job.counts.failure > 0 ? 'lp-stat__value lp-text-bad' : 'lp-stat__value'}
+            data-testid="count-failure"
+          >
             {formatNumber(job.counts.failure)}
           </div>
         </div>
@@ -99,14 +136,18 @@ export function ImportPage({ importId }: { importId: string }) {
         <div className="lp-notice lp-notice--error" data-testid="failure-reason">
           <strong>The job stopped: {job.failureReason.code}</strong>
           <span>{job.failureReason.message}</span>
-          {job.failureReason.path.length > 0 && <code>{formatIssuePath(job.failureReason.path)}</code>}
+          {job.failureReason.path.length > 0 && (
+            <code>{formatIssuePath(job.failureReason.path)}</code>
+          )}
         </div>
       )}
       <div className="lp-import-layout">
         <section className="lp-card lp-card--flush">
           <h2 className="lp-card__title">Failures by error code</h2>
           {codes.length === 0 ? (
-            <p className="lp-card__empty">{job.state === 'RUNNING' ? 'No failures so far.' : 'No line failed.'}</p>
+            <p className="lp-card__empty">
+              {job.state === 'RUNNING' ? 'No failures so far.' : 'No line failed.'}
+            </p>
           ) : (
             <table className="lp-table lp-table--compact" data-testid="error-codes">
               <thead>
@@ -126,9 +167,27 @@ export function ImportPage({ importId }: { importId: string }) {
                         <code className="lp-code-badge">{code}</code>
                       </td>
                       <td className="lp-num">{formatNumber(n)}</td>
-                      <td className="lp-muted">{example ? <>line {example.line}: {example.message}{example.path.length > 0 && <> (at <code>{formatIssuePath(example.path)}</code>)</>}</> : '—'}</td>
+                      <td className="lp-muted">
+                        {example ? (
+                          <>
+                            line {example.line}: {example.message}
+                            {example.path.length > 0 && (
+                              <>
+                                {' '}
+                                (at <code>{formatIssuePath(example.path)}</code>)
+                              </>
+                            )}
+                          </>
+                        ) : (
+                          '—'
+                        )}
+                      </td>
                       <td className="lp-num">
-                        <button type="button" className="lp-link-button" onClick={() => setCodeFilter(code)}>
+                        <button
+                          type="button"
+                          className="lp-link-button"
+                          onClick={() => setCodeFilter(code)}
+                        >
                           Show lines
                         </button>
                       </td>
@@ -139,13 +198,28 @@ export function ImportPage({ importId }: { importId: string }) {
             </table>
           )}
         </section>
-        <FailedLines job={job} codes={codes.map(([c]) => c)} code={codeFilter} setCode={setCodeFilter} />
+        <FailedLines
+          job={job}
+          codes={codes.map(([c]) => c)}
+          code={codeFilter}
+          setCode={setCodeFilter}
+        />
       </div>
     </div>
   )
 }
 
-function FailedLines({ job, codes, code, setCode }: { job: ImportJob; codes: string[]; code: string; setCode: (code: string) => void }) {
+function FailedLines({
+  job,
+  codes,
+  code,
+  setCode,
+}: {
+  job: ImportJob
+  codes: string[]
+  code: string
+  setCode: (code: string) => void
+}) {
   const client = useClient()
   const [search, setSearch] = useState('')
   const [query, setQuery] = useState('')
@@ -160,7 +234,18 @@ function FailedLines({ job, codes, code, setCode }: { job: ImportJob; codes: str
   const lines = useAsync(
     async (signal) => {
       // one more than a page tells whether there is a next page
-      const rows = await client.ndjson<StatusLine>(api.getImportStatuses, { importId: job.id }, { status: 'FAILURE', code: code || undefined, dataRow: query || undefined, offset, limit: PAGE + 1 }, signal)
+      const rows = await client.ndjson<StatusLine>(
+        api.getImportStatuses,
+        { importId: job.id },
+        {
+          status: 'FAILURE',
+          code: code || undefined,
+          dataRow: query || undefined,
+          offset,
+          limit: PAGE + 1,
+        },
+        signal,
+      )
       return { rows: rows.slice(0, PAGE), more: rows.length > PAGE }
     },
     [client, job.id, code, query, offset, job.counts.failure],
@@ -172,7 +257,16 @@ function FailedLines({ job, codes, code, setCode }: { job: ImportJob; codes: str
       <div className="lp-card__head">
         <h2 className="lp-card__title">Failed lines</h2>
         <div className="lp-toolbar lp-toolbar--inline">
-          <select className="lp-input lp-select" value={code} onChange={(e) => { setCode(e.target.value); setOffset(0) }} data-testid="code-filter" aria-label="Filter by error code">
+          <select
+            className="lp-input lp-select"
+            value={code}
+            onChange={(e) => {
+              setCode(e.target.value)
+              setOffset(0)
+            }}
+            data-testid="code-filter"
+            aria-label="Filter by error code"
+          >
             <option value="">All codes ({formatNumber(job.counts.failure)})</option>
             {codes.map((c) => (
               <option key={c} value={c}>
@@ -180,12 +274,22 @@ function FailedLines({ job, codes, code, setCode }: { job: ImportJob; codes: str
               </option>
             ))}
           </select>
-          <input className="lp-input lp-input--search" placeholder="Data row id or global key" value={search} onChange={(e) => setSearch(e.target.value)} data-testid="data-row-search" />
+          <input
+            className="lp-input lp-input--search"
+            placeholder="Data row id or global key"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            data-testid="data-row-search"
+          />
         </div>
       </div>
       {lines.status === 'error' && <ErrorNotice error={lines.error} onRetry={lines.reload} />}
       {!lines.data && lines.status === 'loading' && <Loading what="failed lines" />}
-      {lines.data && lines.data.rows.length === 0 && <Empty>{job.counts.failure === 0 ? 'Every line was imported.' : 'No failed line matches.'}</Empty>}
+      {lines.data && lines.data.rows.length === 0 && (
+        <Empty>
+          {job.counts.failure === 0 ? 'Every line was imported.' : 'No failed line matches.'}
+        </Empty>
+      )}
       {lines.data && lines.data.rows.length > 0 && (
         <>
           <table className="lp-table lp-table--compact" data-testid="failures-table">
@@ -206,24 +310,37 @@ function FailedLines({ job, codes, code, setCode }: { job: ImportJob; codes: str
                   <tr key={s.line} data-testid="failure-row" data-code={first?.code ?? ''}>
                     <td className="lp-num lp-mono">{s.line}</td>
                     <td className="lp-cell-datarow">
-                      <div className="lp-clamp" title={s.dataRow.globalKey ?? ''}>{s.dataRow.globalKey ?? <span className="lp-muted">no global key</span>}</div>
+                      <div className="lp-clamp" title={s.dataRow.globalKey ?? ''}>
+                        {s.dataRow.globalKey ?? <span className="lp-muted">no global key</span>}
+                      </div>
                       <div className="lp-mono lp-muted lp-small">{rowId ?? 'unresolved'}</div>
                     </td>
                     <td>
                       {(s.errors ?? []).map((e, i) => (
                         <div key={i} className="lp-error-cell">
                           <code className="lp-code-badge">{e.code}</code>
-                          <div className="lp-error-cell__message" data-testid="failure-row-message">{e.message}</div>
+                          <div className="lp-error-cell__message" data-testid="failure-row-message">
+                            {e.message}
+                          </div>
                         </div>
                       ))}
                       {s.uuid && <div className="lp-mono lp-muted lp-small">uuid {s.uuid}</div>}
                     </td>
                     <td>
-                      <code className="lp-small lp-nowrap" data-testid="failure-row-path">{formatIssuePath(first?.path)}</code>
+                      <code className="lp-small lp-nowrap" data-testid="failure-row-path">
+                        {formatIssuePath(first?.path)}
+                      </code>
                     </td>
                     <td className="lp-nowrap">
                       {rowId ? (
-                        <a className="lp-button lp-button--small" href={href.dataRow(job.projectId, rowId, { importId: job.id, line: s.line })} data-testid="failure-link">
+                        <a
+                          className="lp-button lp-button--small"
+                          href={href.dataRow(job.projectId, rowId, {
+                            importId: job.id,
+                            line: s.line,
+                          })}
+                          data-testid="failure-link"
+                        >
                           View on image
                         </a>
                       ) : (
@@ -240,10 +357,20 @@ function FailedLines({ job, codes, code, setCode }: { job: ImportJob; codes: str
               {formatNumber(offset + 1)}–{formatNumber(offset + lines.data.rows.length)}
               {!query && ` of ${formatNumber(matching)}`}
             </span>
-            <button type="button" className="lp-button lp-button--small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+            <button
+              type="button"
+              className="lp-button lp-button--small"
+              disabled={offset === 0}
+              onClick={() => setOffset(Math.max(0, offset - PAGE))}
+            >
               Previous
             </button>
-            <button type="button" className="lp-button lp-button--small" disabled={!lines.data.more} onClick={() => setOffset(offset + PAGE)}>
+            <button
+              type="button"
+              className="lp-button lp-button--small"
+              disabled={!lines.data.more}
+              onClick={() => setOffset(offset + PAGE)}
+            >
               Next
             </button>
           </div>

@@ -8,7 +8,16 @@ import { useAsync } from '../use-async.ts'
 import { href } from '../router.ts'
 import { readOntology } from '../ontology.ts'
 import { Thumbnail } from '../components/authed-image.tsx'
-import { Empty, ErrorNotice, KindBadge, Loading, PageHeader, StateBadge, formatDate, formatNumber } from '../components/ui.tsx'
+import {
+  Empty,
+  ErrorNotice,
+  KindBadge,
+  Loading,
+  PageHeader,
+  StateBadge,
+  formatDate,
+  formatNumber,
+} from '../components/ui.tsx'
 
 const TABS = [
   { id: 'data-rows', label: 'Data rows' },
@@ -19,19 +28,50 @@ const TABS = [
 
 export function ProjectPage({ projectId, tab }: { projectId: string; tab: string }) {
   const client = useClient()
-  const project = useAsync((signal) => client.json(api.getProject, { projectId }, undefined, signal), [client, projectId])
-  const imports = useAsync((signal) => client.all<ImportJob>(api.listImports, { projectId }, 10_000, signal), [client, projectId])
-  const batches = useAsync((signal) => client.all<Batch>(api.listBatches, { projectId }, 10_000, signal), [client, projectId])
+  const project = useAsync(
+    (signal) => client.json(api.getProject, { projectId }, undefined, signal),
+    [client, projectId],
+  )
+  const imports = useAsync(
+    (signal) => client.all<ImportJob>(api.listImports, { projectId }, 10_000, signal),
+    [client, projectId],
+  )
+  const batches = useAsync(
+    (signal) => client.all<Batch>(api.listBatches, { projectId }, 10_000, signal),
+    [client, projectId],
+  )
   const ontologyId = project.data?.ontologyId ?? null
   const ontology = useAsync(
-    async (signal) => (ontologyId ? readOntology((await client.json(api.getOntology, { ontologyId }, undefined, signal)).normalized) : null),
+    async (signal) =>
+      ontologyId
+        ? readOntology(
+            (await client.json(api.getOntology, { ontologyId }, undefined, signal)).normalized,
+          )
+        : null,
     [client, ontologyId],
   )
   const active = TABS.some((t) => t.id === tab) ? tab : 'data-rows'
-  if (project.status === 'error') return <div className="lp-page"><ErrorNotice error={project.error} onRetry={project.reload} /></div>
-  if (!project.data) return <div className="lp-page"><Loading what="project" /></div>
+  if (project.status === 'error')
+    return (
+      <div className="lp-page">
+        <ErrorNotice error={project.error} onRetry={project.reload} />
+      </div>
+    )
+  if (!project.data)
+    return (
+      <div className="lp-page">
+        <Loading what="project" />
+      </div>
+    )
   const p = project.data
-  const counts = { 'data-rows': p.dataRowCount, imports: imports.data?.length, batches: batches.data?.length, ontology: ontology.data ? ontology.data.tools.length + ontology.data.classifications.length : undefined }
+  const counts = {
+    'data-rows': p.dataRowCount,
+    imports: imports.data?.length,
+    batches: batches.data?.length,
+    ontology: ontology.data
+      ? ontology.data.tools.length + ontology.data.classifications.length
+      : undefined,
+  }
   return (
     <div className="lp-page">
       <PageHeader
@@ -46,15 +86,38 @@ export function ProjectPage({ projectId, tab }: { projectId: string; tab: string
       />
       <div className="lp-tabs" role="tablist">
         {TABS.map((t) => (
-          <a key={t.id} role="tab" aria-selected={active === t.id} className={active === t.id ? 'lp-tab lp-tab--active' : 'lp-tab'} href={href.project(projectId, t.id)} data-testid={`tab-${t.id}`}>
+          <a
+            key={t.id}
+            role="tab"
+            aria-selected={active === t.id}
+            className={active === t.id ? 'lp-tab lp-tab--active' : 'lp-tab'}
+            href={href.project(projectId, t.id)}
+            data-testid={`tab-${t.id}`}
+          >
             {t.label}
-            {counts[t.id] !== undefined && <span className="lp-count">{formatNumber(counts[t.id] ?? 0)}</span>}
+            {counts[t.id] !== undefined && (
+              <span className="lp-count">{formatNumber(counts[t.id] ?? 0)}</span>
+            )}
           </a>
         ))}
       </div>
       {active === 'data-rows' && <DataRowGrid projectId={projectId} />}
-      {active === 'imports' && (imports.status === 'error' ? <ErrorNotice error={imports.error} onRetry={imports.reload} /> : imports.data ? <ImportTable imports={imports.data} /> : <Loading what="import jobs" />)}
-      {active === 'batches' && (batches.status === 'error' ? <ErrorNotice error={batches.error} /> : batches.data ? <BatchTable batches={batches.data} /> : <Loading what="batches" />)}
+      {active === 'imports' &&
+        (imports.status === 'error' ? (
+          <ErrorNotice error={imports.error} onRetry={imports.reload} />
+        ) : imports.data ? (
+          <ImportTable imports={imports.data} />
+        ) : (
+          <Loading what="import jobs" />
+        ))}
+      {active === 'batches' &&
+        (batches.status === 'error' ? (
+          <ErrorNotice error={batches.error} />
+        ) : batches.data ? (
+          <BatchTable batches={batches.data} />
+        ) : (
+          <Loading what="batches" />
+        ))}
       {active === 'ontology' &&
         (!ontologyId ? (
           <Empty>No ontology is connected to this project.</Empty>
@@ -84,7 +147,12 @@ function DataRowGrid({ projectId }: { projectId: string }) {
       const items: ProjectDataRow[] = []
       let next: string | null = null
       for (const cursor of cursors) {
-        const r = await client.json(api.listProjectDataRows, { projectId }, { limit: PAGE, cursor }, signal)
+        const r = await client.json(
+          api.listProjectDataRows,
+          { projectId },
+          { limit: PAGE, cursor },
+          signal,
+        )
         items.push(...r.items)
         next = r.nextCursor
       }
@@ -93,21 +161,39 @@ function DataRowGrid({ projectId }: { projectId: string }) {
     [client, projectId, cursors],
   )
   const rows = page.data?.items ?? []
-  const shown = filter ? rows.filter((r) => (r.globalKey ?? '').toLowerCase().includes(filter.toLowerCase()) || r.id.includes(filter)) : rows
+  const shown = filter
+    ? rows.filter(
+        (r) =>
+          (r.globalKey ?? '').toLowerCase().includes(filter.toLowerCase()) || r.id.includes(filter),
+      )
+    : rows
   return (
     <section>
       <div className="lp-toolbar">
-        <input className="lp-input lp-input--search" placeholder="Filter by global key or id" value={filter} onChange={(e) => setFilter(e.target.value)} />
+        <input
+          className="lp-input lp-input--search"
+          placeholder="Filter by global key or id"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+        />
         <span className="lp-muted lp-small">
           {formatNumber(shown.length)} of {formatNumber(rows.length)} loaded
         </span>
       </div>
       {page.status === 'error' && <ErrorNotice error={page.error} onRetry={page.reload} />}
       {!page.data && page.status === 'loading' && <Loading what="data rows" />}
-      {page.data && rows.length === 0 && <Empty>No data rows yet: add a batch to this project.</Empty>}
+      {page.data && rows.length === 0 && (
+        <Empty>No data rows yet: add a batch to this project.</Empty>
+      )}
       <div className="lp-grid" data-testid="data-row-grid">
         {shown.map((row) => (
-          <a key={row.id} className="lp-tile" href={href.dataRow(projectId, row.id)} data-testid="data-row-tile" data-data-row-id={row.id}>
+          <a
+            key={row.id}
+            className="lp-tile"
+            href={href.dataRow(projectId, row.id)}
+            data-testid="data-row-tile"
+            data-data-row-id={row.id}
+          >
             <div className="lp-tile__image">
               <Thumbnail dataRowId={row.id} alt={row.globalKey ?? row.id} />
             </div>
@@ -119,10 +205,18 @@ function DataRowGrid({ projectId }: { projectId: string }) {
                 {row.mediaAttributes.width}×{row.mediaAttributes.height}
               </div>
               <div className="lp-tile__counts">
-                <span className="lp-pill lp-pill--mal" title="pre-labels (MAL)" data-testid="prelabel-count">
+                <span
+                  className="lp-pill lp-pill--mal"
+                  title="pre-labels (MAL)"
+                  data-testid="prelabel-count"
+                >
                   {formatNumber(row.prelabelCount)} pre-labels
                 </span>
-                <span className="lp-pill lp-pill--gt" title="ground-truth labels" data-testid="label-count">
+                <span
+                  className="lp-pill lp-pill--gt"
+                  title="ground-truth labels"
+                  data-testid="label-count"
+                >
                   {formatNumber(row.labelCount)} labels
                 </span>
               </div>
@@ -132,7 +226,12 @@ function DataRowGrid({ projectId }: { projectId: string }) {
       </div>
       {page.data?.next && (
         <div className="lp-more">
-          <button type="button" className="lp-button" disabled={page.status === 'loading'} onClick={() => setCursors([...cursors, page.data?.next ?? undefined])}>
+          <button
+            type="button"
+            className="lp-button"
+            disabled={page.status === 'loading'}
+            onClick={() => setCursors([...cursors, page.data?.next ?? undefined])}
+          >
             {page.status === 'loading' ? 'Loading…' : 'Load more'}
           </button>
         </div>
@@ -142,7 +241,12 @@ function DataRowGrid({ projectId }: { projectId: string }) {
 }
 
 export function ImportTable({ imports }: { imports: ImportJob[] }) {
-  if (imports.length === 0) return <Empty>No imports yet. Start one with <code>MALPredictionImport</code> or <code>LabelImport</code>.</Empty>
+  if (imports.length === 0)
+    return (
+      <Empty>
+        No imports yet. Start one with <code>MALPredictionImport</code> or <code>LabelImport</code>.
+      </Empty>
+    )
   return (
     <div className="lp-card lp-card--flush">
       <table className="lp-table" data-testid="imports-table">
@@ -161,7 +265,11 @@ export function ImportTable({ imports }: { imports: ImportJob[] }) {
           {[...imports]
             .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
             .map((job) => (
-              <tr key={job.id} className="lp-row-link" onClick={() => (window.location.hash = href.importJob(job.id))}>
+              <tr
+                key={job.id}
+                className="lp-row-link"
+                onClick={() => (window.location.hash = href.importJob(job.id))}
+              >
                 <td>
                   <a href={href.importJob(job.id)} className="lp-strong" data-testid="import-link">
                     {job.name}
@@ -171,11 +279,16 @@ export function ImportTable({ imports }: { imports: ImportJob[] }) {
                   <KindBadge kind={job.kind} dryRun={job.dryRun} />
                 </td>
                 <td>
-                  <StateBadge state={job.state} /> {job.state === 'RUNNING' && <span className="lp-muted lp-small">{job.progress}</span>}
+                  <StateBadge state={job.state} />{' '}
+                  {job.state === 'RUNNING' && (
+                    <span className="lp-muted lp-small">{job.progress}</span>
+                  )}
                 </td>
                 <td className="lp-num">{formatNumber(job.counts.total)}</td>
                 <td className="lp-num">{formatNumber(job.counts.success)}</td>
-                <td className={job.counts.failure > 0 ? 'lp-num lp-text-bad' : 'lp-num'}>{formatNumber(job.counts.failure)}</td>
+                <td className={job.counts.failure > 0 ? 'lp-num lp-text-bad' : 'lp-num'}>
+                  {formatNumber(job.counts.failure)}
+                </td>
                 <td className="lp-muted lp-nowrap">{formatDate(job.createdAt)}</td>
               </tr>
             ))}

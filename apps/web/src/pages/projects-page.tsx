@@ -4,17 +4,36 @@ import type { Project } from '@labelport/core'
 import { useClient } from '../client-context.ts'
 import { useAsync } from '../use-async.ts'
 import { href } from '../router.ts'
-import { Empty, ErrorNotice, Loading, PageHeader, formatDate, formatNumber } from '../components/ui.tsx'
+import {
+  Empty,
+  ErrorNotice,
+  Loading,
+  PageHeader,
+  formatDate,
+  formatNumber,
+} from '../components/ui.tsx'
 
 export function ProjectsPage() {
   const client = useClient()
-  const projects = useAsync((signal) => client.all<Project>(api.listProjects, {}, 10_000, signal), [client])
+  const projects = useAsync(
+    (signal) => client.all<Project>(api.listProjects, {}, 10_000, signal),
+    [client],
+  )
   return (
     <div className="lp-page">
-      <PageHeader title="Projects" meta="Projects connect an ontology to batches of data rows; imports add pre-labels and ground truth to them." />
-      {projects.status === 'error' && <ErrorNotice error={projects.error} onRetry={projects.reload} />}
+      <PageHeader
+        title="Projects"
+        meta="Projects connect an ontology to batches of data rows; imports add pre-labels and ground truth to them."
+      />
+      {projects.status === 'error' && (
+        <ErrorNotice error={projects.error} onRetry={projects.reload} />
+      )}
       {projects.status === 'loading' && !projects.data && <Loading what="projects" />}
-      {projects.data && projects.data.length === 0 && <Empty>No projects yet. Create one with the SDK or the CLI, then import annotations into it.</Empty>}
+      {projects.data && projects.data.length === 0 && (
+        <Empty>
+          No projects yet. Create one with the SDK or the CLI, then import annotations into it.
+        </Empty>
+      )}
       {projects.data && projects.data.length > 0 && (
         <div className="lp-card lp-card--flush">
           <table className="lp-table" data-testid="projects-table">
@@ -29,7 +48,11 @@ export function ProjectsPage() {
             </thead>
             <tbody>
               {projects.data.map((p) => (
-                <tr key={p.id} className="lp-row-link" onClick={() => (window.location.hash = href.project(p.id))}>
+                <tr
+                  key={p.id}
+                  className="lp-row-link"
+                  onClick={() => (window.location.hash = href.project(p.id))}
+                >
                   <td>
                     <a href={href.project(p.id)} className="lp-strong" data-testid="project-link">
                       {p.name}
@@ -38,7 +61,13 @@ export function ProjectsPage() {
                   </td>
                   <td className="lp-muted">{p.description || '—'}</td>
                   <td className="lp-num">{formatNumber(p.dataRowCount)}</td>
-                  <td>{p.ontologyId ? <span className="lp-badge lp-badge--neutral">connected</span> : <span className="lp-muted">none</span>}</td>
+                  <td>
+                    {p.ontologyId ? (
+                      <span className="lp-badge lp-badge--neutral">connected</span>
+                    ) : (
+                      <span className="lp-muted">none</span>
+                    )}
+                  </td>
                   <td className="lp-muted lp-nowrap">{formatDate(p.createdAt)}</td>
                 </tr>
               ))}

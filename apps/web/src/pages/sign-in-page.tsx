@@ -5,7 +5,13 @@ import { api } from '@labelport/core'
 import type { WhoAmI } from '@labelport/core'
 import { ApiClient, ApiError } from '../api-client.ts'
 
-export function SignInPage({ notice, onSignedIn }: { notice: string | null; onSignedIn: (apiKey: string, who: WhoAmI) => void }) {
+export function SignInPage({
+  notice,
+  onSignedIn,
+}: {
+  notice: string | null
+  onSignedIn: (apiKey: string, who: WhoAmI) => void
+}) {
   const [apiKey, setApiKey] = useState('')
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
@@ -19,7 +25,13 @@ export function SignInPage({ notice, onSignedIn }: { notice: string | null; onSi
       const who = await new ApiClient(key, () => undefined).json(api.whoAmI)
       onSignedIn(key, who)
     } catch (e) {
-      setError(e instanceof ApiError && e.status === 401 ? 'This API key is not valid.' : e instanceof Error ? e.message : String(e))
+      setError(
+        e instanceof ApiError && e.status === 401
+          ? 'This API key is not valid.'
+          : e instanceof Error
+            ? e.message
+            : String(e),
+      )
     } finally {
       setBusy(false)
     }
@@ -31,7 +43,9 @@ export function SignInPage({ notice, onSignedIn }: { notice: string | null; onSi
           <span className="lp-brand__mark" aria-hidden />
           Labelport
         </div>
-        <p className="lp-muted">See every imported annotation on its image, and every failed one with its reason.</p>
+        <p className="lp-muted">
+          See every imported annotation on its image, and every failed one with its reason.
+        </p>
         {notice && <div className="lp-notice lp-notice--warn">{notice}</div>}
         <label className="lp-field">
           <span className="lp-field__label">API key</span>
@@ -46,14 +60,21 @@ export function SignInPage({ notice, onSignedIn }: { notice: string | null; onSi
             name="apiKey"
             data-testid="api-key-input"
           />
-          <span className="lp-field__hint">Kept in this tab only (sessionStorage); closing the tab signs you out.</span>
+          <span className="lp-field__hint">
+            Kept in this tab only (sessionStorage); closing the tab signs you out.
+          </span>
         </label>
         {error && (
           <div className="lp-notice lp-notice--error" role="alert">
             {error}
           </div>
         )}
-        <button className="lp-button lp-button--primary" type="submit" disabled={busy || !apiKey.trim()} data-testid="sign-in-submit">
+        <button
+          className="lp-button lp-button--primary"
+          type="submit"
+          disabled={busy || !apiKey.trim()}
+          data-testid="sign-in-submit"
+        >
           {busy ? 'Checking…' : 'Sign in'}
         </button>
       </form>

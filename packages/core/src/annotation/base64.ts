@@ -18,7 +18,8 @@ export function encodeBase64(bytes: Uint8Array): string {
   let out = ''
   let i = 0
   for (; i + 2 < bytes.length; i += 3) {
-    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)
+    const n =
+      ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number)
     out += char(n >> 18) + char(n >> 12) + char(n >> 6) + char(n)
   }
   const rest = bytes.length - i
@@ -35,7 +36,8 @@ export function encodeBase64(bytes: Uint8Array): string {
 /** Decodes base64, ignoring whitespace and tolerating missing padding; throws `field_invalid` on other characters. */
 export function decodeBase64(text: string, path: IssuePath = []): Uint8Array {
   const clean = text.replace(/[\s=]+/g, '')
-  if (clean.length % 4 === 1) throw new AppError('field_invalid', 'base64 text has an impossible length', { path })
+  if (clean.length % 4 === 1)
+    throw new AppError('field_invalid', 'base64 text has an impossible length', { path })
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4))
   let buffer = 0
   let bits = 0
@@ -43,7 +45,8 @@ export function decodeBase64(text: string, path: IssuePath = []): Uint8Array {
   for (let i = 0; i < clean.length; i++) {
     const code = clean.charCodeAt(i)
     const v = code < 128 ? (LOOKUP[code] as number) : -1
-    if (v < 0) throw new AppError('field_invalid', `base64 text has an invalid character at ${i}`, { path })
+    if (v < 0)
+      throw new AppError('field_invalid', `base64 text has an invalid character at ${i}`, { path })
     buffer = ((buffer << 6) | v) & 0xffff
     bits += 6
     if (bits >= 8) {

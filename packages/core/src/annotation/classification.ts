@@ -5,14 +5,25 @@
 import { AppError } from '../errors.ts'
 import type { IssuePath } from '../errors.ts'
 import type { CustomMetric } from '../ndjson/line.ts'
-import { checkFeature, checkList, checkOptionsObject, checkScores, describe, resolveUuid } from './checks.ts'
+import {
+  checkFeature,
+  checkList,
+  checkOptionsObject,
+  checkScores,
+  describe,
+  resolveUuid,
+} from './checks.ts'
 import type { FeatureOptions, ScoreOptions } from './checks.ts'
 
 export function checkClassifications(value: unknown, path: IssuePath): ClassificationAnnotation[] {
   if (value === undefined) return []
   return checkList(value, path).map((c, i) => {
     if (!(c instanceof ClassificationAnnotation)) {
-      throw new AppError('field_invalid', `expected a ClassificationAnnotation, got ${describe(c)}`, { path: [...path, i] })
+      throw new AppError(
+        'field_invalid',
+        `expected a ClassificationAnnotation, got ${describe(c)}`,
+        { path: [...path, i] },
+      )
     }
     return c
   })
@@ -40,7 +51,9 @@ export class ClassificationAnswer {
 
 function checkAnswer(value: unknown, path: IssuePath): ClassificationAnswer {
   if (!(value instanceof ClassificationAnswer)) {
-    throw new AppError('field_invalid', `expected a ClassificationAnswer, got ${describe(value)}`, { path })
+    throw new AppError('field_invalid', `expected a ClassificationAnswer, got ${describe(value)}`, {
+      path,
+    })
   }
   return value
 }
@@ -89,7 +102,11 @@ export class Text {
   constructor(options: TextOptions) {
     checkOptionsObject(options, 'Text')
     if (typeof options.answer !== 'string') {
-      throw new AppError('text_answer_invalid', `a text answer must be a string, got ${describe(options.answer)}`, { path: ['answer'] })
+      throw new AppError(
+        'text_answer_invalid',
+        `a text answer must be a string, got ${describe(options.answer)}`,
+        { path: ['answer'] },
+      )
     }
     this.answer = options.answer
     Object.assign(this, checkScores(options))
@@ -121,7 +138,11 @@ export class ClassificationAnnotation {
     Object.assign(this, checkFeature(options), checkScores(options))
     const value: unknown = options.value
     if (!(value instanceof Radio || value instanceof Checklist || value instanceof Text)) {
-      throw new AppError('field_invalid', `value must be a Radio, Checklist or Text, got ${describe(value)}`, { path: ['value'] })
+      throw new AppError(
+        'field_invalid',
+        `value must be a Radio, Checklist or Text, got ${describe(value)}`,
+        { path: ['value'] },
+      )
     }
     this.value = value
     this.uuid = resolveUuid(options.uuid)

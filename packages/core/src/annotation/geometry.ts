@@ -27,7 +27,8 @@ export class Point {
 }
 
 function checkPoint(value: unknown, path: IssuePath): Point {
-  if (!(value instanceof Point)) throw new AppError('field_invalid', `expected a Point, got ${describe(value)}`, { path })
+  if (!(value instanceof Point))
+    throw new AppError('field_invalid', `expected a Point, got ${describe(value)}`, { path })
   return value
 }
 
@@ -59,7 +60,10 @@ export class Rectangle {
     const y = checkFiniteNumber(options.y, ['y'])
     const width = checkFiniteNumber(options.width, ['width'])
     const height = checkFiniteNumber(options.height, ['height'])
-    return new Rectangle({ start: new Point({ x, y }), end: new Point({ x: x + width, y: y + height }) })
+    return new Rectangle({
+      start: new Point({ x, y }),
+      end: new Point({ x: x + width, y: y + height }),
+    })
   }
 }
 
@@ -75,7 +79,11 @@ export class Line {
     checkOptionsObject(options, 'Line')
     const points = checkPoints(options.points, ['points'])
     if (points.length < 2) {
-      throw new AppError('line_too_few_points', `a line needs at least 2 points, found ${points.length}`, { path: ['points'] })
+      throw new AppError(
+        'line_too_few_points',
+        `a line needs at least 2 points, found ${points.length}`,
+        { path: ['points'] },
+      )
     }
     this.points = points
   }
@@ -93,7 +101,11 @@ export class Polygon {
     checkOptionsObject(options, 'Polygon')
     const points = checkPoints(options.points, ['points'])
     if (points.length < 3) {
-      throw new AppError('polygon_too_few_points', `a polygon needs at least 3 points, found ${points.length}`, { path: ['points'] })
+      throw new AppError(
+        'polygon_too_few_points',
+        `a polygon needs at least 3 points, found ${points.length}`,
+        { path: ['points'] },
+      )
     }
     const first = points[0] as Point
     const last = points[points.length - 1] as Point

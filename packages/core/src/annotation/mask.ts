@@ -33,21 +33,33 @@ export class MaskData {
     let sources = 0
     if ('url' in options && options.url !== undefined) {
       if (typeof options.url !== 'string' || options.url.length === 0) {
-        throw new AppError('field_invalid', `url must be a non-empty string, got ${describe(options.url)}`, { path: ['url'] })
+        throw new AppError(
+          'field_invalid',
+          `url must be a non-empty string, got ${describe(options.url)}`,
+          { path: ['url'] },
+        )
       }
       this.url = options.url
       sources++
     }
     if ('imBytes' in options && options.imBytes !== undefined) {
       if (!(options.imBytes instanceof Uint8Array)) {
-        throw new AppError('field_invalid', `imBytes must be a Uint8Array, got ${describe(options.imBytes)}`, { path: ['imBytes'] })
+        throw new AppError(
+          'field_invalid',
+          `imBytes must be a Uint8Array, got ${describe(options.imBytes)}`,
+          { path: ['imBytes'] },
+        )
       }
       this.imBytes = options.imBytes
       sources++
     }
     if ('filePath' in options && options.filePath !== undefined) {
       if (typeof options.filePath !== 'string' || options.filePath.length === 0) {
-        throw new AppError('field_invalid', `filePath must be a non-empty string, got ${describe(options.filePath)}`, { path: ['filePath'] })
+        throw new AppError(
+          'field_invalid',
+          `filePath must be a non-empty string, got ${describe(options.filePath)}`,
+          { path: ['filePath'] },
+        )
       }
       this.filePath = options.filePath
       sources++
@@ -55,22 +67,40 @@ export class MaskData {
     if ('arr' in options && options.arr !== undefined) {
       const { arr, width, height } = options
       if (!(arr instanceof Uint8Array)) {
-        throw new AppError('field_invalid', `arr must be a Uint8Array (one byte per pixel), got ${describe(arr)}`, { path: ['arr'] })
+        throw new AppError(
+          'field_invalid',
+          `arr must be a Uint8Array (one byte per pixel), got ${describe(arr)}`,
+          { path: ['arr'] },
+        )
       }
-      for (const [key, value] of [['width', width], ['height', height]] as const) {
+      for (const [key, value] of [
+        ['width', width],
+        ['height', height],
+      ] as const) {
         if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-          throw new AppError('field_invalid', `${key} must be a positive integer, got ${describe(value)}`, { path: [key] })
+          throw new AppError(
+            'field_invalid',
+            `${key} must be a positive integer, got ${describe(value)}`,
+            { path: [key] },
+          )
         }
       }
       if (arr.length !== width * height) {
-        throw new AppError('mask_size_mismatch', `arr has ${arr.length} bytes, expected width*height = ${width * height}`, { path: ['arr'] })
+        throw new AppError(
+          'mask_size_mismatch',
+          `arr has ${arr.length} bytes, expected width*height = ${width * height}`,
+          { path: ['arr'] },
+        )
       }
       this.arr = arr
       this.width = width
       this.height = height
       sources++
     }
-    if (sources === 0) throw new AppError('mask_invalid', 'MaskData needs one of url, imBytes, filePath or arr', { path: [] })
+    if (sources === 0)
+      throw new AppError('mask_invalid', 'MaskData needs one of url, imBytes, filePath or arr', {
+        path: [],
+      })
   }
 }
 
@@ -87,7 +117,11 @@ export class Mask {
   constructor(options: MaskOptions) {
     checkOptionsObject(options, 'Mask')
     if (!(options.mask instanceof MaskData)) {
-      throw new AppError('field_invalid', `mask must be a MaskData, got ${describe(options.mask)}`, { path: ['mask'] })
+      throw new AppError(
+        'field_invalid',
+        `mask must be a MaskData, got ${describe(options.mask)}`,
+        { path: ['mask'] },
+      )
     }
     this.mask = options.mask
     if (options.color !== undefined) this.color = checkColor(options.color)
@@ -95,15 +129,26 @@ export class Mask {
 }
 
 function checkColor(value: unknown): RgbColor {
-  const channels = typeof value === 'number' ? [value, value, value]
-    : Array.isArray(value) && value.length === 1 ? [value[0], value[0], value[0]] as unknown[]
-    : value
+  const channels =
+    typeof value === 'number'
+      ? [value, value, value]
+      : Array.isArray(value) && value.length === 1
+        ? ([value[0], value[0], value[0]] as unknown[])
+        : value
   if (!Array.isArray(channels) || channels.length !== 3) {
-    throw new AppError('mask_color_invalid', `color must be an (r,g,b) triple or one grayscale value, got ${describe(value)}`, { path: ['color'] })
+    throw new AppError(
+      'mask_color_invalid',
+      `color must be an (r,g,b) triple or one grayscale value, got ${describe(value)}`,
+      { path: ['color'] },
+    )
   }
   channels.forEach((c: unknown, i) => {
     if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c > 255) {
-      throw new AppError('mask_color_invalid', `colour channels must be integers in 0..255, got ${describe(c)}`, { path: ['color', i] })
+      throw new AppError(
+        'mask_color_invalid',
+        `colour channels must be integers in 0..255, got ${describe(c)}`,
+        { path: ['color', i] },
+      )
     }
   })
   return [channels[0] as number, channels[1] as number, channels[2] as number]

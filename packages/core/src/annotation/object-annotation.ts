@@ -31,8 +31,18 @@ export class ObjectAnnotation {
     checkOptionsObject(options, 'ObjectAnnotation')
     Object.assign(this, checkFeature(options), checkScores(options))
     const value: unknown = options.value
-    if (!(value instanceof Rectangle || value instanceof Polygon || value instanceof Line || value instanceof Point || value instanceof Mask)) {
-      throw new AppError('field_invalid', `value must be a Rectangle, Polygon, Line, Point or Mask, got ${describe(value)}`, { path: ['value'] })
+    if (!(
+      value instanceof Rectangle ||
+      value instanceof Polygon ||
+      value instanceof Line ||
+      value instanceof Point ||
+      value instanceof Mask
+    )) {
+      throw new AppError(
+        'field_invalid',
+        `value must be a Rectangle, Polygon, Line, Point or Mask, got ${describe(value)}`,
+        { path: ['value'] },
+      )
     }
     this.value = value
     this.classifications = checkClassifications(options.classifications, ['classifications'])

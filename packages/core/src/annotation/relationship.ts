@@ -3,7 +3,10 @@ import { checkFeature, checkOptionsObject, describe, resolveUuid } from './check
 import type { FeatureOptions } from './checks.ts'
 import { ObjectAnnotation } from './object-annotation.ts'
 
-const RELATIONSHIP_TYPE = { UNIDIRECTIONAL: 'unidirectional', BIDIRECTIONAL: 'bidirectional' } as const
+const RELATIONSHIP_TYPE = {
+  UNIDIRECTIONAL: 'unidirectional',
+  BIDIRECTIONAL: 'bidirectional',
+} as const
 export type RelationshipType = (typeof RELATIONSHIP_TYPE)[keyof typeof RELATIONSHIP_TYPE]
 
 export interface RelationshipOptions {
@@ -25,15 +28,27 @@ export class Relationship {
     checkOptionsObject(options, 'Relationship')
     for (const key of ['source', 'target'] as const) {
       if (!(options[key] instanceof ObjectAnnotation)) {
-        throw new AppError('field_invalid', `${key} must be an ObjectAnnotation, got ${describe(options[key])}`, { path: [key] })
+        throw new AppError(
+          'field_invalid',
+          `${key} must be an ObjectAnnotation, got ${describe(options[key])}`,
+          { path: [key] },
+        )
       }
     }
     if (options.source === options.target || options.source.uuid === options.target.uuid) {
-      throw new AppError('relationship_self_reference', 'source and target must be different objects', { path: ['target'] })
+      throw new AppError(
+        'relationship_self_reference',
+        'source and target must be different objects',
+        { path: ['target'] },
+      )
     }
     const type: unknown = options.type ?? RELATIONSHIP_TYPE.UNIDIRECTIONAL
     if (type !== RELATIONSHIP_TYPE.UNIDIRECTIONAL && type !== RELATIONSHIP_TYPE.BIDIRECTIONAL) {
-      throw new AppError('relationship_type_invalid', `type must be unidirectional or bidirectional, got ${describe(type)}`, { path: ['type'] })
+      throw new AppError(
+        'relationship_type_invalid',
+        `type must be unidirectional or bidirectional, got ${describe(type)}`,
+        { path: ['type'] },
+      )
     }
     this.source = options.source
     this.target = options.target
@@ -56,7 +71,11 @@ export class RelationshipAnnotation {
     checkOptionsObject(options, 'RelationshipAnnotation')
     Object.assign(this, checkFeature(options))
     if (!(options.value instanceof Relationship)) {
-      throw new AppError('field_invalid', `value must be a Relationship, got ${describe(options.value)}`, { path: ['value'] })
+      throw new AppError(
+        'field_invalid',
+        `value must be a Relationship, got ${describe(options.value)}`,
+        { path: ['value'] },
+      )
     }
     this.value = options.value
     this.uuid = resolveUuid(options.uuid)

@@ -101,15 +101,25 @@ export const StatusQuerySchema = z.object({
 })
 
 export const api = {
-  health: endpoint({ method: 'GET', path: '/healthz', summary: 'Readiness: 200 once the server can serve requests' }),
-  whoAmI: endpoint({ method: 'GET', path: '/v1/me', response: WhoAmISchema, summary: 'The organization and key of the caller' }),
+  health: endpoint({
+    method: 'GET',
+    path: '/healthz',
+    summary: 'Readiness: 200 once the server can serve requests',
+  }),
+  whoAmI: endpoint({
+    method: 'GET',
+    path: '/v1/me',
+    response: WhoAmISchema,
+    summary: 'The organization and key of the caller',
+  }),
 
   createUpload: endpoint({
     method: 'POST',
     path: '/v1/uploads',
     response: UploadSchema,
     successStatus: 201,
-    summary: 'Stores the raw request body (image or NDJSON) as a blob; streamed, never buffered whole',
+    summary:
+      'Stores the raw request body (image or NDJSON) as a blob; streamed, never buffered whole',
   }),
 
   createDataset: endpoint({
@@ -120,9 +130,26 @@ export const api = {
     successStatus: 201,
     summary: 'Creates a dataset',
   }),
-  listDatasets: endpoint({ method: 'GET', path: '/v1/datasets', query: PageQuery, response: PageSchema(DatasetSchema), summary: 'Lists datasets' }),
-  getDataset: endpoint({ method: 'GET', path: '/v1/datasets/:datasetId', response: DatasetSchema, summary: 'One dataset' }),
-  deleteDataset: endpoint({ method: 'DELETE', path: '/v1/datasets/:datasetId', responseKind: 'empty', successStatus: 204, summary: 'Deletes a dataset and its data rows' }),
+  listDatasets: endpoint({
+    method: 'GET',
+    path: '/v1/datasets',
+    query: PageQuery,
+    response: PageSchema(DatasetSchema),
+    summary: 'Lists datasets',
+  }),
+  getDataset: endpoint({
+    method: 'GET',
+    path: '/v1/datasets/:datasetId',
+    response: DatasetSchema,
+    summary: 'One dataset',
+  }),
+  deleteDataset: endpoint({
+    method: 'DELETE',
+    path: '/v1/datasets/:datasetId',
+    responseKind: 'empty',
+    successStatus: 204,
+    summary: 'Deletes a dataset and its data rows',
+  }),
   createDataRows: endpoint({
     method: 'POST',
     path: '/v1/datasets/:datasetId/data-rows',
@@ -138,32 +165,83 @@ export const api = {
     response: PageSchema(DataRowSchema),
     summary: 'Lists the data rows of a dataset',
   }),
-  getDataRow: endpoint({ method: 'GET', path: '/v1/data-rows/:dataRowId', response: DataRowSchema, summary: 'One data row' }),
-  getDataRowImage: endpoint({ method: 'GET', path: '/v1/data-rows/:dataRowId/image', responseKind: 'binary', summary: 'The stored image bytes' }),
-  getTask: endpoint({ method: 'GET', path: '/v1/tasks/:taskId', response: TaskSchema, summary: 'State of an async task' }),
+  getDataRow: endpoint({
+    method: 'GET',
+    path: '/v1/data-rows/:dataRowId',
+    response: DataRowSchema,
+    summary: 'One data row',
+  }),
+  getDataRowImage: endpoint({
+    method: 'GET',
+    path: '/v1/data-rows/:dataRowId/image',
+    responseKind: 'binary',
+    summary: 'The stored image bytes',
+  }),
+  getTask: endpoint({
+    method: 'GET',
+    path: '/v1/tasks/:taskId',
+    response: TaskSchema,
+    summary: 'State of an async task',
+  }),
 
   createOntology: endpoint({
     method: 'POST',
     path: '/v1/ontologies',
-    body: z.object({ name: Name, normalized: z.unknown(), mediaType: z.literal('IMAGE').optional() }),
+    body: z.object({
+      name: Name,
+      normalized: z.unknown(),
+      mediaType: z.literal('IMAGE').optional(),
+    }),
     response: OntologySchema,
     successStatus: 201,
     summary: 'Creates an ontology; every tool, classification and option gets a featureSchemaId',
   }),
-  listOntologies: endpoint({ method: 'GET', path: '/v1/ontologies', query: PageQuery, response: PageSchema(OntologySchema), summary: 'Lists ontologies' }),
-  getOntology: endpoint({ method: 'GET', path: '/v1/ontologies/:ontologyId', response: OntologySchema, summary: 'One ontology' }),
+  listOntologies: endpoint({
+    method: 'GET',
+    path: '/v1/ontologies',
+    query: PageQuery,
+    response: PageSchema(OntologySchema),
+    summary: 'Lists ontologies',
+  }),
+  getOntology: endpoint({
+    method: 'GET',
+    path: '/v1/ontologies/:ontologyId',
+    response: OntologySchema,
+    summary: 'One ontology',
+  }),
 
   createProject: endpoint({
     method: 'POST',
     path: '/v1/projects',
-    body: z.object({ name: Name, description: z.string().max(5000).optional(), mediaType: z.literal('IMAGE').optional() }),
+    body: z.object({
+      name: Name,
+      description: z.string().max(5000).optional(),
+      mediaType: z.literal('IMAGE').optional(),
+    }),
     response: ProjectSchema,
     successStatus: 201,
     summary: 'Creates a project',
   }),
-  listProjects: endpoint({ method: 'GET', path: '/v1/projects', query: PageQuery, response: PageSchema(ProjectSchema), summary: 'Lists projects' }),
-  getProject: endpoint({ method: 'GET', path: '/v1/projects/:projectId', response: ProjectSchema, summary: 'One project' }),
-  deleteProject: endpoint({ method: 'DELETE', path: '/v1/projects/:projectId', responseKind: 'empty', successStatus: 204, summary: 'Deletes a project with its batches, imports and annotations' }),
+  listProjects: endpoint({
+    method: 'GET',
+    path: '/v1/projects',
+    query: PageQuery,
+    response: PageSchema(ProjectSchema),
+    summary: 'Lists projects',
+  }),
+  getProject: endpoint({
+    method: 'GET',
+    path: '/v1/projects/:projectId',
+    response: ProjectSchema,
+    summary: 'One project',
+  }),
+  deleteProject: endpoint({
+    method: 'DELETE',
+    path: '/v1/projects/:projectId',
+    responseKind: 'empty',
+    successStatus: 204,
+    summary: 'Deletes a project with its batches, imports and annotations',
+  }),
   connectOntology: endpoint({
     method: 'PUT',
     path: '/v1/projects/:projectId/ontology',
@@ -189,7 +267,12 @@ export const api = {
     successStatus: 201,
     summary: 'Adds data rows to a project as a named batch',
   }),
-  listBatches: endpoint({ method: 'GET', path: '/v1/projects/:projectId/batches', response: PageSchema(BatchSchema), summary: 'Lists batches' }),
+  listBatches: endpoint({
+    method: 'GET',
+    path: '/v1/projects/:projectId/batches',
+    response: PageSchema(BatchSchema),
+    summary: 'Lists batches',
+  }),
 
   createImport: endpoint({
     method: 'POST',
@@ -197,7 +280,8 @@ export const api = {
     body: CreateImportBodySchema,
     response: ImportJobSchema,
     successStatus: 202,
-    summary: 'Starts an import job (MAL pre-labels or ground truth) from an upload, a URL or inline lines',
+    summary:
+      'Starts an import job (MAL pre-labels or ground truth) from an upload, a URL or inline lines',
   }),
   validateImport: endpoint({
     method: 'POST',
@@ -207,8 +291,19 @@ export const api = {
     successStatus: 202,
     summary: 'Dry run: judges every line exactly as an import would and writes no annotation',
   }),
-  listImports: endpoint({ method: 'GET', path: '/v1/projects/:projectId/imports', query: PageQuery, response: PageSchema(ImportJobSchema), summary: 'Lists import jobs' }),
-  getImport: endpoint({ method: 'GET', path: '/v1/imports/:importId', response: ImportJobSchema, summary: 'State, progress and counts of an import job' }),
+  listImports: endpoint({
+    method: 'GET',
+    path: '/v1/projects/:projectId/imports',
+    query: PageQuery,
+    response: PageSchema(ImportJobSchema),
+    summary: 'Lists import jobs',
+  }),
+  getImport: endpoint({
+    method: 'GET',
+    path: '/v1/imports/:importId',
+    response: ImportJobSchema,
+    summary: 'State, progress and counts of an import job',
+  }),
   getImportStatuses: endpoint({
     method: 'GET',
     path: '/v1/imports/:importId/statuses',
@@ -216,7 +311,12 @@ export const api = {
     responseKind: 'ndjson',
     summary: 'One status line per annotation line (filter with status, code, dataRow)',
   }),
-  getImportInput: endpoint({ method: 'GET', path: '/v1/imports/:importId/input', responseKind: 'ndjson', summary: 'The NDJSON input as received' }),
+  getImportInput: endpoint({
+    method: 'GET',
+    path: '/v1/imports/:importId/input',
+    responseKind: 'ndjson',
+    summary: 'The NDJSON input as received',
+  }),
 
   exportProject: endpoint({
     method: 'GET',
@@ -236,7 +336,8 @@ export const api = {
     method: 'GET',
     path: '/v1/projects/:projectId/data-rows/:dataRowId/annotations',
     response: DataRowAnnotationsSchema,
-    summary: 'Every pre-label and label annotation of one data row in one project (AnnotationRecord JSON)',
+    summary:
+      'Every pre-label and label annotation of one data row in one project (AnnotationRecord JSON)',
   }),
   getDataRowThumbnail: endpoint({
     method: 'GET',

@@ -68,7 +68,9 @@ export const TaskSchema = z.object({
   createdAt: Timestamp,
   completedAt: Timestamp.nullable(),
   /** ids of the data rows created, in input order of the successful items */
-  createdDataRows: z.array(z.object({ id: z.string(), globalKey: z.string().nullable(), rowData: z.string() })),
+  createdDataRows: z.array(
+    z.object({ id: z.string(), globalKey: z.string().nullable(), rowData: z.string() }),
+  ),
   errors: z.array(TaskErrorSchema),
 })
 export type Task = z.infer<typeof TaskSchema>
@@ -120,11 +122,22 @@ export const ImportJobSchema = z.object({
   progress: z.string(),
   createdAt: Timestamp,
   finishedAt: Timestamp.nullable(),
-  counts: z.object({ total: z.number().int(), success: z.number().int(), failure: z.number().int() }),
+  counts: z.object({
+    total: z.number().int(),
+    success: z.number().int(),
+    failure: z.number().int(),
+  }),
   /** number of failed lines per error code */
   errorCounts: z.record(z.string(), z.number().int()),
   /** first failing line of each code, for summaries */
-  errorExamples: z.record(z.string(), z.object({ line: z.number().int(), message: z.string(), path: z.array(z.union([z.string(), z.number()])) })),
+  errorExamples: z.record(
+    z.string(),
+    z.object({
+      line: z.number().int(),
+      message: z.string(),
+      path: z.array(z.union([z.string(), z.number()])),
+    }),
+  ),
   /** why a FAILED job stopped before judging every line */
   failureReason: IssueSchema.nullable(),
   inputFileUrl: z.string(),

@@ -6,20 +6,29 @@ import { indexOf, runLines, ROW_ID } from '../validation/test-support.ts'
 import { toExportLabelAnnotations } from './export-label-annotations.ts'
 
 const FIXTURES = new URL('../../../../../shared/fixtures/labelbox/derived/', import.meta.url)
-const integration = JSON.parse(readFileSync(new URL('integration_image_label_import.json', FIXTURES), 'utf8'))
+const integration = JSON.parse(
+  readFileSync(new URL('integration_image_label_import.json', FIXTURES), 'utf8'),
+)
 
 /** The integration test compares after dropping ids, recursively. */
 function withoutIds(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutIds)
   if (typeof value !== 'object' || value === null) return value
-  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'feature_id' && k !== 'feature_schema_id').map(([k, v]) => [k, withoutIds(v)]))
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => k !== 'feature_id' && k !== 'feature_schema_id')
+      .map(([k, v]) => [k, withoutIds(v)]),
+  )
 }
 
 function recordsOf(lines: unknown[], normalized: unknown): AnnotationRecord[] {
   let fresh = 0
   const text = JSON.stringify(lines)
     .replace(/<uuid-(\d)>/g, (_, n: string) => `00000000-0000-4000-8000-00000000000${n}`)
-    .replaceAll('<uuid>', () => `00000000-0000-4000-8000-1000000000${String(++fresh).padStart(2, '0')}`)
+    .replaceAll(
+      '<uuid>',
+      () => `00000000-0000-4000-8000-1000000000${String(++fresh).padStart(2, '0')}`,
+    )
     .replaceAll('<DATA_ROW_ID>', ROW_ID)
   const outcomes = runLines(indexOf(normalized), JSON.parse(text), { kind: 'ground_truth' })
   return outcomes.map((o) => {
@@ -39,7 +48,9 @@ void test('the integration import exports as Labelbox expects', () => {
 
 void test('nested answers, points, masks and relationships', () => {
   const lines = [
-    integration.extra_inference_lines['rectangle_inference_with_confidence (MEA-style, nested, confidences)'],
+    integration.extra_inference_lines[
+      'rectangle_inference_with_confidence (MEA-style, nested, confidences)'
+    ],
     integration.extra_inference_lines.point_inference,
     integration.extra_inference_lines.radio_inference,
   ]
@@ -51,10 +62,21 @@ void test('nested answers, points, masks and relationships', () => {
     featureSchemaId: 'cmask0000000000000000000a',
     name: 'segmentation_mask',
     tool: 'raster-segmentation',
-    geometry: { type: 'mask', compositeSha256: 'ab', color: [1, 2, 3], rle: { counts: '', size: [1, 1] }, bbox: { top: 0, left: 0, height: 1, width: 1 }, area: 1 },
+    geometry: {
+      type: 'mask',
+      compositeSha256: 'ab',
+      color: [1, 2, 3],
+      rle: { counts: '', size: [1, 1] },
+      bbox: { top: 0, left: 0, height: 1, width: 1 },
+      area: 1,
+    },
     classifications: [],
   }
-  const binary: ObjectRecord = { ...mask, uuid: '00000000-0000-4000-8000-0000000000ab', geometry: { ...mask.geometry, color: null } as ObjectRecord['geometry'] }
+  const binary: ObjectRecord = {
+    ...mask,
+    uuid: '00000000-0000-4000-8000-0000000000ab',
+    geometry: { ...mask.geometry, color: null } as ObjectRecord['geometry'],
+  }
   const relationship: AnnotationRecord = {
     kind: 'relationship',
     uuid: '00000000-0000-4000-8000-0000000000ac',
@@ -65,7 +87,9 @@ void test('nested answers, points, masks and relationships', () => {
     target: binary.uuid,
     relationshipType: 'bidirectional',
   }
-  const exported = toExportLabelAnnotations([...records, mask, binary, relationship], { maskUrl: (r) => `https://masks/${r.uuid}` })
+  const exported = toExportLabelAnnotations([...records, mask, binary, relationship], {
+    maskUrl: (r) => `https://masks/${r.uuid}`,
+  })
   assert.deepEqual(withoutIds(exported), {
     objects: [
       {
@@ -79,24 +103,60 @@ void test('nested answers, points, masks and relationships', () => {
             radio_answer: {
               name: 'radio_value_1',
               value: 'radio_value_1',
-              classifications: [{ name: 'nested_text', value: 'nested_text', text_answer: { content: 'nested answer' } }],
+              classifications: [
+                {
+                  name: 'nested_text',
+                  value: 'nested_text',
+                  text_answer: { content: 'nested answer' },
+                },
+              ],
             },
           },
         ],
         bounding_box: { top: 48, left: 58, height: 65, width: 12 },
       },
-      { name: 'point--', value: 'point--', annotation_kind: 'ImagePoint', classifications: [], point: { x: 147.692, y: 118.154 } },
-      { name: 'segmentation_mask', value: 'segmentation_mask', annotation_kind: 'ImageSegmentationMask', classifications: [], composite_mask: { url: `https://masks/${mask.uuid}`, color_rgb: [1, 2, 3] } },
-      { name: 'segmentation_mask', value: 'segmentation_mask', annotation_kind: 'ImageSegmentationMask', classifications: [], composite_mask: { url: `https://masks/${binary.uuid}`, color_rgb: [255, 255, 255] } },
+      {
+        name: 'point--',
+        value: 'point--',
+        annotation_kind: 'ImagePoint',
+        classifications: [],
+        point: { x: 147.692, y: 118.154 },
+      },
+      {
+        name: 'segmentation_mask',
+        value: 'segmentation_mask',
+        annotation_kind: 'ImageSegmentationMask',
+        classifications: [],
+        composite_mask: { url: `https://masks/${mask.uuid}`, color_rgb: [1, 2, 3] },
+      },
+      {
+        name: 'segmentation_mask',
+        value: 'segmentation_mask',
+        annotation_kind: 'ImageSegmentationMask',
+        classifications: [],
+        composite_mask: { url: `https://masks/${binary.uuid}`, color_rgb: [255, 255, 255] },
+      },
     ],
     classifications: [
       {
         name: 'radio',
         value: 'radio',
-        radio_answer: { name: 'first_radio_answer', value: 'first_radio_answer', classifications: [] },
+        radio_answer: {
+          name: 'first_radio_answer',
+          value: 'first_radio_answer',
+          classifications: [],
+        },
       },
     ],
-    relationships: [{ name: 'is_next_to', value: 'is_next_to', unidirectional: false, source: mask.uuid, target: binary.uuid }],
+    relationships: [
+      {
+        name: 'is_next_to',
+        value: 'is_next_to',
+        unidirectional: false,
+        source: mask.uuid,
+        target: binary.uuid,
+      },
+    ],
   })
   assert.equal(exported.relationships[0]?.feature_id, relationship.uuid)
   assert.equal(exported.relationships[0]?.feature_schema_id, relationship.featureSchemaId)

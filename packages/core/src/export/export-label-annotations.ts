@@ -14,11 +14,7 @@ import type {
 import { assertNever } from '../errors.ts'
 
 export type ExportAnnotationKind =
-  | 'ImageBoundingBox'
-  | 'ImagePolygon'
-  | 'ImagePolyline'
-  | 'ImagePoint'
-  | 'ImageSegmentationMask'
+  'ImageBoundingBox' | 'ImagePolygon' | 'ImagePolyline' | 'ImagePoint' | 'ImageSegmentationMask'
 
 export interface ExportPoint {
   x: number
@@ -59,7 +55,12 @@ export interface ExportObject {
   point?: ExportPoint
   composite_mask?: { url: string; color_rgb: [number, number, number] }
   /** with the `rle` export option: the instance's own mask, COCO RLE (column-major), its area and box */
-  mask_rle?: { counts: string; size: [number, number]; area: number; bounding_box: { top: number; left: number; height: number; width: number } }
+  mask_rle?: {
+    counts: string
+    size: [number, number]
+    area: number
+    bounding_box: { top: number; left: number; height: number; width: number }
+  }
 }
 
 export interface ExportRelationship {
@@ -86,7 +87,10 @@ export interface ExportOptions {
 }
 
 /** Groups the records of one label into export v2 objects, classifications and relationships, in record order. */
-export function toExportLabelAnnotations(records: readonly AnnotationRecord[], opts: ExportOptions): ExportLabelAnnotations {
+export function toExportLabelAnnotations(
+  records: readonly AnnotationRecord[],
+  opts: ExportOptions,
+): ExportLabelAnnotations {
   const out: ExportLabelAnnotations = { objects: [], classifications: [], relationships: [] }
   for (const record of records) {
     switch (record.kind) {
@@ -94,7 +98,10 @@ export function toExportLabelAnnotations(records: readonly AnnotationRecord[], o
         out.objects.push(toExportObject(record, opts))
         break
       case 'classification':
-        out.classifications.push({ feature_id: record.uuid, ...toExportClassification(record.classification) })
+        out.classifications.push({
+          feature_id: record.uuid,
+          ...toExportClassification(record.classification),
+        })
         break
       case 'relationship':
         out.relationships.push(toExportRelationship(record))
@@ -121,14 +128,34 @@ function toExportObject(record: ObjectRecord, opts: ExportOptions): ExportObject
         ...base,
         annotation_kind: 'ImageBoundingBox',
         classifications,
-        bounding_box: { top: geometry.top, left: geometry.left, height: geometry.height, width: geometry.width },
+        bounding_box: {
+          top: geometry.top,
+          left: geometry.left,
+          height: geometry.height,
+          width: geometry.width,
+        },
       }
     case 'polygon':
-      return { ...base, annotation_kind: 'ImagePolygon', classifications, polygon: geometry.points.map(toExportPoint) }
+      return {
+        ...base,
+        annotation_kind: 'ImagePolygon',
+        classifications,
+        polygon: geometry.points.map(toExportPoint),
+      }
     case 'line':
-      return { ...base, annotation_kind: 'ImagePolyline', classifications, line: geometry.points.map(toExportPoint) }
+      return {
+        ...base,
+        annotation_kind: 'ImagePolyline',
+        classifications,
+        line: geometry.points.map(toExportPoint),
+      }
     case 'point':
-      return { ...base, annotation_kind: 'ImagePoint', classifications, point: { x: geometry.x, y: geometry.y } }
+      return {
+        ...base,
+        annotation_kind: 'ImagePoint',
+        classifications,
+        point: { x: geometry.x, y: geometry.y },
+      }
     case 'mask':
       return {
         ...base,
@@ -136,7 +163,16 @@ function toExportObject(record: ObjectRecord, opts: ExportOptions): ExportObject
         classifications,
         // a binary mask (png, RLE) is stored with its pixels white
         composite_mask: { url: opts.maskUrl(record), color_rgb: geometry.color ?? [255, 255, 255] },
-        ...(opts.maskRle === true ? { mask_rle: { counts: geometry.rle.counts, size: geometry.rle.size, area: geometry.area, bounding_box: { ...geometry.bbox } } } : {}),
+        ...(opts.maskRle === true
+          ? {
+              mask_rle: {
+                counts: geometry.rle.counts,
+                size: geometry.rle.size,
+                area: geometry.area,
+                bounding_box: { ...geometry.bbox },
+              },
+            }
+          : {}),
       }
     default:
       return assertNever(geometry, 'geometry')

@@ -25,16 +25,36 @@ interface ClassificationBase extends Scores {
   featureSchemaId: string
   name: string
 }
-export interface RadioRecord extends ClassificationBase { type: 'radio'; answer: AnswerRecord }
-export interface ChecklistRecord extends ClassificationBase { type: 'checklist'; answers: AnswerRecord[] }
-export interface TextRecord extends ClassificationBase { type: 'text'; text: string }
+export interface RadioRecord extends ClassificationBase {
+  type: 'radio'
+  answer: AnswerRecord
+}
+export interface ChecklistRecord extends ClassificationBase {
+  type: 'checklist'
+  answers: AnswerRecord[]
+}
+export interface TextRecord extends ClassificationBase {
+  type: 'text'
+  text: string
+}
 export type ClassificationRecord = RadioRecord | ChecklistRecord | TextRecord
 
-export interface BoxRecord { top: number; left: number; height: number; width: number }
-export interface PointRecord { x: number; y: number }
+export interface BoxRecord {
+  top: number
+  left: number
+  height: number
+  width: number
+}
+export interface PointRecord {
+  x: number
+  y: number
+}
 
 /** COCO RLE in column-major order; `counts` is the compressed string form. */
-export interface RleRecord { counts: string; size: [height: number, width: number] }
+export interface RleRecord {
+  counts: string
+  size: [height: number, width: number]
+}
 
 export type GeometryRecord =
   | ({ type: 'bbox' } & BoxRecord)

@@ -20,7 +20,13 @@ import { AppError } from '../errors.ts'
 import type { IssuePath } from '../errors.ts'
 import { decodeBase64, encodeBase64 } from '../annotation/base64.ts'
 import { checkFiniteNumber, describe, isRecord, resolveUuid } from '../annotation/checks.ts'
-import { Checklist, ClassificationAnnotation, ClassificationAnswer, Radio, Text } from '../annotation/classification.ts'
+import {
+  Checklist,
+  ClassificationAnnotation,
+  ClassificationAnswer,
+  Radio,
+  Text,
+} from '../annotation/classification.ts'
 import type { ClassificationValue } from '../annotation/classification.ts'
 import { Line, Point, Polygon, Rectangle } from '../annotation/geometry.ts'
 import { Label } from '../annotation/label.ts'
@@ -33,8 +39,21 @@ import { Relationship, RelationshipAnnotation } from '../annotation/relationship
 import { decodeRle, encodeRle } from '../mask/rle.ts'
 import { KIND_KEYS } from './line.ts'
 import type {
-  CustomMetric, DataRowRef, FeatureRef, KindKey, NdAnswer, NdBboxLine, NdClassification, NdLine, NdMask, NdMaskLine,
-  NdObjectLine, NdPoint, NdPointLine, NdPolygonLine, NdPolylineLine,
+  CustomMetric,
+  DataRowRef,
+  FeatureRef,
+  KindKey,
+  NdAnswer,
+  NdBboxLine,
+  NdClassification,
+  NdLine,
+  NdMask,
+  NdMaskLine,
+  NdObjectLine,
+  NdPoint,
+  NdPointLine,
+  NdPolygonLine,
+  NdPolylineLine,
 } from './line.ts'
 
 // ---------------------------------------------------------------- serialize
@@ -44,7 +63,10 @@ interface Scored {
   customMetrics?: CustomMetric[]
 }
 
-function featureOf(feature: { name?: string | undefined; featureSchemaId?: string | undefined }): FeatureRef {
+function featureOf(feature: {
+  name?: string | undefined
+  featureSchemaId?: string | undefined
+}): FeatureRef {
   return {
     ...(feature.name === undefined ? {} : { name: feature.name }),
     ...(feature.featureSchemaId === undefined ? {} : { schemaId: feature.featureSchemaId }),
@@ -57,7 +79,9 @@ function scoresOf(...sources: Scored[]): Scored {
   const customMetrics = sources.find((s) => s.customMetrics !== undefined)?.customMetrics
   return {
     ...(confidence === undefined ? {} : { confidence }),
-    ...(customMetrics === undefined ? {} : { customMetrics: customMetrics.map((m) => ({ name: m.name, value: m.value })) }),
+    ...(customMetrics === undefined
+      ? {}
+      : { customMetrics: customMetrics.map((m) => ({ name: m.name, value: m.value })) }),
   }
 }
 
@@ -65,7 +89,9 @@ function serializeAnswer(answer: ClassificationAnswer): NdAnswer {
   return {
     ...featureOf(answer),
     ...scoresOf(answer),
-    ...(answer.classifications.length === 0 ? {} : { classifications: answer.classifications.map(serializeNested) }),
+    ...(answer.classifications.length === 0
+      ? {}
+      : { classifications: answer.classifications.map(serializeNested) }),
   }
 }
 
@@ -86,15 +112,21 @@ function serializeMask(mask: Mask, path: IssuePath): NdMask {
   if (data.url !== undefined) return { instanceURI: data.url, ...color }
   if (data.imBytes !== undefined) {
     // without a colour every non-black pixel is in the mask: that is exactly the `{png}` form
-    return mask.color === undefined ? { png: encodeBase64(data.imBytes) } : { imBytes: encodeBase64(data.imBytes), ...color }
+    return mask.color === undefined
+      ? { png: encodeBase64(data.imBytes) }
+      : { imBytes: encodeBase64(data.imBytes), ...color }
   }
   if (data.arr !== undefined && data.width !== undefined && data.height !== undefined) {
     const rle = encodeRle(data.arr, data.width, data.height)
     return { counts: rle.counts, size: [rle.size[0], rle.size[1]] }
   }
-  throw new AppError('field_invalid', `MaskData with only filePath (${describe(data.filePath)}) must be read into imBytes before serializing`, {
-    path: [...path, 'mask', 'filePath'],
-  })
+  throw new AppError(
+    'field_invalid',
+    `MaskData with only filePath (${describe(data.filePath)}) must be read into imBytes before serializing`,
+    {
+      path: [...path, 'mask', 'filePath'],
+    },
+  )
 }
 
 function toNdPoint(p: Point): NdPoint {
@@ -130,7 +162,12 @@ function dataRowKey(ref: DataRowRef): string {
   return 'id' in ref ? `id:${ref.id}` : `globalKey:${ref.globalKey}`
 }
 
-function serializeAnnotation(annotation: Annotation, dataRow: DataRowRef, objectUuids: Set<string>, path: IssuePath): NdLine {
+function serializeAnnotation(
+  annotation: Annotation,
+  dataRow: DataRowRef,
+  objectUuids: Set<string>,
+  path: IssuePath,
+): NdLine {
   const base = { uuid: annotation.uuid, dataRow: { ...dataRow }, ...featureOf(annotation) }
   if (annotation instanceof ObjectAnnotation) {
     return {
@@ -141,14 +178,25 @@ function serializeAnnotation(annotation: Annotation, dataRow: DataRowRef, object
     } satisfies NdObjectLine
   }
   if (annotation instanceof ClassificationAnnotation) {
-    return { ...base, answer: serializeValue(annotation.value), ...scoresOf(annotation, annotation.value) }
+    return {
+      ...base,
+      answer: serializeValue(annotation.value),
+      ...scoresOf(annotation, annotation.value),
+    }
   }
   const { source, target, type } = annotation.value
-  for (const [key, end] of [['source', source], ['target', target]] as const) {
+  for (const [key, end] of [
+    ['source', source],
+    ['target', target],
+  ] as const) {
     if (!objectUuids.has(end.uuid)) {
-      throw new AppError('relationship_endpoint_unknown', `the relationship's ${key} (${end.uuid}) is not an object annotation of this label`, {
-        path: [...path, 'value', key],
-      })
+      throw new AppError(
+        'relationship_endpoint_unknown',
+        `the relationship's ${key} (${end.uuid}) is not an object annotation of this label`,
+        {
+          path: [...path, 'value', key],
+        },
+      )
     }
   }
   return { ...base, relationship: { source: source.uuid, target: target.uuid, type } }
@@ -162,15 +210,22 @@ function serialize(labels: readonly Label[]): NdLine[] {
   const lines: NdLine[] = []
   const uuidsByDataRow = new Map<string, Set<string>>()
   labels.forEach((label, l) => {
-    if (!(label instanceof Label)) throw new AppError('field_invalid', `expected a Label, got ${describe(label)}`, { path: [l] })
+    if (!(label instanceof Label))
+      throw new AppError('field_invalid', `expected a Label, got ${describe(label)}`, { path: [l] })
     const key = dataRowKey(label.data)
     const seen = uuidsByDataRow.get(key) ?? new Set<string>()
     uuidsByDataRow.set(key, seen)
-    const objectUuids = new Set(label.annotations.filter((a) => a instanceof ObjectAnnotation).map((a) => a.uuid))
+    const objectUuids = new Set(
+      label.annotations.filter((a) => a instanceof ObjectAnnotation).map((a) => a.uuid),
+    )
     label.annotations.forEach((annotation, a) => {
       const path = [l, 'annotations', a]
       if (seen.has(annotation.uuid)) {
-        throw new AppError('uuid_duplicate', `uuid ${annotation.uuid} is used twice on data row ${key}`, { path: [...path, 'uuid'] })
+        throw new AppError(
+          'uuid_duplicate',
+          `uuid ${annotation.uuid} is used twice on data row ${key}`,
+          { path: [...path, 'uuid'] },
+        )
       }
       seen.add(annotation.uuid)
       const line = serializeAnnotation(annotation, label.data, objectUuids, path)
@@ -191,7 +246,8 @@ function build<T>(path: IssuePath, make: () => T): T {
   try {
     return make()
   } catch (err) {
-    if (err instanceof AppError) throw new AppError(err.code, err.message, { path: [...path, ...err.path], cause: err })
+    if (err instanceof AppError)
+      throw new AppError(err.code, err.message, { path: [...path, ...err.path], cause: err })
     throw err
   }
 }
@@ -208,19 +264,26 @@ function readFeature(raw: Record<string, unknown>): { name?: string; featureSche
 function readScores(raw: Record<string, unknown>): Scored {
   return {
     ...(raw['confidence'] === undefined ? {} : { confidence: raw['confidence'] as number }),
-    ...(raw['customMetrics'] === undefined ? {} : { customMetrics: raw['customMetrics'] as CustomMetric[] }),
+    ...(raw['customMetrics'] === undefined
+      ? {}
+      : { customMetrics: raw['customMetrics'] as CustomMetric[] }),
   }
 }
 
 function readRecord(value: unknown, what: string, path: IssuePath): Record<string, unknown> {
-  if (!isRecord(value)) fail('field_invalid', `${what} must be an object, got ${describe(value)}`, path)
+  if (!isRecord(value))
+    fail('field_invalid', `${what} must be an object, got ${describe(value)}`, path)
   return value
 }
 
 function readAnswer(raw: unknown, path: IssuePath): ClassificationAnswer {
   const answer = readRecord(raw, 'an answer', path)
   const classifications = readNestedList(answer['classifications'], [...path, 'classifications'])
-  return build(path, () => new ClassificationAnswer({ ...readFeature(answer), ...readScores(answer), classifications }))
+  return build(
+    path,
+    () =>
+      new ClassificationAnswer({ ...readFeature(answer), ...readScores(answer), classifications }),
+  )
 }
 
 /** The answer of a line or nested classification: object = Radio, list = Checklist, string = Text. */
@@ -229,24 +292,33 @@ function readValue(raw: Record<string, unknown>, path: IssuePath): Classificatio
   const key = hasAnswer ? 'answer' : 'answers'
   const answer = raw[key]
   if (typeof answer === 'string') return new Text({ answer })
-  if (Array.isArray(answer)) return new Checklist({ answer: answer.map((a, i) => readAnswer(a, [...path, key, i])) })
+  if (Array.isArray(answer))
+    return new Checklist({ answer: answer.map((a, i) => readAnswer(a, [...path, key, i])) })
   if (isRecord(answer)) {
     const one = readAnswer(answer, [...path, key])
     // `answers` only ever names a checklist, so a single object there is a one-answer checklist
     return hasAnswer ? new Radio({ answer: one }) : new Checklist({ answer: [one] })
   }
-  throw new AppError('field_invalid', `answer must be an object, a list or a string, got ${describe(answer)}`, { path: [...path, key] })
+  throw new AppError(
+    'field_invalid',
+    `answer must be an object, a list or a string, got ${describe(answer)}`,
+    { path: [...path, key] },
+  )
 }
 
 function readNested(raw: unknown, path: IssuePath): ClassificationAnnotation {
   const c = readRecord(raw, 'a classification', path)
   const value = readValue(c, path)
-  return build(path, () => new ClassificationAnnotation({ ...readFeature(c), ...readScores(c), value }))
+  return build(
+    path,
+    () => new ClassificationAnnotation({ ...readFeature(c), ...readScores(c), value }),
+  )
 }
 
 function readNestedList(raw: unknown, path: IssuePath): ClassificationAnnotation[] {
   if (raw === undefined || raw === null) return []
-  if (!Array.isArray(raw)) fail('field_invalid', `classifications must be a list, got ${describe(raw)}`, path)
+  if (!Array.isArray(raw))
+    fail('field_invalid', `classifications must be a list, got ${describe(raw)}`, path)
   return raw.map((c, i) => readNested(c, [...path, i]))
 }
 
@@ -256,7 +328,8 @@ function readPoint(raw: unknown, path: IssuePath): Point {
 }
 
 function readPoints(raw: unknown, path: IssuePath): Point[] {
-  if (!Array.isArray(raw)) fail('field_invalid', `expected a list of points, got ${describe(raw)}`, path)
+  if (!Array.isArray(raw))
+    fail('field_invalid', `expected a list of points, got ${describe(raw)}`, path)
   return raw.map((p, i) => readPoint(p, [...path, i]))
 }
 
@@ -276,29 +349,47 @@ function readMask(raw: unknown, path: IssuePath): Mask {
   for (const key of ['imBytes', 'png'] as const) {
     const text = m[key]
     if (text === undefined) continue
-    if (typeof text !== 'string') fail('field_invalid', `${key} must be base64 text, got ${describe(text)}`, [...path, key])
+    if (typeof text !== 'string')
+      fail('field_invalid', `${key} must be base64 text, got ${describe(text)}`, [...path, key])
     const data = new MaskData({ imBytes: decodeBase64(text, [...path, key]) })
     // `png` is a binary mask: no colour, every non-black pixel is in it
     return build(path, () => new Mask({ mask: data, ...(key === 'imBytes' ? readColor(m) : {}) }))
   }
   if (m['counts'] !== undefined || m['size'] !== undefined) {
-    const decoded = decodeRle({ counts: m['counts'] as string, size: m['size'] as [number, number] }, path)
+    const decoded = decodeRle(
+      { counts: m['counts'] as string, size: m['size'] as [number, number] },
+      path,
+    )
     if (!decoded.ok) throw AppError.fromIssue(decoded.issue)
     const data = new MaskData({ arr: decoded.mask, width: decoded.width, height: decoded.height })
     return new Mask({ mask: data })
   }
-  throw new AppError('mask_invalid', 'mask needs one of instanceURI, url, imBytes, png or RLE {counts, size}', { path })
+  throw new AppError(
+    'mask_invalid',
+    'mask needs one of instanceURI, url, imBytes, png or RLE {counts, size}',
+    { path },
+  )
 }
 
-function readObjectValue(line: Record<string, unknown>, kind: KindKey, path: IssuePath): ObjectValue {
+function readObjectValue(
+  line: Record<string, unknown>,
+  kind: KindKey,
+  path: IssuePath,
+): ObjectValue {
   const raw = line[kind]
   const at = [...path, kind]
   switch (kind) {
     case 'bbox': {
       const b = readRecord(raw, 'bbox', at)
       // fromXYWH reports its own keys (x, y); name the line's keys instead
-      for (const key of ['top', 'left', 'height', 'width'] as const) build([...at, key], () => checkFiniteNumber(b[key], []))
-      return Rectangle.fromXYWH({ x: b['left'] as number, y: b['top'] as number, width: b['width'] as number, height: b['height'] as number })
+      for (const key of ['top', 'left', 'height', 'width'] as const)
+        build([...at, key], () => checkFiniteNumber(b[key], []))
+      return Rectangle.fromXYWH({
+        x: b['left'] as number,
+        y: b['top'] as number,
+        width: b['width'] as number,
+        height: b['height'] as number,
+      })
     }
     case 'polygon': {
       const points = readPoints(raw, at)
@@ -319,25 +410,43 @@ function readObjectValue(line: Record<string, unknown>, kind: KindKey, path: Iss
 }
 
 function readDataRow(raw: unknown, path: IssuePath): DataRowRef {
-  if (raw === undefined || raw === null) throw new AppError('data_row_missing', 'the line has no dataRow', { path })
-  if (!isRecord(raw)) throw new AppError('data_row_ref_invalid', `dataRow must be {id} or {globalKey}, got ${describe(raw)}`, { path })
+  if (raw === undefined || raw === null)
+    throw new AppError('data_row_missing', 'the line has no dataRow', { path })
+  if (!isRecord(raw))
+    throw new AppError(
+      'data_row_ref_invalid',
+      `dataRow must be {id} or {globalKey}, got ${describe(raw)}`,
+      { path },
+    )
   const keys = (['id', 'globalKey'] as const).filter((k) => raw[k] !== undefined && raw[k] !== null)
   const key = keys[0]
   const ref = key === undefined ? undefined : raw[key]
   if (keys.length !== 1 || key === undefined || typeof ref !== 'string' || ref.length === 0) {
-    throw new AppError('data_row_ref_invalid', `dataRow needs exactly one of id and globalKey, got ${describe(raw)}`, { path })
+    throw new AppError(
+      'data_row_ref_invalid',
+      `dataRow needs exactly one of id and globalKey, got ${describe(raw)}`,
+      { path },
+    )
   }
   return key === 'id' ? { id: ref } : { globalKey: ref }
 }
 
 function kindOf(line: Record<string, unknown>, path: IssuePath): KindKey {
-  const kinds = KIND_KEYS.filter((k) => line[k] !== undefined || (k === 'answer' && line['answers'] !== undefined))
+  const kinds = KIND_KEYS.filter(
+    (k) => line[k] !== undefined || (k === 'answer' && line['answers'] !== undefined),
+  )
   const kind = kinds[0]
   if (kind === undefined) {
-    throw new AppError('annotation_kind_missing', `a line needs one of ${KIND_KEYS.join(', ')}`, { path })
+    throw new AppError('annotation_kind_missing', `a line needs one of ${KIND_KEYS.join(', ')}`, {
+      path,
+    })
   }
   if (kinds.length > 1) {
-    throw new AppError('annotation_kind_conflict', `a line has exactly one of ${kinds.join(', ')}`, { path: [...path, kinds[1] as string] })
+    throw new AppError(
+      'annotation_kind_conflict',
+      `a line has exactly one of ${kinds.join(', ')}`,
+      { path: [...path, kinds[1] as string] },
+    )
   }
   return kind
 }
@@ -357,26 +466,41 @@ interface Group {
   uuids: Set<string>
 }
 
-function resolveRelationship(pending: PendingRelationship, objects: Map<string, ObjectAnnotation>): RelationshipAnnotation {
+function resolveRelationship(
+  pending: PendingRelationship,
+  objects: Map<string, ObjectAnnotation>,
+): RelationshipAnnotation {
   const path = [pending.index]
   const rel = readRecord(pending.line['relationship'], 'relationship', [...path, 'relationship'])
   const ends = (['source', 'target'] as const).map((key) => {
     const raw = rel[key]
-    const uuid = typeof raw === 'string' ? resolveUuid(raw, [...path, 'relationship', key]) : undefined
+    const uuid =
+      typeof raw === 'string' ? resolveUuid(raw, [...path, 'relationship', key]) : undefined
     const object = uuid === undefined ? undefined : objects.get(uuid)
     if (object === undefined) {
-      throw new AppError('relationship_endpoint_unknown', `relationship ${key} ${describe(raw)} is no object annotation of this data row`, {
-        path: [...path, 'relationship', key],
-      })
+      throw new AppError(
+        'relationship_endpoint_unknown',
+        `relationship ${key} ${describe(raw)} is no object annotation of this data row`,
+        {
+          path: [...path, 'relationship', key],
+        },
+      )
     }
     return object
   })
-  const value = build([...path, 'relationship'], () => new Relationship({
-    source: ends[0] as ObjectAnnotation,
-    target: ends[1] as ObjectAnnotation,
-    ...(rel['type'] === undefined ? {} : { type: rel['type'] as 'unidirectional' }),
-  }))
-  return build(path, () => new RelationshipAnnotation({ ...readFeature(pending.line), value, uuid: pending.uuid }))
+  const value = build(
+    [...path, 'relationship'],
+    () =>
+      new Relationship({
+        source: ends[0] as ObjectAnnotation,
+        target: ends[1] as ObjectAnnotation,
+        ...(rel['type'] === undefined ? {} : { type: rel['type'] as 'unidirectional' }),
+      }),
+  )
+  return build(
+    path,
+    () => new RelationshipAnnotation({ ...readFeature(pending.line), value, uuid: pending.uuid }),
+  )
 }
 
 /**
@@ -388,15 +512,29 @@ function deserialize(lines: readonly unknown[]): Label[] {
   const groups = new Map<string, Group>()
   lines.forEach((raw, index) => {
     const path = [index]
-    if (!isRecord(raw)) throw new AppError('line_not_object', `line ${index} is not a JSON object: ${describe(raw)}`, { path })
+    if (!isRecord(raw))
+      throw new AppError(
+        'line_not_object',
+        `line ${index} is not a JSON object: ${describe(raw)}`,
+        { path },
+      )
     const data = readDataRow(raw['dataRow'], [...path, 'dataRow'])
     const key = dataRowKey(data)
-    const group: Group = groups.get(key) ?? { data, benchmark: false, annotations: [], objects: new Map(), uuids: new Set() }
+    const group: Group = groups.get(key) ?? {
+      data,
+      benchmark: false,
+      annotations: [],
+      objects: new Map(),
+      uuids: new Set(),
+    }
     groups.set(key, group)
     if (raw['isBenchmarkReferenceLabel'] === true) group.benchmark = true
 
     const uuid = resolveUuid(raw['uuid'] ?? undefined, [...path, 'uuid'])
-    if (group.uuids.has(uuid)) throw new AppError('uuid_duplicate', `uuid ${uuid} is not unique on data row ${key}`, { path: [...path, 'uuid'] })
+    if (group.uuids.has(uuid))
+      throw new AppError('uuid_duplicate', `uuid ${uuid} is not unique on data row ${key}`, {
+        path: [...path, 'uuid'],
+      })
     group.uuids.add(uuid)
 
     const kind = kindOf(raw, path)
@@ -407,23 +545,37 @@ function deserialize(lines: readonly unknown[]): Label[] {
     } else if (kind === 'answer') {
       const nested = raw['classifications']
       if (Array.isArray(nested) && nested.length > 0) {
-        fail('field_invalid', 'a top-level classification line carries its nested classifications under its answers', [...path, 'classifications'])
+        fail(
+          'field_invalid',
+          'a top-level classification line carries its nested classifications under its answers',
+          [...path, 'classifications'],
+        )
       }
       const value = readValue(raw, path)
-      group.annotations.push(build(path, () => new ClassificationAnnotation({ ...feature, ...scores, value, uuid })))
+      group.annotations.push(
+        build(path, () => new ClassificationAnnotation({ ...feature, ...scores, value, uuid })),
+      )
     } else {
       const value = readObjectValue(raw, kind, path)
       const classifications = readNestedList(raw['classifications'], [...path, 'classifications'])
-      const object = build(path, () => new ObjectAnnotation({ ...feature, ...scores, value, classifications, uuid }))
+      const object = build(
+        path,
+        () => new ObjectAnnotation({ ...feature, ...scores, value, classifications, uuid }),
+      )
       group.objects.set(uuid, object)
       group.annotations.push(object)
     }
   })
-  return [...groups.values()].map((group) => new Label({
-    data: group.data,
-    annotations: group.annotations.map((a) => ('line' in a ? resolveRelationship(a, group.objects) : a)),
-    isBenchmarkReference: group.benchmark,
-  }))
+  return [...groups.values()].map(
+    (group) =>
+      new Label({
+        data: group.data,
+        annotations: group.annotations.map((a) =>
+          'line' in a ? resolveRelationship(a, group.objects) : a,
+        ),
+        isBenchmarkReference: group.benchmark,
+      }),
+  )
 }
 
 export const NDJsonConverter = { serialize, deserialize } as const

@@ -71,16 +71,36 @@ export interface NdClassificationLine extends NdLineBase {
 interface NdObjectBase extends NdLineBase {
   classifications?: NdClassification[]
 }
-export interface NdBboxLine extends NdObjectBase { bbox: NdBbox }
-export interface NdPolygonLine extends NdObjectBase { polygon: NdPoint[] }
-export interface NdPolylineLine extends NdObjectBase { line: NdPoint[] }
-export interface NdPointLine extends NdObjectBase { point: NdPoint }
-export interface NdMaskLine extends NdObjectBase { mask: NdMask }
-export interface NdRelationshipLine extends NdLineBase { relationship: NdRelationship }
+export interface NdBboxLine extends NdObjectBase {
+  bbox: NdBbox
+}
+export interface NdPolygonLine extends NdObjectBase {
+  polygon: NdPoint[]
+}
+export interface NdPolylineLine extends NdObjectBase {
+  line: NdPoint[]
+}
+export interface NdPointLine extends NdObjectBase {
+  point: NdPoint
+}
+export interface NdMaskLine extends NdObjectBase {
+  mask: NdMask
+}
+export interface NdRelationshipLine extends NdLineBase {
+  relationship: NdRelationship
+}
 
 export type NdObjectLine = NdBboxLine | NdPolygonLine | NdPolylineLine | NdPointLine | NdMaskLine
 export type NdLine = NdClassificationLine | NdObjectLine | NdRelationshipLine
 
 /** The keys that decide what a line is; a line has exactly one. */
-export const KIND_KEYS = ['bbox', 'polygon', 'line', 'point', 'mask', 'relationship', 'answer'] as const
+export const KIND_KEYS = [
+  'bbox',
+  'polygon',
+  'line',
+  'point',
+  'mask',
+  'relationship',
+  'answer',
+] as const
 export type KindKey = (typeof KIND_KEYS)[number]

@@ -7,7 +7,12 @@ import { AppError } from '../errors.ts'
 import type { IssuePath } from '../errors.ts'
 import { NormalizedOntologySchema } from './normalized.ts'
 import type {
-  ClassificationType, NormalizedClassification, NormalizedOntology, NormalizedOption, NormalizedTool, ToolType,
+  ClassificationType,
+  NormalizedClassification,
+  NormalizedOntology,
+  NormalizedOption,
+  NormalizedTool,
+  ToolType,
 } from './normalized.ts'
 
 export const MediaType = { Image: 'IMAGE' } as const
@@ -20,7 +25,11 @@ interface SchemaIds {
 
 function checkName(value: unknown, key: string): string {
   if (typeof value !== 'string' || value.length === 0) {
-    throw new AppError('field_invalid', `${key} must be a non-empty string, got ${JSON.stringify(value)}`, { path: [key] })
+    throw new AppError(
+      'field_invalid',
+      `${key} must be a non-empty string, got ${JSON.stringify(value)}`,
+      { path: [key] },
+    )
   }
   return value
 }
@@ -32,11 +41,17 @@ function idsOf(options: SchemaIds): SchemaIds {
   }
 }
 
-function checkList<T>(value: unknown, Kind: abstract new (...args: never[]) => T, key: string): T[] {
+function checkList<T>(
+  value: unknown,
+  Kind: abstract new (...args: never[]) => T,
+  key: string,
+): T[] {
   if (value === undefined) return []
-  if (!Array.isArray(value)) throw new AppError('field_invalid', `${key} must be a list`, { path: [key] })
+  if (!Array.isArray(value))
+    throw new AppError('field_invalid', `${key} must be a list`, { path: [key] })
   return value.map((item: unknown, i) => {
-    if (!(item instanceof Kind)) throw new AppError('field_invalid', `${key}[${i}] must be a ${Kind.name}`, { path: [key, i] })
+    if (!(item instanceof Kind))
+      throw new AppError('field_invalid', `${key}[${i}] must be a ${Kind.name}`, { path: [key, i] })
     return item
   })
 }
@@ -45,7 +60,10 @@ function checkList<T>(value: unknown, Kind: abstract new (...args: never[]) => T
 function checkUnique(items: readonly { key: string }[], path: IssuePath, field: string): void {
   const seen = new Set<string>()
   items.forEach((item, i) => {
-    if (seen.has(item.key)) throw new AppError('name_taken', `duplicate ${field} ${JSON.stringify(item.key)}`, { path: [...path, i, field] })
+    if (seen.has(item.key))
+      throw new AppError('name_taken', `duplicate ${field} ${JSON.stringify(item.key)}`, {
+        path: [...path, i, field],
+      })
     seen.add(item.key)
   })
 }
@@ -74,13 +92,19 @@ export class Option {
   }
 
   asDict(path: IssuePath = []): NormalizedOption {
-    checkUnique(this.options.map((c) => ({ key: c.name })), [...path, 'options'], 'name')
+    checkUnique(
+      this.options.map((c) => ({ key: c.name })),
+      [...path, 'options'],
+      'name',
+    )
     return {
       schemaNodeId: this.schemaNodeId ?? null,
       featureSchemaId: this.featureSchemaId ?? null,
       label: this.label,
       value: this.value,
-      options: this.options.map((c, i) => c.asDict({ isSubclass: true, path: [...path, 'options', i] })),
+      options: this.options.map((c, i) =>
+        c.asDict({ isSubclass: true, path: [...path, 'options', i] }),
+      ),
     }
   }
 
@@ -94,7 +118,11 @@ export class Option {
   }
 }
 
-const CLASSIFICATION_TYPE = { RADIO: 'radio', CHECKLIST: 'checklist', TEXT: 'text' } as const satisfies Record<string, ClassificationType>
+const CLASSIFICATION_TYPE = {
+  RADIO: 'radio',
+  CHECKLIST: 'checklist',
+  TEXT: 'text',
+} as const satisfies Record<string, ClassificationType>
 const SCOPE = { GLOBAL: 'global', INDEX: 'index' } as const
 const UI_MODE = { HOTKEY: 'hotkey', SEARCHABLE: 'searchable' } as const
 
@@ -129,33 +157,59 @@ export class Classification {
   constructor(options: ClassificationOptions) {
     const types: readonly unknown[] = Object.values(CLASSIFICATION_TYPE)
     if (!types.includes(options.classType)) {
-      throw new AppError('field_invalid', `classType must be one of ${types.join(', ')}, got ${JSON.stringify(options.classType)}`, { path: ['classType'] })
+      throw new AppError(
+        'field_invalid',
+        `classType must be one of ${types.join(', ')}, got ${JSON.stringify(options.classType)}`,
+        { path: ['classType'] },
+      )
     }
     this.classType = options.classType
     this.name = checkName(options.name, 'name')
-    this.instructions = options.instructions === undefined ? this.name : checkName(options.instructions, 'instructions')
+    this.instructions =
+      options.instructions === undefined
+        ? this.name
+        : checkName(options.instructions, 'instructions')
     this.required = options.required ?? false
     this.options = checkList(options.options, Option, 'options')
     if (this.classType === 'text' && this.options.length > 0) {
-      throw new AppError('field_invalid', `text classification ${JSON.stringify(this.name)} takes no options`, { path: ['options'] })
+      throw new AppError(
+        'field_invalid',
+        `text classification ${JSON.stringify(this.name)} takes no options`,
+        { path: ['options'] },
+      )
     }
     if (options.scope !== undefined) {
-      if (options.scope !== 'global' && options.scope !== 'index') throw new AppError('field_invalid', 'scope must be global or index', { path: ['scope'] })
+      if (options.scope !== 'global' && options.scope !== 'index')
+        throw new AppError('field_invalid', 'scope must be global or index', { path: ['scope'] })
       this.scope = options.scope
     }
     if (options.uiMode !== undefined) {
-      if (options.uiMode !== 'hotkey' && options.uiMode !== 'searchable') throw new AppError('field_invalid', 'uiMode must be hotkey or searchable', { path: ['uiMode'] })
+      if (options.uiMode !== 'hotkey' && options.uiMode !== 'searchable')
+        throw new AppError('field_invalid', 'uiMode must be hotkey or searchable', {
+          path: ['uiMode'],
+        })
       this.uiMode = options.uiMode
     }
     Object.assign(this, idsOf(options))
   }
 
   /** `isSubclass`: nested under a tool or an option, where there is no scope. */
-  asDict({ isSubclass = false, path = [] }: { isSubclass?: boolean; path?: IssuePath } = {}): NormalizedClassification {
+  asDict({
+    isSubclass = false,
+    path = [],
+  }: { isSubclass?: boolean; path?: IssuePath } = {}): NormalizedClassification {
     if (this.classType !== 'text' && this.options.length === 0) {
-      throw new AppError('field_invalid', `classification ${JSON.stringify(this.name)} requires options`, { path: [...path, 'options'] })
+      throw new AppError(
+        'field_invalid',
+        `classification ${JSON.stringify(this.name)} requires options`,
+        { path: [...path, 'options'] },
+      )
     }
-    checkUnique(this.options.map((o) => ({ key: o.value })), [...path, 'options'], 'value')
+    checkUnique(
+      this.options.map((o) => ({ key: o.value })),
+      [...path, 'options'],
+      'value',
+    )
     return {
       type: this.classType,
       instructions: this.instructions,
@@ -215,14 +269,22 @@ export class Tool {
   constructor(options: ToolOptions) {
     const types: readonly unknown[] = Object.values(TOOL_TYPE)
     if (!types.includes(options.tool)) {
-      throw new AppError('field_invalid', `tool must be one of ${types.join(', ')}, got ${JSON.stringify(options.tool)}`, { path: ['tool'] })
+      throw new AppError(
+        'field_invalid',
+        `tool must be one of ${types.join(', ')}, got ${JSON.stringify(options.tool)}`,
+        { path: ['tool'] },
+      )
     }
     this.tool = options.tool
     this.name = checkName(options.name, 'name')
     this.required = options.required ?? false
     if (options.color !== undefined) {
       if (typeof options.color !== 'string' || !/^#[0-9a-fA-F]{6}$/.test(options.color)) {
-        throw new AppError('field_invalid', `color must be #rrggbb, got ${JSON.stringify(options.color)}`, { path: ['color'] })
+        throw new AppError(
+          'field_invalid',
+          `color must be #rrggbb, got ${JSON.stringify(options.color)}`,
+          { path: ['color'] },
+        )
       }
       this.color = options.color.toLowerCase()
     }
@@ -231,14 +293,23 @@ export class Tool {
   }
 
   /** `fallbackColor` is used when the tool has no colour of its own (the builder passes one). */
-  asDict({ fallbackColor = '#ff0000', path = [] }: { fallbackColor?: string; path?: IssuePath } = {}): NormalizedTool {
-    checkUnique(this.classifications.map((c) => ({ key: c.name })), [...path, 'classifications'], 'name')
+  asDict({
+    fallbackColor = '#ff0000',
+    path = [],
+  }: { fallbackColor?: string; path?: IssuePath } = {}): NormalizedTool {
+    checkUnique(
+      this.classifications.map((c) => ({ key: c.name })),
+      [...path, 'classifications'],
+      'name',
+    )
     return {
       tool: this.tool,
       name: this.name,
       required: this.required,
       color: this.color ?? fallbackColor,
-      classifications: this.classifications.map((c, i) => c.asDict({ isSubclass: true, path: [...path, 'classifications', i] })),
+      classifications: this.classifications.map((c, i) =>
+        c.asDict({ isSubclass: true, path: [...path, 'classifications', i] }),
+      ),
       schemaNodeId: this.schemaNodeId ?? null,
       featureSchemaId: this.featureSchemaId ?? null,
     }
@@ -256,7 +327,10 @@ export class Tool {
   }
 }
 
-function idsFromDict(d: { featureSchemaId: string | null; schemaNodeId: string | null }): SchemaIds {
+function idsFromDict(d: {
+  featureSchemaId: string | null
+  schemaNodeId: string | null
+}): SchemaIds {
   return {
     ...(d.featureSchemaId === null ? {} : { featureSchemaId: d.featureSchemaId }),
     ...(d.schemaNodeId === null ? {} : { schemaNodeId: d.schemaNodeId }),
@@ -270,8 +344,21 @@ export function hueToHex(hue: number): string {
   const f = h6 - sector
   const q = 1 - f
   const t = f
-  const rgb = [[1, t, 0], [q, 1, 0], [0, 1, t], [0, q, 1], [t, 0, 1], [1, 0, q]][sector % 6] as number[]
-  return `#${rgb.map((c) => Math.trunc(c * 255).toString(16).padStart(2, '0')).join('')}`
+  const rgb = [
+    [1, t, 0],
+    [q, 1, 0],
+    [0, 1, t],
+    [0, q, 1],
+    [t, 0, 1],
+    [1, 0, q],
+  ][sector % 6] as number[]
+  return `#${rgb
+    .map((c) =>
+      Math.trunc(c * 255)
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`
 }
 
 export interface OntologyBuilderOptions {
@@ -290,7 +377,9 @@ export class OntologyBuilder {
 
   addTool(tool: Tool): Tool {
     if (this.tools.some((t) => t.name === tool.name)) {
-      throw new AppError('name_taken', `duplicate tool name ${JSON.stringify(tool.name)}`, { path: ['tools', this.tools.length, 'name'] })
+      throw new AppError('name_taken', `duplicate tool name ${JSON.stringify(tool.name)}`, {
+        path: ['tools', this.tools.length, 'name'],
+      })
     }
     this.tools.push(tool)
     return tool
@@ -298,9 +387,13 @@ export class OntologyBuilder {
 
   addClassification(classification: Classification): Classification {
     if (this.classifications.some((c) => c.name === classification.name)) {
-      throw new AppError('name_taken', `duplicate classification name ${JSON.stringify(classification.name)}`, {
-        path: ['classifications', this.classifications.length, 'name'],
-      })
+      throw new AppError(
+        'name_taken',
+        `duplicate classification name ${JSON.stringify(classification.name)}`,
+        {
+          path: ['classifications', this.classifications.length, 'name'],
+        },
+      )
     }
     this.classifications.push(classification)
     return classification
@@ -308,12 +401,24 @@ export class OntologyBuilder {
 
   /** The normalized JSON for `createOntology`; tools without a colour get `hsv(i/n, 1, 1)`. */
   asDict(): NormalizedOntology {
-    checkUnique(this.tools.map((t) => ({ key: t.name })), ['tools'], 'name')
-    checkUnique(this.classifications.map((c) => ({ key: c.name })), ['classifications'], 'name')
+    checkUnique(
+      this.tools.map((t) => ({ key: t.name })),
+      ['tools'],
+      'name',
+    )
+    checkUnique(
+      this.classifications.map((c) => ({ key: c.name })),
+      ['classifications'],
+      'name',
+    )
     const n = this.tools.length
     return {
-      tools: this.tools.map((t, i) => t.asDict({ fallbackColor: hueToHex(i / n), path: ['tools', i] })),
-      classifications: this.classifications.map((c, i) => c.asDict({ path: ['classifications', i] })),
+      tools: this.tools.map((t, i) =>
+        t.asDict({ fallbackColor: hueToHex(i / n), path: ['tools', i] }),
+      ),
+      classifications: this.classifications.map((c, i) =>
+        c.asDict({ path: ['classifications', i] }),
+      ),
     }
   }
 
@@ -322,9 +427,13 @@ export class OntologyBuilder {
     const parsed = NormalizedOntologySchema.safeParse(normalized)
     if (!parsed.success) {
       const first = parsed.error.issues[0]
-      throw new AppError('validation_failed', `not a normalized ontology: ${first?.message ?? 'invalid'}`, {
-        path: (first?.path ?? []).filter((p): p is string | number => typeof p !== 'symbol'),
-      })
+      throw new AppError(
+        'validation_failed',
+        `not a normalized ontology: ${first?.message ?? 'invalid'}`,
+        {
+          path: (first?.path ?? []).filter((p): p is string | number => typeof p !== 'symbol'),
+        },
+      )
     }
     return new OntologyBuilder({
       tools: parsed.data.tools.map((t) => Tool.fromDict(t)),

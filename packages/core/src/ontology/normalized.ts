@@ -4,7 +4,14 @@
  */
 import { z } from 'zod'
 
-export const TOOL_TYPES = ['rectangle', 'polygon', 'line', 'point', 'raster-segmentation', 'edge'] as const
+export const TOOL_TYPES = [
+  'rectangle',
+  'polygon',
+  'line',
+  'point',
+  'raster-segmentation',
+  'edge',
+] as const
 export type ToolType = (typeof TOOL_TYPES)[number]
 export const CLASSIFICATION_TYPES = ['radio', 'checklist', 'text'] as const
 export type ClassificationType = (typeof CLASSIFICATION_TYPES)[number]
@@ -45,46 +52,58 @@ export interface NormalizedOntology {
   classifications: NormalizedClassification[]
 }
 
-const nullableId = z.string().min(1).nullable().optional().transform((v) => v ?? null)
+const nullableId = z
+  .string()
+  .min(1)
+  .nullable()
+  .optional()
+  .transform((v) => v ?? null)
 
 export const NormalizedOptionSchema: z.ZodType<NormalizedOption, unknown> = z.lazy(() =>
-  z.object({
-    schemaNodeId: nullableId,
-    featureSchemaId: nullableId,
-    value: z.string().min(1),
-    label: z.string().optional(),
-    options: z.array(NormalizedClassificationSchema).optional().default([]),
-  }).transform((o) => ({ ...o, label: o.label ?? o.value })),
+  z
+    .object({
+      schemaNodeId: nullableId,
+      featureSchemaId: nullableId,
+      value: z.string().min(1),
+      label: z.string().optional(),
+      options: z.array(NormalizedClassificationSchema).optional().default([]),
+    })
+    .transform((o) => ({ ...o, label: o.label ?? o.value })),
 )
 
-export const NormalizedClassificationSchema: z.ZodType<NormalizedClassification, unknown> = z.lazy(() =>
-  z.object({
-    type: z.enum(CLASSIFICATION_TYPES),
+export const NormalizedClassificationSchema: z.ZodType<NormalizedClassification, unknown> = z.lazy(
+  () =>
+    z
+      .object({
+        type: z.enum(CLASSIFICATION_TYPES),
+        name: z.string().min(1),
+        instructions: z.string().optional(),
+        required: z.boolean().optional().default(false),
+        options: z.array(NormalizedOptionSchema).optional().default([]),
+        schemaNodeId: nullableId,
+        featureSchemaId: nullableId,
+        scope: z.enum(['global', 'index']).optional(),
+        uiMode: z.enum(['hotkey', 'searchable']).optional(),
+      })
+      .transform(({ scope, uiMode, ...c }) => ({
+        ...c,
+        instructions: c.instructions ?? c.name,
+        ...(scope === undefined ? {} : { scope }),
+        ...(uiMode === undefined ? {} : { uiMode }),
+      })),
+)
+
+export const NormalizedToolSchema: z.ZodType<NormalizedTool, unknown> = z
+  .object({
+    tool: z.enum(TOOL_TYPES),
     name: z.string().min(1),
-    instructions: z.string().optional(),
     required: z.boolean().optional().default(false),
-    options: z.array(NormalizedOptionSchema).optional().default([]),
+    color: z.union([z.string().regex(/^#[0-9a-fA-F]{6}$/), z.literal('')]).optional(), // '' or absent: assigned on creation
+    classifications: z.array(NormalizedClassificationSchema).optional().default([]),
     schemaNodeId: nullableId,
     featureSchemaId: nullableId,
-    scope: z.enum(['global', 'index']).optional(),
-    uiMode: z.enum(['hotkey', 'searchable']).optional(),
-  }).transform(({ scope, uiMode, ...c }) => ({
-    ...c,
-    instructions: c.instructions ?? c.name,
-    ...(scope === undefined ? {} : { scope }),
-    ...(uiMode === undefined ? {} : { uiMode }),
-  })),
-)
-
-export const NormalizedToolSchema: z.ZodType<NormalizedTool, unknown> = z.object({
-  tool: z.enum(TOOL_TYPES),
-  name: z.string().min(1),
-  required: z.boolean().optional().default(false),
-  color: z.union([z.string().regex(/^#[0-9a-fA-F]{6}$/), z.literal('')]).optional(), // '' or absent: assigned on creation
-  classifications: z.array(NormalizedClassificationSchema).optional().default([]),
-  schemaNodeId: nullableId,
-  featureSchemaId: nullableId,
-}).transform((t) => ({ ...t, color: t.color?.toLowerCase() ?? '' })) // '' = not chosen yet; completeOntology assigns one
+  })
+  .transform((t) => ({ ...t, color: t.color?.toLowerCase() ?? '' })) // '' = not chosen yet; completeOntology assigns one
 
 export const NormalizedOntologySchema: z.ZodType<NormalizedOntology, unknown> = z.object({
   tools: z.array(NormalizedToolSchema).optional().default([]),

@@ -6,17 +6,36 @@ import { NormalizedOntologySchema, type NormalizedClassification } from './norma
 import { buildOntologyIndex, completeOntology, hsvColor } from './ontology-index.ts'
 
 const FIXTURES = new URL('../../../../../shared/fixtures/labelbox/derived/', import.meta.url)
-const seed = NormalizedOntologySchema.parse(JSON.parse(readFileSync(new URL('seed_ontology_builder_asdict.json', FIXTURES), 'utf8')))
+const seed = NormalizedOntologySchema.parse(
+  JSON.parse(readFileSync(new URL('seed_ontology_builder_asdict.json', FIXTURES), 'utf8')),
+)
 
 void test('hsvColor follows the builder: tool i of n gets hsv(i/n, 1, 1)', () => {
   const n = seed.tools.length
-  assert.deepEqual(seed.tools.map((_, i) => hsvColor(i / n)), seed.tools.map((t) => t.color))
+  assert.deepEqual(
+    seed.tools.map((_, i) => hsvColor(i / n)),
+    seed.tools.map((t) => t.color),
+  )
 })
 
 void test('completeOntology assigns ids everywhere and colours where missing, without touching the input', () => {
   const input = NormalizedOntologySchema.parse({
-    tools: [{ tool: 'rectangle', name: 'a' }, { tool: 'polygon', name: 'b', color: '#123456', featureSchemaId: 'ckeep00000000000000000000' }],
-    classifications: [{ type: 'radio', name: 'q', options: [{ value: 'o', options: [{ type: 'text', name: 'n' }] }] }],
+    tools: [
+      { tool: 'rectangle', name: 'a' },
+      {
+        tool: 'polygon',
+        name: 'b',
+        color: '#123456',
+        featureSchemaId: 'ckeep00000000000000000000',
+      },
+    ],
+    classifications: [
+      {
+        type: 'radio',
+        name: 'q',
+        options: [{ value: 'o', options: [{ type: 'text', name: 'n' }] }],
+      },
+    ],
   })
   const snapshot = structuredClone(input)
   const done = completeOntology(input)
@@ -56,7 +75,11 @@ void test('buildOntologyIndex finds features by name and id, at every depth', ()
   const option = nested.optionsByValue.get('first_radio_answer')!
   assert.equal(nested.optionsById.get(option.featureSchemaId), option)
   assert.equal(option.classifications.byName.get('sub_radio_question')?.type, 'radio')
-  assert.equal(index.classifications.byName.get('radio_question')?.optionsByValue.get('first_radio_answer')?.classifications.byId.size, 0)
+  assert.equal(
+    index.classifications.byName.get('radio_question')?.optionsByValue.get('first_radio_answer')
+      ?.classifications.byId.size,
+    0,
+  )
   // ordinals: tools first, then top-level classifications; nested ones have none
   assert.equal(index.featureCount, 13)
   assert.equal(index.classifications.byName.get('radio_question')?.ordinal, 8)

@@ -32,7 +32,9 @@ export function completeOntology(normalized: NormalizedOntology): NormalizedOnto
   }
 }
 
-function completeClassification(classification: NormalizedClassification): NormalizedClassification {
+function completeClassification(
+  classification: NormalizedClassification,
+): NormalizedClassification {
   return {
     ...classification,
     options: classification.options.map(completeOption),
@@ -57,14 +59,29 @@ export function hsvColor(hue: number): string {
   const q = 1 - f
   let r: number, g: number, b: number
   switch (((sector % 6) + 6) % 6) {
-    case 0: [r, g, b] = [1, f, 0]; break
-    case 1: [r, g, b] = [q, 1, 0]; break
-    case 2: [r, g, b] = [0, 1, f]; break
-    case 3: [r, g, b] = [0, q, 1]; break
-    case 4: [r, g, b] = [f, 0, 1]; break
-    default: [r, g, b] = [1, 0, q]; break
+    case 0:
+      ;[r, g, b] = [1, f, 0]
+      break
+    case 1:
+      ;[r, g, b] = [q, 1, 0]
+      break
+    case 2:
+      ;[r, g, b] = [0, 1, f]
+      break
+    case 3:
+      ;[r, g, b] = [0, q, 1]
+      break
+    case 4:
+      ;[r, g, b] = [f, 0, 1]
+      break
+    default:
+      ;[r, g, b] = [1, 0, q]
+      break
   }
-  const hex = (c: number) => Math.trunc(255 * c).toString(16).padStart(2, '0')
+  const hex = (c: number) =>
+    Math.trunc(255 * c)
+      .toString(16)
+      .padStart(2, '0')
   return `#${hex(r)}${hex(g)}${hex(b)}`
 }
 
@@ -135,21 +152,42 @@ export function buildOntologyIndex(completed: NormalizedOntology): OntologyIndex
     if (!tools.byName.has(tool.name)) tools.byName.set(tool.name, indexed)
     tools.byId.set(featureSchemaId, indexed)
   })
-  const classifications = indexScope(completed.classifications, completed.tools.length, allFeatureSchemaIds)
-  return { tools, classifications, allFeatureSchemaIds, featureCount: completed.tools.length + completed.classifications.length }
+  const classifications = indexScope(
+    completed.classifications,
+    completed.tools.length,
+    allFeatureSchemaIds,
+  )
+  return {
+    tools,
+    classifications,
+    allFeatureSchemaIds,
+    featureCount: completed.tools.length + completed.classifications.length,
+  }
 }
 
-function indexScope(list: NormalizedClassification[], firstOrdinal: number, all: Set<string>): ClassificationScope {
+function indexScope(
+  list: NormalizedClassification[],
+  firstOrdinal: number,
+  all: Set<string>,
+): ClassificationScope {
   const scope: ClassificationScope = { byName: new Map(), byId: new Map() }
   list.forEach((classification, i) => {
-    const indexed = indexClassification(classification, firstOrdinal < 0 ? -1 : firstOrdinal + i, all)
+    const indexed = indexClassification(
+      classification,
+      firstOrdinal < 0 ? -1 : firstOrdinal + i,
+      all,
+    )
     if (!scope.byName.has(indexed.name)) scope.byName.set(indexed.name, indexed)
     scope.byId.set(indexed.featureSchemaId, indexed)
   })
   return scope
 }
 
-function indexClassification(node: NormalizedClassification, ordinal: number, all: Set<string>): IndexedClassification {
+function indexClassification(
+  node: NormalizedClassification,
+  ordinal: number,
+  all: Set<string>,
+): IndexedClassification {
   const featureSchemaId = requireId(node.featureSchemaId, node.name)
   all.add(featureSchemaId)
   const optionsByValue = new Map<string, IndexedOption>()
@@ -166,10 +204,19 @@ function indexClassification(node: NormalizedClassification, ordinal: number, al
     if (!optionsByValue.has(option.value)) optionsByValue.set(option.value, indexed)
     optionsById.set(optionId, indexed)
   }
-  return { featureSchemaId, name: node.name, type: node.type, node, optionsByValue, optionsById, ordinal }
+  return {
+    featureSchemaId,
+    name: node.name,
+    type: node.type,
+    node,
+    optionsByValue,
+    optionsById,
+    ordinal,
+  }
 }
 
 function requireId(id: string | null, name: string): string {
-  if (id === null) throw new Error(`ontology node '${name}' has no featureSchemaId: call completeOntology first`)
+  if (id === null)
+    throw new Error(`ontology node '${name}' has no featureSchemaId: call completeOntology first`)
   return id
 }

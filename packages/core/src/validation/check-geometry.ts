@@ -16,27 +16,49 @@ export interface Bounds {
 // Coordinates on the very border are inside; allow for rounding in left + width.
 const EPSILON = 1e-6
 
-function coordinate(value: unknown, path: IssuePath, key: string, issues: Issue[]): number | undefined {
+function coordinate(
+  value: unknown,
+  path: IssuePath,
+  key: string,
+  issues: Issue[],
+): number | undefined {
   if (typeof value !== 'number') {
     add(issues, 'coordinate_invalid', `${key} must be a number, got ${show(value)}`, at(path, key))
     return undefined
   }
   if (!Number.isFinite(value)) {
-    add(issues, 'coordinate_not_finite', `${key} is ${show(value)}, not a finite number`, at(path, key))
+    add(
+      issues,
+      'coordinate_not_finite',
+      `${key} is ${show(value)}, not a finite number`,
+      at(path, key),
+    )
     return undefined
   }
   return value
 }
 
 function outside(x: number, y: number, bounds: Bounds): boolean {
-  return bounds.width >= 0 && (x < -EPSILON || y < -EPSILON || x > bounds.width + EPSILON || y > bounds.height + EPSILON)
+  return (
+    bounds.width >= 0 &&
+    (x < -EPSILON || y < -EPSILON || x > bounds.width + EPSILON || y > bounds.height + EPSILON)
+  )
 }
 
 function outOfBounds(issues: Issue[], what: string, bounds: Bounds, path: IssuePath): void {
-  add(issues, 'geometry_out_of_bounds', `${what} lies outside the image (${bounds.width}×${bounds.height})`, path)
+  add(
+    issues,
+    'geometry_out_of_bounds',
+    `${what} lies outside the image (${bounds.width}×${bounds.height})`,
+    path,
+  )
 }
 
-export function checkBbox(value: unknown, bounds: Bounds, issues: Issue[]): GeometryRecord | undefined {
+export function checkBbox(
+  value: unknown,
+  bounds: Bounds,
+  issues: Issue[],
+): GeometryRecord | undefined {
   const path = ['bbox']
   if (!isObject(value)) {
     wrongType(issues, path, 'an object {top, left, height, width}', value)
@@ -47,24 +69,46 @@ export function checkBbox(value: unknown, bounds: Bounds, issues: Issue[]): Geom
   const left = coordinate(value.left, path, 'left', issues)
   const height = coordinate(value.height, path, 'height', issues)
   const width = coordinate(value.width, path, 'width', issues)
-  if (top === undefined || left === undefined || height === undefined || width === undefined) return undefined
-  if (width <= 0) add(issues, 'bbox_degenerate', `bbox width ${width} must be greater than 0`, at(path, 'width'))
-  if (height <= 0) add(issues, 'bbox_degenerate', `bbox height ${height} must be greater than 0`, at(path, 'height'))
+  if (top === undefined || left === undefined || height === undefined || width === undefined)
+    return undefined
+  if (width <= 0)
+    add(issues, 'bbox_degenerate', `bbox width ${width} must be greater than 0`, at(path, 'width'))
+  if (height <= 0)
+    add(
+      issues,
+      'bbox_degenerate',
+      `bbox height ${height} must be greater than 0`,
+      at(path, 'height'),
+    )
   if (issues.length > before) return undefined
   if (outside(left, top, bounds) || outside(left + width, top + height, bounds)) {
-    outOfBounds(issues, `bbox left ${left}, top ${top}, width ${width}, height ${height}`, bounds, path)
+    outOfBounds(
+      issues,
+      `bbox left ${left}, top ${top}, width ${width}, height ${height}`,
+      bounds,
+      path,
+    )
     return undefined
   }
   return { type: 'bbox', top, left, height, width }
 }
 
-export function checkPoint(value: unknown, bounds: Bounds, issues: Issue[]): GeometryRecord | undefined {
+export function checkPoint(
+  value: unknown,
+  bounds: Bounds,
+  issues: Issue[],
+): GeometryRecord | undefined {
   const path = ['point']
   const point = readPoint(value, path, bounds, issues)
   return point === undefined ? undefined : { type: 'point', x: point.x, y: point.y }
 }
 
-function readPoint(value: unknown, path: IssuePath, bounds: Bounds, issues: Issue[]): PointRecord | undefined {
+function readPoint(
+  value: unknown,
+  path: IssuePath,
+  bounds: Bounds,
+  issues: Issue[],
+): PointRecord | undefined {
   if (!isObject(value)) {
     add(issues, 'coordinate_invalid', `a point must be an object {x, y}, got ${show(value)}`, path)
     return undefined
@@ -80,7 +124,12 @@ function readPoint(value: unknown, path: IssuePath, bounds: Bounds, issues: Issu
 }
 
 /** Polygons (closed on the way in: last point = first) and polylines. */
-export function checkPath(key: 'polygon' | 'line', value: unknown, bounds: Bounds, issues: Issue[]): GeometryRecord | undefined {
+export function checkPath(
+  key: 'polygon' | 'line',
+  value: unknown,
+  bounds: Bounds,
+  issues: Issue[],
+): GeometryRecord | undefined {
   if (!Array.isArray(value)) {
     wrongType(issues, [key], 'a list of points {x, y}', value)
     return undefined
@@ -102,18 +151,27 @@ export function checkPath(key: 'polygon' | 'line', value: unknown, bounds: Bound
         second = point
         distinct = 2
       }
-    } else if (distinct === 2 && !samePoint(point, first!) && !samePoint(point, second!)) distinct = 3
+    } else if (distinct === 2 && !samePoint(point, first!) && !samePoint(point, second!))
+      distinct = 3
   }
   if (key === 'polygon') {
     if (distinct < 3) {
-      add(issues, 'polygon_too_few_points', `a polygon needs at least 3 distinct points, got ${distinct}`, [key])
+      add(
+        issues,
+        'polygon_too_few_points',
+        `a polygon needs at least 3 distinct points, got ${distinct}`,
+        [key],
+      )
       return undefined
     }
-    if (!samePoint(points[0]!, points[points.length - 1]!)) points.push({ x: points[0]!.x, y: points[0]!.y })
+    if (!samePoint(points[0]!, points[points.length - 1]!))
+      points.push({ x: points[0]!.x, y: points[0]!.y })
     return { type: 'polygon', points }
   }
   if (distinct < 2) {
-    add(issues, 'line_too_few_points', `a line needs at least 2 distinct points, got ${distinct}`, [key])
+    add(issues, 'line_too_few_points', `a line needs at least 2 distinct points, got ${distinct}`, [
+      key,
+    ])
     return undefined
   }
   return { type: 'line', points }
@@ -132,7 +190,12 @@ const MASK_FORMS = ['instanceURI', 'url', 'imBytes', 'png'] as const
 export function checkMask(value: unknown, issues: Issue[]): NdMask | undefined {
   const path = ['mask']
   if (!isObject(value)) {
-    add(issues, 'mask_invalid', `mask must be an object with one of instanceURI, url, imBytes, png or {counts, size}, got ${show(value)}`, path)
+    add(
+      issues,
+      'mask_invalid',
+      `mask must be an object with one of instanceURI, url, imBytes, png or {counts, size}, got ${show(value)}`,
+      path,
+    )
     return undefined
   }
   let form: (typeof MASK_FORMS)[number] | 'rle' | undefined
@@ -148,41 +211,75 @@ export function checkMask(value: unknown, issues: Issue[]): NdMask | undefined {
     forms++
   }
   if (forms !== 1 || form === undefined) {
-    const found = Object.keys(value).filter((k) => (MASK_FORMS as readonly string[]).includes(k) || k === 'counts' || k === 'size')
-    add(issues, 'mask_invalid', `mask must have exactly one of instanceURI, url, imBytes, png or {counts, size}; found ${found.length === 0 ? 'none' : found.join(', ')}`, path)
+    const found = Object.keys(value).filter(
+      (k) => (MASK_FORMS as readonly string[]).includes(k) || k === 'counts' || k === 'size',
+    )
+    add(
+      issues,
+      'mask_invalid',
+      `mask must have exactly one of instanceURI, url, imBytes, png or {counts, size}; found ${found.length === 0 ? 'none' : found.join(', ')}`,
+      path,
+    )
     return undefined
   }
   if (form === 'rle') return checkRle(value, issues)
   const source = value[form]
   if (typeof source !== 'string' || source === '') {
-    add(issues, 'mask_invalid', `mask.${form} must be a non-empty string, got ${show(source)}`, at(path, form))
+    add(
+      issues,
+      'mask_invalid',
+      `mask.${form} must be a non-empty string, got ${show(source)}`,
+      at(path, form),
+    )
     return undefined
   }
   if (form === 'png') return { png: source }
   const color = value.colorRGB
   if (isAbsent(color)) {
     // no colour: a binary mask, every non-black pixel belongs to it
-    return form === 'instanceURI' ? { instanceURI: source } : form === 'url' ? { url: source } : { imBytes: source }
+    return form === 'instanceURI'
+      ? { instanceURI: source }
+      : form === 'url'
+        ? { url: source }
+        : { imBytes: source }
   }
   if (!isColor(color)) {
-    add(issues, 'mask_color_invalid', `colorRGB must be 3 integers in 0..255, got ${show(color)}`, at(path, 'colorRGB'))
+    add(
+      issues,
+      'mask_color_invalid',
+      `colorRGB must be 3 integers in 0..255, got ${show(color)}`,
+      at(path, 'colorRGB'),
+    )
     return undefined
   }
   const colorRGB: [number, number, number] = [color[0], color[1], color[2]]
-  return form === 'instanceURI' ? { instanceURI: source, colorRGB } : form === 'url' ? { url: source, colorRGB } : { imBytes: source, colorRGB }
+  return form === 'instanceURI'
+    ? { instanceURI: source, colorRGB }
+    : form === 'url'
+      ? { url: source, colorRGB }
+      : { imBytes: source, colorRGB }
 }
 
 function isColor(value: unknown): value is [number, number, number] {
   if (!Array.isArray(value) || value.length !== 3) return false
-  for (const c of value) if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c > 255) return false
+  for (const c of value)
+    if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c > 255) return false
   return true
 }
 
 function checkRle(value: Json, issues: Issue[]): NdMask | undefined {
   const { counts, size } = value
-  const sizeOk = Array.isArray(size) && size.length === 2 && size.every((n) => typeof n === 'number' && Number.isInteger(n) && n > 0)
+  const sizeOk =
+    Array.isArray(size) &&
+    size.length === 2 &&
+    size.every((n) => typeof n === 'number' && Number.isInteger(n) && n > 0)
   if (!sizeOk) {
-    add(issues, 'mask_rle_invalid', `mask.size must be [height, width] of positive integers, got ${show(size)}`, ['mask', 'size'])
+    add(
+      issues,
+      'mask_rle_invalid',
+      `mask.size must be [height, width] of positive integers, got ${show(size)}`,
+      ['mask', 'size'],
+    )
     return undefined
   }
   if (typeof counts === 'string') {
@@ -193,13 +290,23 @@ function checkRle(value: Json, issues: Issue[]): NdMask | undefined {
     return { counts, size: [size[0] as number, size[1] as number] }
   }
   if (!Array.isArray(counts) || counts.length === 0) {
-    add(issues, 'mask_rle_invalid', `mask.counts must be a COCO RLE string or a list of run lengths, got ${show(counts)}`, ['mask', 'counts'])
+    add(
+      issues,
+      'mask_rle_invalid',
+      `mask.counts must be a COCO RLE string or a list of run lengths, got ${show(counts)}`,
+      ['mask', 'counts'],
+    )
     return undefined
   }
   for (let i = 0; i < counts.length; i++) {
     const run: unknown = counts[i]
     if (typeof run !== 'number' || !Number.isInteger(run) || run < 0) {
-      add(issues, 'mask_rle_invalid', `mask.counts[${i}] must be a non-negative integer, got ${show(run)}`, ['mask', 'counts', i])
+      add(
+        issues,
+        'mask_rle_invalid',
+        `mask.counts[${i}] must be a non-negative integer, got ${show(run)}`,
+        ['mask', 'counts', i],
+      )
       return undefined
     }
   }
@@ -210,5 +317,12 @@ function checkRle(value: Json, issues: Issue[]): NdMask | undefined {
 export function pendingMaskGeometry(mask: NdMask): GeometryRecord {
   const box: BoxRecord = { top: 0, left: 0, height: 0, width: 0 }
   const color = 'colorRGB' in mask && mask.colorRGB !== undefined ? mask.colorRGB : null
-  return { type: 'mask', compositeSha256: '', color, rle: { counts: '', size: [0, 0] }, bbox: box, area: 0 }
+  return {
+    type: 'mask',
+    compositeSha256: '',
+    color,
+    rle: { counts: '', size: [0, 0] },
+    bbox: box,
+    area: 0,
+  }
 }

@@ -46,8 +46,18 @@ export function add(issues: Issue[], code: ErrorCode, message: string, path: Iss
 }
 
 /** `field_invalid` for a known field of the wrong JSON type. */
-export function wrongType(issues: Issue[], path: IssuePath, expected: string, value: unknown): void {
-  add(issues, 'field_invalid', `${path.join('.')} must be ${expected}, got ${jsonType(value)} ${show(value)}`, path)
+export function wrongType(
+  issues: Issue[],
+  path: IssuePath,
+  expected: string,
+  value: unknown,
+): void {
+  add(
+    issues,
+    'field_invalid',
+    `${path.join('.')} must be ${expected}, got ${jsonType(value)} ${show(value)}`,
+    path,
+  )
 }
 
 /**
@@ -57,9 +67,15 @@ export function wrongType(issues: Issue[], path: IssuePath, expected: string, va
 export function readScores(source: Json, path: IssuePath, target: Scores, issues: Issue[]): void {
   const confidence = source.confidence
   if (!isAbsent(confidence)) {
-    if (typeof confidence !== 'number') wrongType(issues, at(path, 'confidence'), 'a number in [0, 1]', confidence)
+    if (typeof confidence !== 'number')
+      wrongType(issues, at(path, 'confidence'), 'a number in [0, 1]', confidence)
     else if (!(confidence >= 0 && confidence <= 1)) {
-      add(issues, 'confidence_out_of_range', `confidence ${show(confidence)} is outside [0, 1]`, at(path, 'confidence'))
+      add(
+        issues,
+        'confidence_out_of_range',
+        `confidence ${show(confidence)} is outside [0, 1]`,
+        at(path, 'confidence'),
+      )
     } else target.confidence = confidence
   }
   const metrics = source.customMetrics
@@ -69,16 +85,36 @@ export function readScores(source: Json, path: IssuePath, target: Scores, issues
   }
 }
 
-function readCustomMetrics(metrics: unknown, path: IssuePath, issues: Issue[]): CustomMetric[] | undefined {
+function readCustomMetrics(
+  metrics: unknown,
+  path: IssuePath,
+  issues: Issue[],
+): CustomMetric[] | undefined {
   if (!Array.isArray(metrics)) {
-    add(issues, 'custom_metrics_invalid', `customMetrics must be a list of {name, value}, got ${show(metrics)}`, at(path, 'customMetrics'))
+    add(
+      issues,
+      'custom_metrics_invalid',
+      `customMetrics must be a list of {name, value}, got ${show(metrics)}`,
+      at(path, 'customMetrics'),
+    )
     return undefined
   }
   const out: CustomMetric[] = []
   for (let i = 0; i < metrics.length; i++) {
     const metric: unknown = metrics[i]
-    if (!isObject(metric) || typeof metric.name !== 'string' || metric.name === '' || typeof metric.value !== 'number' || !Number.isFinite(metric.value)) {
-      add(issues, 'custom_metrics_invalid', `customMetrics[${i}] must be {name: string, value: finite number}, got ${show(metric)}`, at(path, 'customMetrics', i))
+    if (
+      !isObject(metric) ||
+      typeof metric.name !== 'string' ||
+      metric.name === '' ||
+      typeof metric.value !== 'number' ||
+      !Number.isFinite(metric.value)
+    ) {
+      add(
+        issues,
+        'custom_metrics_invalid',
+        `customMetrics[${i}] must be {name: string, value: finite number}, got ${show(metric)}`,
+        at(path, 'customMetrics', i),
+      )
       return undefined
     }
     out.push({ name: metric.name, value: metric.value })

@@ -22,9 +22,21 @@ import type {
 import type { DataRowRef, KindKey, NdMask } from '../ndjson/line.ts'
 import { KIND_KEYS } from '../ndjson/line.ts'
 import type { ToolType } from '../ontology/normalized.ts'
-import type { FeatureLookup, IndexedClassification, IndexedTool, OntologyIndex } from '../ontology/ontology-index.ts'
+import type {
+  FeatureLookup,
+  IndexedClassification,
+  IndexedTool,
+  OntologyIndex,
+} from '../ontology/ontology-index.ts'
 import { answerKey, checkAnswer, checkNestedList } from './check-classifications.ts'
-import { checkBbox, checkMask, checkPath, checkPoint, pendingMaskGeometry, type Bounds } from './check-geometry.ts'
+import {
+  checkBbox,
+  checkMask,
+  checkPath,
+  checkPoint,
+  pendingMaskGeometry,
+  type Bounds,
+} from './check-geometry.ts'
 import { add, isAbsent, isObject, readScores, show, wrongType, type Json } from './check-values.ts'
 import { ENTRY, hashRowId, parseUuid, RowFeatureCounter, rowHash, UuidTable } from './uuid-table.ts'
 
@@ -139,7 +151,13 @@ export class ImportJudge {
     if (text.length * 3 > this.maxLineBytes) {
       const bytes = utf8Length(text)
       if (bytes > this.maxLineBytes) {
-        return failed(lineNumber, null, null, [issue('line_too_long', `the line has ${bytes} bytes; at most ${this.maxLineBytes} are accepted`, [])])
+        return failed(lineNumber, null, null, [
+          issue(
+            'line_too_long',
+            `the line has ${bytes} bytes; at most ${this.maxLineBytes} are accepted`,
+            [],
+          ),
+        ])
       }
     }
     let value: unknown
@@ -147,10 +165,14 @@ export class ImportJudge {
       value = JSON.parse(text)
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err)
-      return failed(lineNumber, null, null, [issue('line_not_json', `the line is not JSON: ${reason}`, [])])
+      return failed(lineNumber, null, null, [
+        issue('line_not_json', `the line is not JSON: ${reason}`, []),
+      ])
     }
     if (!isObject(value)) {
-      return failed(lineNumber, null, null, [issue('line_not_object', `the line must be a JSON object, got ${show(value)}`, [])])
+      return failed(lineNumber, null, null, [
+        issue('line_not_object', `the line must be a JSON object, got ${show(value)}`, []),
+      ])
     }
     const issues: Issue[] = []
 
@@ -162,11 +184,18 @@ export class ImportJudge {
       if (typeof rawUuid !== 'string') wrongType(issues, ['uuid'], 'a string', rawUuid)
       else {
         const canonical = parseUuid(rawUuid)
-        if (canonical === undefined) add(issues, 'uuid_invalid', `uuid ${show(rawUuid)} is not a uuid`, ['uuid'])
+        if (canonical === undefined)
+          add(issues, 'uuid_invalid', `uuid ${show(rawUuid)} is not a uuid`, ['uuid'])
         else {
           uuid = canonical
           slot = this.uuids.claim()
-          if (slot < 0) add(issues, 'uuid_duplicate', `uuid '${canonical}' is already used by another line of this import`, ['uuid'])
+          if (slot < 0)
+            add(
+              issues,
+              'uuid_duplicate',
+              `uuid '${canonical}' is already used by another line of this import`,
+              ['uuid'],
+            )
         }
       }
     }
@@ -175,29 +204,65 @@ export class ImportJudge {
     let dataRowRef: DataRowRef | undefined
     let seenRef: { id?: string; globalKey?: string } | null = null
     const dataRow = value.dataRow
-    if (isAbsent(dataRow)) add(issues, 'data_row_missing', 'the line has no dataRow: give {id} or {globalKey}', ['dataRow'])
-    else if (!isObject(dataRow)) add(issues, 'data_row_ref_invalid', `dataRow must be an object {id} or {globalKey}, got ${show(dataRow)}`, ['dataRow'])
+    if (isAbsent(dataRow))
+      add(issues, 'data_row_missing', 'the line has no dataRow: give {id} or {globalKey}', [
+        'dataRow',
+      ])
+    else if (!isObject(dataRow))
+      add(
+        issues,
+        'data_row_ref_invalid',
+        `dataRow must be an object {id} or {globalKey}, got ${show(dataRow)}`,
+        ['dataRow'],
+      )
     else {
       const { id, globalKey } = dataRow
       seenRef = {}
       if (typeof id === 'string') seenRef.id = id
       if (typeof globalKey === 'string') seenRef.globalKey = globalKey
       if (!isAbsent(id) && !isAbsent(globalKey)) {
-        add(issues, 'data_row_ref_invalid', `dataRow must have only one of id and globalKey, got ${show(dataRow)}`, ['dataRow'])
+        add(
+          issues,
+          'data_row_ref_invalid',
+          `dataRow must have only one of id and globalKey, got ${show(dataRow)}`,
+          ['dataRow'],
+        )
       } else if (!isAbsent(id)) {
         if (typeof id === 'string' && id !== '') dataRowRef = { id }
-        else add(issues, 'data_row_ref_invalid', `dataRow.id must be a non-empty string, got ${show(id)}`, ['dataRow', 'id'])
+        else
+          add(
+            issues,
+            'data_row_ref_invalid',
+            `dataRow.id must be a non-empty string, got ${show(id)}`,
+            ['dataRow', 'id'],
+          )
       } else if (!isAbsent(globalKey)) {
         if (typeof globalKey === 'string' && globalKey !== '') dataRowRef = { globalKey }
-        else add(issues, 'data_row_ref_invalid', `dataRow.globalKey must be a non-empty string, got ${show(globalKey)}`, ['dataRow', 'globalKey'])
-      } else add(issues, 'data_row_ref_invalid', 'dataRow must have one of id and globalKey', ['dataRow'])
+        else
+          add(
+            issues,
+            'data_row_ref_invalid',
+            `dataRow.globalKey must be a non-empty string, got ${show(globalKey)}`,
+            ['dataRow', 'globalKey'],
+          )
+      } else
+        add(issues, 'data_row_ref_invalid', 'dataRow must have one of id and globalKey', [
+          'dataRow',
+        ])
     }
 
     // feature reference
     const { name, schemaId } = value
     if (!isAbsent(name) && typeof name !== 'string') wrongType(issues, ['name'], 'a string', name)
-    if (!isAbsent(schemaId) && typeof schemaId !== 'string') wrongType(issues, ['schemaId'], 'a string', schemaId)
-    if (isAbsent(name) && isAbsent(schemaId)) add(issues, 'feature_missing', 'the line needs a name or a schemaId of a feature of the ontology', ['name'])
+    if (!isAbsent(schemaId) && typeof schemaId !== 'string')
+      wrongType(issues, ['schemaId'], 'a string', schemaId)
+    if (isAbsent(name) && isAbsent(schemaId))
+      add(
+        issues,
+        'feature_missing',
+        'the line needs a name or a schemaId of a feature of the ontology',
+        ['name'],
+      )
 
     // kind: exactly one of the kind keys
     let kind: KindKey | undefined
@@ -212,10 +277,18 @@ export class ImportJudge {
       kind = 'answer'
       kinds++
     }
-    if (kinds === 0) add(issues, 'annotation_kind_missing', `the line needs one of ${KIND_KEYS.join(', ')}`, [])
+    if (kinds === 0)
+      add(issues, 'annotation_kind_missing', `the line needs one of ${KIND_KEYS.join(', ')}`, [])
     else if (kinds > 1) {
-      const found = Object.keys(value).filter((k) => k === 'answers' || (KIND_KEYS as readonly string[]).includes(k))
-      add(issues, 'annotation_kind_conflict', `the line must have exactly one of ${KIND_KEYS.join(', ')}; found ${found.join(', ')}`, [found[1] ?? ''])
+      const found = Object.keys(value).filter(
+        (k) => k === 'answers' || (KIND_KEYS as readonly string[]).includes(k),
+      )
+      add(
+        issues,
+        'annotation_kind_conflict',
+        `the line must have exactly one of ${KIND_KEYS.join(', ')}; found ${found.join(', ')}`,
+        [found[1] ?? ''],
+      )
     }
 
     const isObjectKind = kind !== undefined && kind !== 'answer' && kind !== 'relationship'
@@ -224,7 +297,15 @@ export class ImportJudge {
       return failed(lineNumber, uuid, seenRef, issues)
     }
     if (slot >= 0 && isObjectKind) this.uuids.setFlags(slot, ENTRY.object)
-    return { ok: true, line: lineNumber, uuid: uuid ?? newUuid(), uuidGiven: uuid !== null, dataRowRef, kind, value }
+    return {
+      ok: true,
+      line: lineNumber,
+      uuid: uuid ?? newUuid(),
+      uuidGiven: uuid !== null,
+      dataRowRef,
+      kind,
+      value,
+    }
   }
 
   /** Phase 2: the full check of a parsed line against the ontology and its data row. */
@@ -255,7 +336,8 @@ export class ImportJudge {
       const issues: Issue[] = []
       this.checkEndpoint(rel, 'source', issues)
       this.checkEndpoint(rel, 'target', issues)
-      const verdict: LineVerdict = issues.length > 0 ? { ok: false, issues } : { ok: true, record: rel.record }
+      const verdict: LineVerdict =
+        issues.length > 0 ? { ok: false, issues } : { ok: true, record: rel.record }
       if (rel.slot >= 0) {
         const bits = this.uuids.flagsAt(rel.slot) & ENTRY.rowKnown
         this.uuids.setFlags(rel.slot, bits | (verdict.ok ? ENTRY.ok : ENTRY.failed))
@@ -274,9 +356,19 @@ export class ImportJudge {
     const flags = slot < 0 ? 0 : this.uuids.flagsAt(slot)
     const onRow = (flags & ENTRY.rowKnown) === 0 || this.uuids.sameRow(slot)
     if (slot < 0 || (flags & ENTRY.object) === 0 || !onRow) {
-      add(issues, 'relationship_endpoint_unknown', `${end} '${uuid}' is not the uuid of an object line on data row '${rel.record.dataRowId}' in this import`, ['relationship', end])
+      add(
+        issues,
+        'relationship_endpoint_unknown',
+        `${end} '${uuid}' is not the uuid of an object line on data row '${rel.record.dataRowId}' in this import`,
+        ['relationship', end],
+      )
     } else if ((flags & ENTRY.ok) === 0) {
-      add(issues, 'relationship_endpoint_failed', `${end} '${uuid}' names an annotation that failed, so this relationship fails too`, ['relationship', end])
+      add(
+        issues,
+        'relationship_endpoint_failed',
+        `${end} '${uuid}' names an annotation that failed, so this relationship fails too`,
+        ['relationship', end],
+      )
     }
   }
 
@@ -284,42 +376,80 @@ export class ImportJudge {
     const refKey = 'id' in parsed.dataRowRef ? 'id' : 'globalKey'
     const refValue = 'id' in parsed.dataRowRef ? parsed.dataRowRef.id : parsed.dataRowRef.globalKey
     if (dataRow === 'unknown') {
-      return failure('data_row_unknown', `no data row with ${refKey} '${refValue}' in this organization`, ['dataRow', refKey])
+      return failure(
+        'data_row_unknown',
+        `no data row with ${refKey} '${refValue}' in this organization`,
+        ['dataRow', refKey],
+      )
     }
     if (dataRow === 'not_in_project') {
-      return failure('data_row_not_in_project', `data row with ${refKey} '${refValue}' is not in a batch of this project`, ['dataRow', refKey])
+      return failure(
+        'data_row_not_in_project',
+        `data row with ${refKey} '${refValue}' is not in a batch of this project`,
+        ['dataRow', refKey],
+      )
     }
     hashRowId(dataRow.id)
     if (slot >= 0) this.uuids.setRow(slot)
 
     const { value, kind } = parsed
     if (kind === 'relationship' && this.kind === 'ground_truth') {
-      return failure('relationship_not_allowed', 'relationships are not supported in ground-truth imports; import them with MAL', ['relationship'])
+      return failure(
+        'relationship_not_allowed',
+        'relationships are not supported in ground-truth imports; import them with MAL',
+        ['relationship'],
+      )
     }
     const issues: Issue[] = []
     const feature = this.resolveFeature(value, kind, issues)
     if (feature === undefined) return { ok: false, issues }
 
-    const bounds: Bounds = dataRow.width !== null && dataRow.height !== null ? { width: dataRow.width, height: dataRow.height } : { width: -1, height: -1 }
+    const bounds: Bounds =
+      dataRow.width !== null && dataRow.height !== null
+        ? { width: dataRow.width, height: dataRow.height }
+        : { width: -1, height: -1 }
     let record: AnnotationRecord | undefined
     let mask: NdMask | undefined
-    if (kind === 'answer') record = this.checkClassificationLine(parsed, dataRow.id, feature as IndexedClassification, issues)
-    else if (kind === 'relationship') record = this.checkRelationshipLine(parsed, dataRow.id, feature as IndexedTool, issues)
+    if (kind === 'answer')
+      record = this.checkClassificationLine(
+        parsed,
+        dataRow.id,
+        feature as IndexedClassification,
+        issues,
+      )
+    else if (kind === 'relationship')
+      record = this.checkRelationshipLine(parsed, dataRow.id, feature as IndexedTool, issues)
     else {
       const tool = feature as IndexedTool
       let geometry: GeometryRecord | undefined
       switch (kind) {
-        case 'bbox': geometry = checkBbox(value.bbox, bounds, issues); break
-        case 'polygon': geometry = checkPath('polygon', value.polygon, bounds, issues); break
-        case 'line': geometry = checkPath('line', value.line, bounds, issues); break
-        case 'point': geometry = checkPoint(value.point, bounds, issues); break
+        case 'bbox':
+          geometry = checkBbox(value.bbox, bounds, issues)
+          break
+        case 'polygon':
+          geometry = checkPath('polygon', value.polygon, bounds, issues)
+          break
+        case 'line':
+          geometry = checkPath('line', value.line, bounds, issues)
+          break
+        case 'point':
+          geometry = checkPoint(value.point, bounds, issues)
+          break
         case 'mask':
           mask = checkMask(value.mask, issues)
           if (mask !== undefined) geometry = pendingMaskGeometry(mask)
           break
       }
       const classifications: ObjectRecord['classifications'] = []
-      if (!isAbsent(value.classifications)) checkNestedList(value.classifications, tool.classifications, `tool '${tool.name}'`, [], classifications, issues)
+      if (!isAbsent(value.classifications))
+        checkNestedList(
+          value.classifications,
+          tool.classifications,
+          `tool '${tool.name}'`,
+          [],
+          classifications,
+          issues,
+        )
       if (geometry !== undefined) {
         record = {
           kind: 'object',
@@ -338,8 +468,15 @@ export class ImportJudge {
     let benchmark = false
     const flag = value.isBenchmarkReferenceLabel
     if (!isAbsent(flag)) {
-      if (typeof flag !== 'boolean') wrongType(issues, ['isBenchmarkReferenceLabel'], 'a boolean', flag)
-      else if (flag && this.kind === 'mal') add(issues, 'benchmark_not_allowed', 'isBenchmarkReferenceLabel is true, but benchmarks are ground truth: use a ground-truth import', ['isBenchmarkReferenceLabel'])
+      if (typeof flag !== 'boolean')
+        wrongType(issues, ['isBenchmarkReferenceLabel'], 'a boolean', flag)
+      else if (flag && this.kind === 'mal')
+        add(
+          issues,
+          'benchmark_not_allowed',
+          'isBenchmarkReferenceLabel is true, but benchmarks are ground truth: use a ground-truth import',
+          ['isBenchmarkReferenceLabel'],
+        )
       else benchmark = flag
     }
     if (issues.length > 0 || record === undefined) return { ok: false, issues }
@@ -347,48 +484,90 @@ export class ImportJudge {
     // the limit counts lines that are otherwise good: the 5,001st good one fails
     const count = this.perFeature.increment(feature.ordinal)
     if (count > this.maxPerFeature) {
-      return failure('annotations_per_feature_exceeded', `data row '${dataRow.id}' already has ${this.maxPerFeature} annotations of '${feature.name}' in this import, the most one import may add`, [])
+      return failure(
+        'annotations_per_feature_exceeded',
+        `data row '${dataRow.id}' already has ${this.maxPerFeature} annotations of '${feature.name}' in this import, the most one import may add`,
+        [],
+      )
     }
     if (record.kind === 'relationship') {
-      this.relationships.push({ line: parsed.line, record, row0: rowHash[0]!, row1: rowHash[1]!, slot })
+      this.relationships.push({
+        line: parsed.line,
+        record,
+        row0: rowHash[0]!,
+        row1: rowHash[1]!,
+        slot,
+      })
       return { ok: 'deferred' }
     }
-    const verdict: LineVerdict = mask === undefined ? { ok: true, record } : { ok: true, record, mask: { input: mask, path: ['mask'] } }
+    const verdict: LineVerdict =
+      mask === undefined
+        ? { ok: true, record }
+        : { ok: true, record, mask: { input: mask, path: ['mask'] } }
     if (benchmark) verdict.benchmarkReference = true
     return verdict
   }
 
   /** Resolves name/schemaId among the features of the line's kind; finds kind mismatches. */
-  private resolveFeature(value: Json, kind: KindKey, issues: Issue[]): IndexedTool | IndexedClassification | undefined {
+  private resolveFeature(
+    value: Json,
+    kind: KindKey,
+    issues: Issue[],
+  ): IndexedTool | IndexedClassification | undefined {
     // parse() made sure both are strings when present
     const name = typeof value.name === 'string' ? value.name : undefined
     const schemaId = typeof value.schemaId === 'string' ? value.schemaId : undefined
     const wantTool = kind !== 'answer'
-    const primary: FeatureLookup<IndexedTool | IndexedClassification> = wantTool ? this.ontology.tools : this.ontology.classifications
-    const secondary: FeatureLookup<IndexedTool | IndexedClassification> = wantTool ? this.ontology.classifications : this.ontology.tools
+    const primary: FeatureLookup<IndexedTool | IndexedClassification> = wantTool
+      ? this.ontology.tools
+      : this.ontology.classifications
+    const secondary: FeatureLookup<IndexedTool | IndexedClassification> = wantTool
+      ? this.ontology.classifications
+      : this.ontology.tools
     const byName = name === undefined ? undefined : primary.byName.get(name)
     const byId = schemaId === undefined ? undefined : primary.byId.get(schemaId)
     const nameMissing = name !== undefined && byName === undefined
     const idMissing = schemaId !== undefined && byId === undefined
     if (nameMissing || idMissing) {
-      const other = (nameMissing ? secondary.byName.get(name) : undefined) ?? (idMissing ? secondary.byId.get(schemaId) : undefined)
+      const other =
+        (nameMissing ? secondary.byName.get(name) : undefined) ??
+        (idMissing ? secondary.byId.get(schemaId) : undefined)
       if (other !== undefined && byName === undefined && byId === undefined) {
-        const what = 'optionsByValue' in other ? `the ${other.type} classification '${other.name}'` : `the ${other.type} tool '${other.name}'`
-        const path = kind === 'answer' && !isAbsent(value.answers) && isAbsent(value.answer) ? 'answers' : kind
+        const what =
+          'optionsByValue' in other
+            ? `the ${other.type} classification '${other.name}'`
+            : `the ${other.type} tool '${other.name}'`
+        const path =
+          kind === 'answer' && !isAbsent(value.answers) && isAbsent(value.answer) ? 'answers' : kind
         add(issues, 'feature_kind_mismatch', `a line with ${path} cannot be ${what}`, [path])
         return undefined
       }
       if (other !== undefined) {
-        add(issues, 'feature_conflict', `name '${String(name)}' and schemaId '${String(schemaId)}' name different features`, ['schemaId'])
+        add(
+          issues,
+          'feature_conflict',
+          `name '${String(name)}' and schemaId '${String(schemaId)}' name different features`,
+          ['schemaId'],
+        )
         return undefined
       }
       const key = nameMissing ? 'name' : 'schemaId'
       const given = nameMissing ? name : schemaId
-      add(issues, 'feature_unknown', `the ontology has no ${wantTool ? 'tool' : 'classification'} with ${key} '${String(given)}'`, [key])
+      add(
+        issues,
+        'feature_unknown',
+        `the ontology has no ${wantTool ? 'tool' : 'classification'} with ${key} '${String(given)}'`,
+        [key],
+      )
       return undefined
     }
     if (byName !== undefined && byId !== undefined && byName !== byId) {
-      add(issues, 'feature_conflict', `name '${byName.name}' and schemaId '${byId.featureSchemaId}' name different features`, ['schemaId'])
+      add(
+        issues,
+        'feature_conflict',
+        `name '${byName.name}' and schemaId '${byId.featureSchemaId}' name different features`,
+        ['schemaId'],
+      )
       return undefined
     }
     const feature = byName ?? byId
@@ -396,20 +575,36 @@ export class ImportJudge {
     if (wantTool) {
       const tool = feature as IndexedTool
       if (TOOL_OF_KIND[kind] !== tool.type) {
-        add(issues, 'feature_kind_mismatch', `'${tool.name}' is a ${tool.type} tool: it takes ${KIND_OF_TOOL[tool.type]}, not ${kind}`, [kind])
+        add(
+          issues,
+          'feature_kind_mismatch',
+          `'${tool.name}' is a ${tool.type} tool: it takes ${KIND_OF_TOOL[tool.type]}, not ${kind}`,
+          [kind],
+        )
         return undefined
       }
     }
     return feature
   }
 
-  private checkClassificationLine(parsed: ParsedLineOk, dataRowId: string, question: IndexedClassification, issues: Issue[]): ClassificationLineRecord | undefined {
+  private checkClassificationLine(
+    parsed: ParsedLineOk,
+    dataRowId: string,
+    question: IndexedClassification,
+    issues: Issue[],
+  ): ClassificationLineRecord | undefined {
     const { value } = parsed
     const nested = value.classifications
     if (Array.isArray(nested) && nested.length > 0) {
       // a question has no questions of its own; nested ones go under an answer
-      add(issues, 'classification_too_deep', `'${question.name}' is a question: nest classifications under its answer, not beside it`, ['classifications'])
-    } else if (!isAbsent(nested) && !Array.isArray(nested)) wrongType(issues, ['classifications'], 'a list', nested)
+      add(
+        issues,
+        'classification_too_deep',
+        `'${question.name}' is a question: nest classifications under its answer, not beside it`,
+        ['classifications'],
+      )
+    } else if (!isAbsent(nested) && !Array.isArray(nested))
+      wrongType(issues, ['classifications'], 'a list', nested)
     const key = answerKey(value)
     const classification = checkAnswer(question, value[key], [key], issues)
     if (classification === undefined) return undefined
@@ -423,21 +618,38 @@ export class ImportJudge {
     }
   }
 
-  private checkRelationshipLine(parsed: ParsedLineOk, dataRowId: string, tool: IndexedTool, issues: Issue[]): RelationshipRecord | undefined {
+  private checkRelationshipLine(
+    parsed: ParsedLineOk,
+    dataRowId: string,
+    tool: IndexedTool,
+    issues: Issue[],
+  ): RelationshipRecord | undefined {
     const rel = parsed.value.relationship
-    if (!isObject(rel)) return void wrongType(issues, ['relationship'], 'an object {source, target, type}', rel)
+    if (!isObject(rel))
+      return void wrongType(issues, ['relationship'], 'an object {source, target, type}', rel)
     const source = endpoint(rel, 'source', issues)
     const target = endpoint(rel, 'target', issues)
     let type = rel.type
     if (isAbsent(type)) type = 'unidirectional'
-    else if (typeof type === 'string' && type !== 'unidirectional' && type !== 'bidirectional') type = type.toLowerCase()
+    else if (typeof type === 'string' && type !== 'unidirectional' && type !== 'bidirectional')
+      type = type.toLowerCase()
     if (type !== 'unidirectional' && type !== 'bidirectional') {
-      add(issues, 'relationship_type_invalid', `relationship type ${show(rel.type)} must be 'unidirectional' or 'bidirectional'`, ['relationship', 'type'])
+      add(
+        issues,
+        'relationship_type_invalid',
+        `relationship type ${show(rel.type)} must be 'unidirectional' or 'bidirectional'`,
+        ['relationship', 'type'],
+      )
       return undefined
     }
     if (source === undefined || target === undefined) return undefined
     if (source === target) {
-      add(issues, 'relationship_self_reference', `relationship source and target are both '${source}'`, ['relationship', 'target'])
+      add(
+        issues,
+        'relationship_self_reference',
+        `relationship source and target are both '${source}'`,
+        ['relationship', 'target'],
+      )
       return undefined
     }
     return {
@@ -455,13 +667,23 @@ export class ImportJudge {
 
 function endpoint(rel: Json, end: 'source' | 'target', issues: Issue[]): string | undefined {
   const raw = rel[end]
-  if (typeof raw !== 'string') return void wrongType(issues, ['relationship', end], 'the uuid of an object line', raw)
+  if (typeof raw !== 'string')
+    return void wrongType(issues, ['relationship', end], 'the uuid of an object line', raw)
   const canonical = parseUuid(raw)
-  if (canonical === undefined) add(issues, 'uuid_invalid', `relationship ${end} ${show(raw)} is not a uuid`, ['relationship', end])
+  if (canonical === undefined)
+    add(issues, 'uuid_invalid', `relationship ${end} ${show(raw)} is not a uuid`, [
+      'relationship',
+      end,
+    ])
   return canonical
 }
 
-function failed(line: number, uuid: string | null, dataRowRef: ParsedLineFailed['dataRowRef'], issues: Issue[]): ParsedLineFailed {
+function failed(
+  line: number,
+  uuid: string | null,
+  dataRowRef: ParsedLineFailed['dataRowRef'],
+  issues: Issue[],
+): ParsedLineFailed {
   return { ok: false, line, uuid, dataRowRef, issues }
 }
 

@@ -6,8 +6,18 @@
 import type { ImportKind } from '../api/entities.ts'
 import type { Issue } from '../errors.ts'
 import { NormalizedOntologySchema } from '../ontology/normalized.ts'
-import { buildOntologyIndex, completeOntology, type OntologyIndex } from '../ontology/ontology-index.ts'
-import { ImportJudge, type DataRowLookup, type ImportJudgeOptions, type LineVerdict, type ParsedLine } from './import-judge.ts'
+import {
+  buildOntologyIndex,
+  completeOntology,
+  type OntologyIndex,
+} from '../ontology/ontology-index.ts'
+import {
+  ImportJudge,
+  type DataRowLookup,
+  type ImportJudgeOptions,
+  type LineVerdict,
+  type ParsedLine,
+} from './import-judge.ts'
 
 export type TestLine = Record<string, unknown> | string
 
@@ -36,7 +46,11 @@ export function indexOf(normalized: unknown): OntologyIndex {
   return buildOntologyIndex(completeOntology(NormalizedOntologySchema.parse(normalized)))
 }
 
-export function runLines(ontology: OntologyIndex, lines: TestLine[], run: RunOptions = {}): LineOutcome[] {
+export function runLines(
+  ontology: OntologyIndex,
+  lines: TestLine[],
+  run: RunOptions = {},
+): LineOutcome[] {
   const judge = new ImportJudge({ ontology, kind: run.kind ?? 'mal', ...run.options })
   const outcomes: LineOutcome[] = []
   const late = new Map<string, number>()
@@ -56,7 +70,11 @@ export function runLines(ontology: OntologyIndex, lines: TestLine[], run: RunOpt
   for (const item of judge.finishRelationships()) {
     const i = late.get(String(item.line))
     if (i === undefined) throw new Error(`late verdict for unknown line ${item.line}`)
-    outcomes[i] = { parsed: outcomes[i]!.parsed, verdict: item.verdict, issues: item.verdict.ok === false ? item.verdict.issues : [] }
+    outcomes[i] = {
+      parsed: outcomes[i]!.parsed,
+      verdict: item.verdict,
+      issues: item.verdict.ok === false ? item.verdict.issues : [],
+    }
   }
   return outcomes
 }

@@ -1,7 +1,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { canonicalUuid } from '../ids.ts'
-import { ENTRY, RowFeatureCounter, UuidTable, hashRowId, parseUuid, rowHash, uuidWords } from './uuid-table.ts'
+import {
+  ENTRY,
+  RowFeatureCounter,
+  UuidTable,
+  hashRowId,
+  parseUuid,
+  rowHash,
+  uuidWords,
+} from './uuid-table.ts'
 
 void test('parseUuid accepts what canonicalUuid accepts, and nothing else', () => {
   const u = '6f0c1a52-5d0e-4a5b-9f7e-0a1b2c3d4e5f'
@@ -30,7 +38,8 @@ void test('parseUuid accepts what canonicalUuid accepts, and nothing else', () =
 void test('UuidTable: claims once, finds, keeps rows and flags through growth', () => {
   const table = new UuidTable(16)
   const uuids: string[] = []
-  for (let i = 0; i < 20000; i++) uuids.push(`00000000-0000-0000-0000-${i.toString(16).padStart(12, '0')}`)
+  for (let i = 0; i < 20000; i++)
+    uuids.push(`00000000-0000-0000-0000-${i.toString(16).padStart(12, '0')}`)
   for (const [i, u] of uuids.entries()) {
     parseUuid(u)
     const slot = table.claim()

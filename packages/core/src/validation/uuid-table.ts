@@ -45,7 +45,13 @@ export function parseUuid(text: string): string | undefined {
   if (digits !== 32) return undefined
   if (canonical) {
     // the 36-character form: dashes exactly at 8, 13, 18, 23
-    if (text.charCodeAt(8) === 0x2d && text.charCodeAt(13) === 0x2d && text.charCodeAt(18) === 0x2d && text.charCodeAt(23) === 0x2d) return text
+    if (
+      text.charCodeAt(8) === 0x2d &&
+      text.charCodeAt(13) === 0x2d &&
+      text.charCodeAt(18) === 0x2d &&
+      text.charCodeAt(23) === 0x2d
+    )
+      return text
   }
   return canonicalUuid(text)
 }
@@ -108,12 +114,16 @@ export class UuidTable {
 
   /** Slot of the uuid in `uuidWords`, or -1. */
   find(): number {
-    const w0 = uuidWords[0]!, w1 = uuidWords[1]!, w2 = uuidWords[2]!, w3 = uuidWords[3]!
+    const w0 = uuidWords[0]!,
+      w1 = uuidWords[1]!,
+      w2 = uuidWords[2]!,
+      w3 = uuidWords[3]!
     const keys = this.keys
     let slot = hashWords(w0, w1, w2, w3) & this.mask
     while (this.flags[slot] !== EMPTY) {
       const k = slot * 4
-      if (keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3) return slot
+      if (keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3)
+        return slot
       slot = (slot + 1) & this.mask
     }
     return -1
@@ -122,12 +132,16 @@ export class UuidTable {
   /** Inserts the uuid in `uuidWords`; returns its new slot, or -1 when it was there already. */
   claim(): number {
     if ((this.count + 1) * 2 > this.flags.length) this.grow()
-    const w0 = uuidWords[0]!, w1 = uuidWords[1]!, w2 = uuidWords[2]!, w3 = uuidWords[3]!
+    const w0 = uuidWords[0]!,
+      w1 = uuidWords[1]!,
+      w2 = uuidWords[2]!,
+      w3 = uuidWords[3]!
     const keys = this.keys
     let slot = hashWords(w0, w1, w2, w3) & this.mask
     while (this.flags[slot] !== EMPTY) {
       const k = slot * 4
-      if (keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3) return -1
+      if (keys[k] === w0 && keys[k + 1] === w1 && keys[k + 2] === w2 && keys[k + 3] === w3)
+        return -1
       slot = (slot + 1) & this.mask
     }
     const k = slot * 4
@@ -208,12 +222,14 @@ export class RowFeatureCounter {
   /** Adds one annotation of `feature` on the data row in `rowHash`; returns the new count. */
   increment(feature: number): number {
     if ((this.count + 1) * 2 > this.used.length) this.grow()
-    const r0 = rowHash[0]!, r1 = rowHash[1]!
+    const r0 = rowHash[0]!,
+      r1 = rowHash[1]!
     const keys = this.keys
     let slot = (mix(mix(r0 ^ r1) ^ feature) >>> 0) & this.mask
     while (this.used[slot] !== 0) {
       const k = slot * 3
-      if (keys[k] === r0 && keys[k + 1] === r1 && keys[k + 2] === feature) return ++this.counts[slot]!
+      if (keys[k] === r0 && keys[k + 1] === r1 && keys[k + 2] === feature)
+        return ++this.counts[slot]!
       slot = (slot + 1) & this.mask
     }
     const k = slot * 3

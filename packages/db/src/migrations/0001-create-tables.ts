@@ -44,8 +44,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute()
   // global keys are unique per organization (NULLs never collide on either dialect)
-  await db.schema.createIndex('data_row_global_key').unique().on('data_row').columns(['organization_id', 'global_key']).execute()
-  await db.schema.createIndex('data_row_dataset').on('data_row').columns(['dataset_id', 'id']).execute()
+  await db.schema
+    .createIndex('data_row_global_key')
+    .unique()
+    .on('data_row')
+    .columns(['organization_id', 'global_key'])
+    .execute()
+  await db.schema
+    .createIndex('data_row_dataset')
+    .on('data_row')
+    .columns(['dataset_id', 'id'])
+    .execute()
   await db.schema
     .createTable('task')
     .addColumn('id', key, (c) => c.primaryKey())
@@ -86,7 +95,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('priority', 'integer', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('batch_name').unique().on('batch').columns(['project_id', 'name']).execute()
+  await db.schema
+    .createIndex('batch_name')
+    .unique()
+    .on('batch')
+    .columns(['project_id', 'name'])
+    .execute()
   await db.schema
     .createTable('batch_data_row')
     .addColumn('project_id', key, (c) => c.notNull())
@@ -116,8 +130,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('finished_at', 'text')
     .execute()
   // import names are unique per project; dry runs do not take a name
-  await db.schema.createIndex('import_job_name').unique().on('import_job').columns(['project_id', 'name']).where(sql.ref('dry_run'), '=', 0).execute()
-  await db.schema.createIndex('import_job_state').on('import_job').columns(['state', 'created_at']).execute()
+  await db.schema
+    .createIndex('import_job_name')
+    .unique()
+    .on('import_job')
+    .columns(['project_id', 'name'])
+    .where(sql.ref('dry_run'), '=', 0)
+    .execute()
+  await db.schema
+    .createIndex('import_job_state')
+    .on('import_job')
+    .columns(['state', 'created_at'])
+    .execute()
   await db.schema
     .createTable('label')
     .addColumn('id', key, (c) => c.primaryKey())
@@ -127,7 +151,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('label_data_row').unique().on('label').columns(['project_id', 'data_row_id']).execute()
+  await db.schema
+    .createIndex('label_data_row')
+    .unique()
+    .on('label')
+    .columns(['project_id', 'data_row_id'])
+    .execute()
   await db.schema
     .createTable('annotation')
     .addColumn('id', key, (c) => c.primaryKey())
@@ -142,5 +171,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute()
   // re-importing a uuid on a data row replaces the earlier annotation of that layer
-  await db.schema.createIndex('annotation_identity').unique().on('annotation').columns(['project_id', 'data_row_id', 'layer', 'uuid']).execute()
+  await db.schema
+    .createIndex('annotation_identity')
+    .unique()
+    .on('annotation')
+    .columns(['project_id', 'data_row_id', 'layer', 'uuid'])
+    .execute()
 }
