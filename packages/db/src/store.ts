@@ -68,6 +68,31 @@ function toTask(r: TaskTable): Task {
   }
 }
 
+function toProject(row: {
+  id: string
+  name: string
+  description: string
+  ontology_id: string | null
+  created_at: string
+  row_count: number | null
+}): Project {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    mediaType: 'IMAGE',
+    ontologyId: row.ontology_id,
+    dataRowCount: Number(row.row_count ?? 0),
+    createdAt: row.created_at,
+  }
+}
+
+/** Keyset pages: the query asks for limit + 1 rows; the extra one says whether a next page exists. */
+function toPage<T extends { id: string }>(rows: T[], limit: number): Page<T> {
+  const items = rows.slice(0, limit)
+  return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null }
+}
+
 function toImportJob(r: ImportJobTable): ImportJob {
   const base = `/v1/imports/${r.id}`
   return {
@@ -273,7 +298,7 @@ export class Store {
       .limit(limit + 1)
     if (cursor) q = q.where('id', '>', cursor)
     const rows = await q.execute()
-    const items = rows.slice(0, limit).map((r) => ({
+    const items = rows.map((r) => ({
       id: r.id,
       name: r.name,
       description: r.description,
@@ -281,7 +306,7 @@ export class Store {
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     }))
-    return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null }
+    return toPage(items, limit)
   }
 
   /** Deletes the dataset, its data rows and everything that referenced them. Returns blob keys to remove. */
@@ -382,8 +407,8 @@ export class Store {
       .limit(limit + 1)
     if (cursor) q = q.where('id', '>', cursor)
     const rows = await q.execute()
-    const items = rows.slice(0, limit).map(toDataRow)
-    return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null }
+    const items = rows.map(toDataRow)
+    return toPage(items, limit)
   }
 
   /** Projects (id, name) whose batches hold the data row. */
@@ -593,14 +618,14 @@ export class Store {
       .limit(limit + 1)
     if (cursor) q = q.where('id', '>', cursor)
     const rows = await q.execute()
-    const items = rows.slice(0, limit).map((row) => ({
+    const items = rows.map((row) => ({
       id: row.id,
       name: row.name,
       mediaType: 'IMAGE' as const,
       normalized: JSON.parse(row.normalized_json) as unknown,
       createdAt: row.created_at,
     }))
-    return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null }
+    return toPage(items, limit)
   }
 
   async createProject(p: {
@@ -633,8 +658,8 @@ export class Store {
     }
   }
 
-  async getProject(organizationId: string, id: string): Promise<Project | undefined> {
-    const row = await this.#db
+  #selectProjects(organizationId: string) {
+    return this.#db
       .selectFrom('project')
       .select([
         'id',
@@ -650,19 +675,11 @@ export class Store {
             .as('row_count'),
       ])
       .where('organization_id', '=', organizationId)
-      .where('id', '=', id)
-      .executeTakeFirst()
-    return (
-      row && {
-        id: row.id,
-        name: row.name,
-        description: row.description,
-        mediaType: 'IMAGE',
-        ontologyId: row.ontology_id,
-        dataRowCount: Number(row.row_count ?? 0),
-        createdAt: row.created_at,
-      }
-    )
+  }
+
+  async getProject(organizationId: string, id: string): Promise<Project | undefined> {
+    const row = await this.#selectProjects(organizationId).where('id', '=', id).executeTakeFirst()
+    return row && toProject(row)
   }
 
   async listProjects(
@@ -670,36 +687,11 @@ export class Store {
     cursor: string | undefined,
     limit: number,
   ): Promise<Page<Project>> {
-    let q = this.#db
-      .selectFrom('project')
-      .select([
-        'id',
-        'name',
-        'description',
-        'ontology_id',
-        'created_at',
-        (eb) =>
-          eb
-            .selectFrom('batch_data_row')
-            .select((e) => e.fn.countAll<number>().as('n'))
-            .whereRef('batch_data_row.project_id', '=', 'project.id')
-            .as('row_count'),
-      ])
-      .where('organization_id', '=', organizationId)
+    let q = this.#selectProjects(organizationId)
       .orderBy('id')
       .limit(limit + 1)
     if (cursor) q = q.where('id', '>', cursor)
-    const rows = await q.execute()
-    const items: Project[] = rows.slice(0, limit).map((row) => ({
-      id: row.id,
-      name: row.name,
-      description: row.description,
-      mediaType: 'IMAGE',
-      ontologyId: row.ontology_id,
-      dataRowCount: Number(row.row_count ?? 0),
-      createdAt: row.created_at,
-    }))
-    return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null }
+    return toPage((await q.execute()).map(toProject), limit)
   }
 
   /** Connects the ontology unless one is connected already (checked and set in one statement). */
@@ -918,8 +910,8 @@ export class Store {
       .limit(limit + 1)
     if (cursor) q = q.where('id', '<', cursor)
     const rows = await q.execute()
-    const items = rows.slice(0, limit).map(toImportJob)
-    return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null }
+    const items = rows.map(toImportJob)
+    return toPage(items, limit)
   }
 
   /**
@@ -1128,14 +1120,14 @@ export class Store {
       .limit(limit + 1)
     if (cursor) q = q.where('data_row.id', '>', cursor)
     const rows = await q.execute()
-    const items = rows.slice(0, limit).map((r) => ({
+    const items = rows.map((r) => ({
       ...toDataRow(r),
       blobKey: r.blob_key,
       batchId: r.batch_id,
       prelabelCount: Number(r.prelabel_count ?? 0),
       labelCount: Number(r.label_count ?? 0),
     }))
-    return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null }
+    return toPage(items, limit)
   }
 
   async countAnnotations(projectId: string): Promise<{ prelabel: number; label: number }> {
