@@ -84,12 +84,21 @@ export function globalKeyOf(row: number): string {
   return `bench-row-${row}`
 }
 
+/**
+ * `grouped`: each image's annotations are consecutive, as exporters and Labelbox's serializer
+ * write them (label by label); `interleaved`: line i goes to image i mod R, the worst case for
+ * the database, since every chunk then touches every image.
+ */
+export type LineOrder = 'grouped' | 'interleaved'
+
 export async function generateBenchInput(
   path: string,
   annotations: number,
   dataRows: number,
+  order: LineOrder = 'grouped',
   seed = 42,
 ): Promise<void> {
+  const perRow = Math.ceil(annotations / dataRows)
   await mkdir(dirname(path), { recursive: true })
   const out = createWriteStream(path)
   const rand = random(seed)
@@ -103,7 +112,9 @@ export async function generateBenchInput(
   }
   let buffer = ''
   for (let i = 0; i < annotations; i++) {
-    const dataRow = { globalKey: globalKeyOf(i % dataRows) }
+    const dataRow = {
+      globalKey: globalKeyOf(order === 'grouped' ? Math.floor(i / perRow) : i % dataRows),
+    }
     let line: Record<string, unknown>
     switch (i % 7) {
       case 0: {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:import [-- --annotations N --rows R]`: generates the input once (bench/.data),
+ * `npm run bench:import [-- --annotations N --rows R --order grouped|interleaved]`: generates the input once (bench/.data),
  * then measures, each in a fresh process: the floor (read + JSON.parse), validation alone, and the
  * full import on SQLite and on PostgreSQL (when LABELPORT_BENCH_DATABASE_URL or the local server
  * is reachable). Prints annotations per second, peak RSS, and import ÷ floor.
@@ -7,7 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { generateBenchInput } from './generate.ts'
+import { generateBenchInput, type LineOrder } from './generate.ts'
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`)
@@ -16,12 +16,15 @@ function arg(name: string, fallback: number): number {
 
 const annotations = arg('annotations', 1_000_000)
 const rows = arg('rows', 10_000)
+const orderArg = process.argv.indexOf('--order')
+const order: LineOrder =
+  orderArg >= 0 && process.argv[orderArg + 1] === 'interleaved' ? 'interleaved' : 'grouped'
 const root = new URL('../..', import.meta.url).pathname
-const file = join(root, 'bench/.data', `import-${annotations}-${rows}.ndjson`)
+const file = join(root, 'bench/.data', `import-${annotations}-${rows}-${order}.ndjson`)
 
 if (!existsSync(file)) {
-  console.log(`generating ${annotations} annotations over ${rows} data rows → ${file}`)
-  await generateBenchInput(file, annotations, rows)
+  console.log(`generating ${annotations} annotations over ${rows} data rows (${order}) → ${file}`)
+  await generateBenchInput(file, annotations, rows, order)
 }
 
 function postgresUrl(): string | null {
@@ -68,7 +71,7 @@ else console.log('PostgreSQL not reachable: skipping the PostgreSQL import')
 
 const floorSeconds = Number(results[0]?.['seconds'])
 console.log(
-  `\n${annotations.toLocaleString('en')} annotations over ${rows.toLocaleString('en')} data rows, ${String(results[0]?.['fileMb'])} MB NDJSON\n`,
+  `\n${annotations.toLocaleString('en')} annotations over ${rows.toLocaleString('en')} data rows, lines ${order}, ${String(results[0]?.['fileMb'])} MB NDJSON\n`,
 )
 console.log('measurement        seconds   annotations/s   peak RSS MB   ÷ floor   result')
 for (const r of results) {

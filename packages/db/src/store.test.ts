@@ -239,6 +239,39 @@ for (const dialect of DIALECTS) {
       ])
     })
 
+    it('stores payload text exactly, backslashes, tabs and newlines included', async () => {
+      const { rows } = await makeRows(1, 'escape')
+      const project = await store.createProject({
+        id: newId(),
+        organizationId: org,
+        name: 'p5',
+        description: '',
+      })
+      const uuid = crypto.randomUUID()
+      const record = { ...bbox(uuid, rows[0]!.id, 1), name: 'tab\there \\ back\\slash\nnew line\r' }
+      const payload = JSON.stringify(record)
+      await store.writeAnnotations(
+        [
+          {
+            id: newId(),
+            projectId: project.id,
+            dataRowId: rows[0]!.id,
+            layer: 'label',
+            uuid,
+            importId: 'i',
+            featureSchemaId: 'f',
+            kind: 'bbox',
+            payload,
+          },
+        ],
+        [],
+      )
+      const seen = []
+      for await (const a of store.streamProjectAnnotations(project.id, [rows[0]!.id]))
+        seen.push(a.record)
+      assert.deepEqual(seen, [record])
+    })
+
     it('writes nothing of a chunk that fails', async () => {
       const { rows } = await makeRows(1, 'atomic')
       const project = await store.createProject({

@@ -4,7 +4,6 @@
  * transactions, and streams one status line per annotation line to the status file.
  * Memory stays flat: only the current chunk, a bounded data-row cache and the judge's compact tables.
  */
-import { createInterface } from 'node:readline'
 import { PassThrough } from 'node:stream'
 import {
   ImportJudge,
@@ -22,6 +21,7 @@ import {
 import type { AnnotationRow, DataRowLookup, LabelTouch, Store } from '@labelport/db'
 import type { MaskProcessor } from '../masks/mask-processor.ts'
 import type { BlobStore } from '../storage/blob-store.ts'
+import { readLines } from './read-lines.ts'
 
 /** lines judged and written together; one transaction per chunk */
 const CHUNK_LINES = 5000
@@ -139,13 +139,23 @@ export class ImportRunner {
     }
 
     try {
-      const lines = createInterface({ input, crlfDelay: Infinity })
-      let lineNumber = 0
-      for await (const text of lines) {
-        lineNumber++
-        bytesRead += Buffer.byteLength(text) + 1
-        if (text.trim() === '') continue // blank lines (e.g. a trailing newline) are not annotations
-        chunk.push({ parsed: judge.parse(text, lineNumber) })
+      for await (const item of readLines(input, this.#maxLineBytes)) {
+        bytesRead += item.bytes
+        if (item.kind === 'too_long') {
+          const message = `line ${item.number} has ${item.bytes} bytes; lines are limited to ${this.#maxLineBytes} bytes`
+          chunk.push({
+            parsed: {
+              ok: false,
+              line: item.number,
+              uuid: null,
+              dataRowRef: null,
+              issues: [issue('line_too_long', message)],
+            },
+          })
+        } else if (item.text.trim() !== '') {
+          // blank lines (e.g. a trailing newline) are not annotations
+          chunk.push({ parsed: judge.parse(item.text, item.number) })
+        }
         if (chunk.length >= CHUNK_LINES) await flush()
       }
       if (chunk.length > 0) await flush()
