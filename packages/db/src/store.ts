@@ -8,6 +8,7 @@ import type {
   AnnotationRecord,
   Batch,
   DataRow,
+  DataRowUsage,
   Dataset,
   ImportJob,
   Issue,
@@ -409,6 +410,53 @@ export class Store {
     const rows = await q.execute()
     const items = rows.map(toDataRow)
     return toPage(items, limit)
+  }
+
+  /** For each data row, the projects whose batches hold it, with its annotation counts there. */
+  async usageOfDataRows(dataRowIds: string[]): Promise<Map<string, DataRowUsage[]>> {
+    const out = new Map<string, DataRowUsage[]>()
+    for (let i = 0; i < dataRowIds.length; i += 500) {
+      const rows = await this.#db
+        .selectFrom('batch_data_row')
+        .innerJoin('project', 'project.id', 'batch_data_row.project_id')
+        .select([
+          'batch_data_row.data_row_id',
+          'batch_data_row.batch_id',
+          'project.id as project_id',
+          'project.name as project_name',
+          (eb) =>
+            eb
+              .selectFrom('annotation')
+              .select((e) => e.fn.countAll<number>().as('n'))
+              .whereRef('annotation.project_id', '=', 'batch_data_row.project_id')
+              .whereRef('annotation.data_row_id', '=', 'batch_data_row.data_row_id')
+              .where('annotation.layer', '=', 'prelabel')
+              .as('prelabel_count'),
+          (eb) =>
+            eb
+              .selectFrom('annotation')
+              .select((e) => e.fn.countAll<number>().as('n'))
+              .whereRef('annotation.project_id', '=', 'batch_data_row.project_id')
+              .whereRef('annotation.data_row_id', '=', 'batch_data_row.data_row_id')
+              .where('annotation.layer', '=', 'label')
+              .as('label_count'),
+        ])
+        .where('batch_data_row.data_row_id', 'in', dataRowIds.slice(i, i + 500))
+        .orderBy('project.name')
+        .execute()
+      for (const r of rows) {
+        const list = out.get(r.data_row_id) ?? []
+        list.push({
+          projectId: r.project_id,
+          projectName: r.project_name,
+          batchId: r.batch_id,
+          prelabelCount: Number(r.prelabel_count ?? 0),
+          labelCount: Number(r.label_count ?? 0),
+        })
+        out.set(r.data_row_id, list)
+      }
+    }
+    return out
   }
 
   /** Projects (id, name) whose batches hold the data row. */

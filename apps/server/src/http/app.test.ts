@@ -179,6 +179,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
   describe(`HTTP API on ${dialect}`, { skip: dialect === 'postgres' ? pgNeed.skip : false }, () => {
     let h: Harness
     let projectId = ''
+    let datasetId = ''
     let maskBase64 = ''
 
     before(async () => {
@@ -236,6 +237,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const dataset = (
         await h.call<{ id: string }>('POST', '/v1/datasets', { name: 'image-demo-dataset' })
       ).body
+      datasetId = dataset.id
       const created = await h.call<Task>('POST', `/v1/datasets/${dataset.id}/data-rows`, {
         items: [{ rowData: uri, globalKey: GLOBAL_KEY }],
       })
@@ -383,6 +385,23 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       })
       assert.equal(png.status, 200)
       assert.equal(png.headers.get('content-type'), 'image/png')
+    })
+
+    it('lists each data row with the projects that use it and its counts there', async () => {
+      const page = (
+        await h.call<{
+          items: {
+            globalKey: string
+            usage: { projectId: string; prelabelCount: number; labelCount: number }[]
+          }[]
+        }>('GET', `/v1/datasets/${datasetId}/data-rows`)
+      ).body
+      const usage = page.items.find((r) => r.globalKey === GLOBAL_KEY)?.usage
+      const lines = guideLines(maskBase64).length
+      assert.deepEqual(
+        usage?.map((u) => [u.projectId, u.prelabelCount, u.labelCount]),
+        [[projectId, lines, lines - 1]],
+      )
     })
 
     it('gives each malformed line a coded FAILURE and still imports the others', async () => {

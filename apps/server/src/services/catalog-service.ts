@@ -88,7 +88,14 @@ export class CatalogService {
     limit: number | undefined,
   ) {
     await this.getDataset(caller, datasetId)
-    return this.#store.listDataRows(caller.organizationId, datasetId, cursor, limit ?? 100)
+    const page = await this.#store.listDataRows(
+      caller.organizationId,
+      datasetId,
+      cursor,
+      limit ?? 100,
+    )
+    const usage = await this.#store.usageOfDataRows(page.items.map((r) => r.id))
+    return { ...page, items: page.items.map((r) => ({ ...r, usage: usage.get(r.id) ?? [] })) }
   }
 
   async openImage(caller: Caller, id: string) {

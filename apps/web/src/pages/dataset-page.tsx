@@ -1,11 +1,10 @@
 /**
  * One dataset: its data rows with global keys and media attributes, and the projects that use
- * each one. The API has no "projects of a data row" endpoint yet, so usage is gathered from the
- * projects' data-row lists (bounded, see USAGE_SCAN_LIMIT).
+ * each one (the data-row list carries each row's usage, with its annotation counts there).
  */
 import { useMemo, useState } from 'react'
 import { api } from '@labelport/core'
-import type { DataRow, Project, ProjectDataRow } from '@labelport/core'
+import type { DatasetDataRow } from '@labelport/core'
 import { useClient } from '../client-context.ts'
 import { useAsync } from '../use-async.ts'
 import { href } from '../router.ts'
@@ -20,12 +19,6 @@ import {
 } from '../components/ui.tsx'
 
 const PAGE = 100
-const USAGE_SCAN_LIMIT = 20_000
-
-interface Usage {
-  project: Project
-  row: ProjectDataRow
-}
 
 export function DatasetPage({ datasetId }: { datasetId: string }) {
   const client = useClient()
@@ -36,7 +29,7 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined])
   const rows = useAsync(
     async (signal) => {
-      const items: DataRow[] = []
+      const items: DatasetDataRow[] = []
       let next: string | null = null
       for (const cursor of cursors) {
         const page = await client.json(
@@ -51,32 +44,6 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
       return { items, next }
     },
     [client, datasetId, cursors],
-  )
-  const usage = useAsync(
-    async (signal) => {
-      const projects = await client.all<Project>(api.listProjects, {}, 1000, signal)
-      const byRow = new Map<string, Usage[]>()
-      await Promise.all(
-        projects
-          .filter((p) => p.dataRowCount > 0)
-          .map(async (project) => {
-            const projectRows = await client.all<ProjectDataRow>(
-              api.listProjectDataRows,
-              { projectId: project.id },
-              USAGE_SCAN_LIMIT,
-              signal,
-            )
-            for (const row of projectRows) {
-              if (row.datasetId !== datasetId) continue
-              const list = byRow.get(row.id) ?? []
-              list.push({ project, row })
-              byRow.set(row.id, list)
-            }
-          }),
-      )
-      return byRow
-    },
-    [client, datasetId],
   )
   const [filter, setFilter] = useState('')
   const shown = useMemo(() => {
@@ -149,7 +116,6 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
             </thead>
             <tbody>
               {shown.map((row) => {
-                const uses = usage.data?.get(row.id) ?? []
                 return (
                   <tr key={row.id} data-testid="dataset-row">
                     <td>
@@ -171,21 +137,19 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
                     <td className="lp-mono lp-small">{row.mediaAttributes.mimeType}</td>
                     <td className="lp-num">{row.mediaAttributes.exifOrientation}</td>
                     <td data-testid="row-usage">
-                      {usage.status === 'loading' && !usage.data ? (
-                        <span className="lp-muted lp-small">…</span>
-                      ) : uses.length === 0 ? (
+                      {row.usage.length === 0 ? (
                         <span className="lp-muted lp-small">not in a project</span>
                       ) : (
-                        uses.map((u) => (
+                        row.usage.map((u) => (
                           <a
-                            key={u.project.id}
+                            key={u.projectId}
                             className="lp-usage"
-                            href={href.dataRow(u.project.id, row.id)}
+                            href={href.dataRow(u.projectId, row.id)}
                           >
-                            {u.project.name}
+                            {u.projectName}
                             <span className="lp-usage__counts">
-                              {formatNumber(u.row.prelabelCount)} pre-labels ·{' '}
-                              {formatNumber(u.row.labelCount)} labels
+                              {formatNumber(u.prelabelCount)} pre-labels ·{' '}
+                              {formatNumber(u.labelCount)} labels
                             </span>
                           </a>
                         ))

@@ -8,6 +8,7 @@ import {
   BatchSchema,
   DataRowInputSchema,
   DataRowSchema,
+  DatasetDataRowSchema,
   DatasetSchema,
   ImportJobSchema,
   ImportKindSchema,
@@ -162,8 +163,8 @@ export const api = {
     method: 'GET',
     path: '/v1/datasets/:datasetId/data-rows',
     query: PageQuery,
-    response: PageSchema(DataRowSchema),
-    summary: 'Lists the data rows of a dataset',
+    response: PageSchema(DatasetDataRowSchema),
+    summary: 'Lists the data rows of a dataset, each with the projects that use it',
   }),
   getDataRow: endpoint({
     method: 'GET',

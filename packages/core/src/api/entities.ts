@@ -181,3 +181,16 @@ export const DataRowAnnotationsSchema = z.object({
   annotations: z.array(StoredAnnotationSchema),
 })
 export type DataRowAnnotations = z.infer<typeof DataRowAnnotationsSchema>
+
+/** A project that uses a data row (through a batch), with the row's annotation counts there. */
+export const DataRowUsageSchema = z.object({
+  projectId: z.string(),
+  projectName: z.string(),
+  batchId: z.string(),
+  prelabelCount: z.number().int(),
+  labelCount: z.number().int(),
+})
+export type DataRowUsage = z.infer<typeof DataRowUsageSchema>
+
+export const DatasetDataRowSchema = DataRowSchema.extend({ usage: z.array(DataRowUsageSchema) })
+export type DatasetDataRow = z.infer<typeof DatasetDataRowSchema>
