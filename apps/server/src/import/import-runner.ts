@@ -24,7 +24,9 @@ import type { BlobStore } from '../storage/blob-store.ts'
 import { readLines } from './read-lines.ts'
 
 /** lines judged and written together; one transaction per chunk */
-const CHUNK_LINES = 5000
+const CHUNK_LINES = 20_000
+/** …or fewer when the lines are big (inline masks), so one chunk never holds much memory */
+const CHUNK_BYTES = 32 * 1024 * 1024
 const DATA_ROW_CACHE_SIZE = 50_000
 
 export interface ImportJobSpec {
@@ -127,10 +129,12 @@ export class ImportRunner {
 
     let bytesRead = 0
     let chunk: Pending[] = []
+    let chunkBytes = 0
     let lastPercent = -1
     const flush = async () => {
       await this.#judgeChunk(job, judge, chunk, cache, dataRowOfUuid, layer, record)
       chunk = []
+      chunkBytes = 0
       const percent = inputSize > 0 ? Math.min(99, Math.floor((bytesRead / inputSize) * 100)) : 0
       if (percent !== lastPercent) {
         lastPercent = percent
@@ -141,6 +145,7 @@ export class ImportRunner {
     try {
       for await (const item of readLines(input, this.#maxLineBytes)) {
         bytesRead += item.bytes
+        chunkBytes += item.bytes
         if (item.kind === 'too_long') {
           const message = `line ${item.number} has ${item.bytes} bytes; lines are limited to ${this.#maxLineBytes} bytes`
           chunk.push({
@@ -156,7 +161,7 @@ export class ImportRunner {
           // blank lines (e.g. a trailing newline) are not annotations
           chunk.push({ parsed: judge.parse(item.text, item.number) })
         }
-        if (chunk.length >= CHUNK_LINES) await flush()
+        if (chunk.length >= CHUNK_LINES || chunkBytes >= CHUNK_BYTES) await flush()
       }
       if (chunk.length > 0) await flush()
 
