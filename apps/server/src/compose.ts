@@ -17,6 +17,7 @@ import { ImportService } from './services/import-service.ts'
 import { ProjectService } from './services/project-service.ts'
 import { ViewService } from './services/view-service.ts'
 import { LocalBlobStore } from './storage/local-blob-store.ts'
+import { S3BlobStore } from './storage/s3-blob-store.ts'
 import { fromWebStream } from './storage/web-streams.ts'
 
 export interface ComposedServer {
@@ -35,7 +36,10 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
       : { sqlitePath: join(config.dataDir, 'labelport.db') },
   )
   const store = new Store(conn)
-  const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'))
+  // one bucket shared by every server when configured; else files in the data dir
+  const s3 = S3BlobStore.fromEnv(config.s3Env)
+  if (s3) await s3.ensureBucket()
+  const blobs = s3 ?? new LocalBlobStore(join(config.dataDir, 'blobs'))
   const fetchOptions = {
     maxBytes: config.fetchMaxBytes,
     timeoutMs: config.fetchTimeoutMs,
@@ -92,6 +96,7 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
       await imports.stop()
       await catalog.drain()
       await store.close()
+      s3?.destroy()
     },
   }
 }

@@ -14,6 +14,8 @@ export interface ServerConfig {
   fetchTimeoutMs: number
   /** longest NDJSON line an import accepts (a composite mask inline as imBytes is the long one) */
   importMaxLineBytes: number
+  /** LABELPORT_S3_* variables: when LABELPORT_S3_BUCKET is set, blobs go to that bucket */
+  s3Env: Readonly<Record<string, string | undefined>>
   /** the built web app to serve at `/`, when present */
   webDir: string
 }
@@ -42,6 +44,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     fetchMaxBytes: Number(env['LABELPORT_FETCH_MAX_BYTES'] ?? 512 * 1024 * 1024),
     fetchTimeoutMs: Number(env['LABELPORT_FETCH_TIMEOUT_MS'] ?? 30_000),
     importMaxLineBytes: Number(env['LABELPORT_IMPORT_MAX_LINE_BYTES'] ?? 64 * 1024 * 1024),
+    s3Env: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('LABELPORT_S3_'))),
     webDir: resolve(new URL('../../web/dist', import.meta.url).pathname),
   }
 }

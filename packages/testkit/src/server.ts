@@ -45,11 +45,21 @@ export async function freshSchemaUrl(
 }
 
 export async function startServer(
-  options: { databaseUrl?: string; env?: Record<string, string> } = {},
+  options: {
+    databaseUrl?: string
+    /** use `databaseUrl` as it is (several servers sharing one database) instead of a fresh schema */
+    shareDatabase?: boolean
+    env?: Record<string, string>
+  } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'labelport-test-'))
   const apiKey = `lp_test_${randomBytes(16).toString('hex')}`
-  const schema = options.databaseUrl ? await freshSchemaUrl(options.databaseUrl) : null
+  const schema =
+    options.databaseUrl === undefined
+      ? null
+      : options.shareDatabase === true
+        ? { url: options.databaseUrl, drop: () => Promise.resolve() }
+        : await freshSchemaUrl(options.databaseUrl)
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     LABELPORT_BOOTSTRAP_API_KEY: apiKey,
