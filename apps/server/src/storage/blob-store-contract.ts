@@ -182,6 +182,10 @@ export function describeBlobStoreContract(
       assert.deepEqual(await getBytes('contract/deep/a/b/d.txt'), text('d'))
       assert.deepEqual(await getBytes('contract/deep/x/c.txt'), text('other c'))
       assert.equal(await store().has('contract/deep/a/c.txt'), false)
+      // a key that is only a prefix of other keys is not a blob
+      assert.equal(await store().has('contract/deep/a'), false)
+      assert.equal(await store().size('contract/deep/a'), null)
+      assert.equal(await store().get('contract/deep/a'), null)
       await store().delete('contract/deep/a/b/c.txt')
       assert.equal(await store().has('contract/deep/a/b/c.txt'), false)
       assert.equal(await store().has('contract/deep/a/b/d.txt'), true)

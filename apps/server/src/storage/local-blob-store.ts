@@ -52,6 +52,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async get(key: string): Promise<Uint8Array | null> {
+    if (!(await this.has(key))) return null
     try {
       return await readFile(this.#path(key))
     } catch (err) {
@@ -66,7 +67,9 @@ export class LocalBlobStore implements BlobStore {
 
   async size(key: string): Promise<number | null> {
     try {
-      return (await stat(this.#path(key))).size
+      const info = await stat(this.#path(key))
+      // `a` is a folder once `a/b` exists; a folder is not a blob
+      return info.isFile() ? info.size : null
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
       throw err
