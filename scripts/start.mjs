@@ -15,7 +15,8 @@ const args = process.argv.slice(2)
 if (!args.includes('--port')) args.push('--port', process.env.LABELPORT_PORT ?? '7440')
 if (!args.includes('--data-dir'))
   args.push('--data-dir', process.env.LABELPORT_DATA_DIR ?? '.labelport')
-const server = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts', ...args], {
+// `labelport serve` starts the server with its node flags
+const server = spawn(process.execPath, ['packages/cli/bin/labelport.js', 'serve', ...args], {
   stdio: 'inherit',
 })
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal))

@@ -7,6 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { SERVER_NODE_FLAGS } from '@labelport/cli/serve'
 import { generateBenchInput, type LineOrder } from './generate.ts'
 
 function arg(name: string, fallback: number): number {
@@ -49,6 +50,8 @@ function measure(mode: string, databaseUrl = ''): Record<string, unknown> {
   const run = spawnSync(
     process.execPath,
     [
+      // the server's own node flags (packages/cli/src/serve.ts), so the figures match `labelport serve`
+      ...SERVER_NODE_FLAGS,
       '--import',
       'tsx',
       join(root, 'bench/import/import-once.ts'),

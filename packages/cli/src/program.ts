@@ -67,8 +67,16 @@ export async function run(
     .description('run the server and the web app on one port')
     .addOption(new Option('--port <port>', 'port to listen on').default(7440).argParser(parsePort))
     .option('--data-dir <dir>', 'where the SQLite file and the blobs live', './.labelport')
-    .action(async (options: { port: number; dataDir: string }) => {
-      exitCode = await serve({ port: options.port, dataDir: options.dataDir })
+    .option(
+      '--host <address>',
+      'address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)',
+    )
+    .action(async (options: { port: number; dataDir: string; host?: string }) => {
+      exitCode = await serve({
+        port: options.port,
+        dataDir: options.dataDir,
+        ...(options.host === undefined ? {} : { host: options.host }),
+      })
     })
 
   const runImport = async (

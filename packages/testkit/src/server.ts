@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
+import { serveArgs } from '@labelport/cli/serve'
 
 export interface TestServer {
   url: string
@@ -19,8 +20,6 @@ export interface TestServer {
   output(): string
   stop(): Promise<void>
 }
-
-const SERVER_MAIN = new URL('../../../apps/server/src/main.ts', import.meta.url).pathname
 
 /** A schema of its own for each server, so tests sharing one throwaway database never meet. */
 export async function freshSchemaUrl(
@@ -68,7 +67,8 @@ export async function startServer(
   }
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', SERVER_MAIN, '--port', '0', '--data-dir', dataDir],
+    // the same command line as `labelport serve`
+    serveArgs({ port: 0, dataDir }),
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   let output = ''
