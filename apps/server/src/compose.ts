@@ -49,7 +49,12 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
   const safeFetchStream = createSafeFetchStream(fetchOptions)
 
   const auth = new AuthService(store)
-  const catalog = new CatalogService({ store, blobs, fetch: safeFetch })
+  const catalog = new CatalogService({
+    store,
+    blobs,
+    fetch: safeFetch,
+    maxUploadBytes: config.maxUploadBytes,
+  })
   const projects = new ProjectService(store)
   const masks = new MaskProcessor({ blobs, fetch: safeFetch })
   const imports = new ImportService({

@@ -12,6 +12,8 @@ export interface ServerConfig {
   fetchAllowHosts: string[]
   fetchMaxBytes: number
   fetchTimeoutMs: number
+  /** the largest body POST /v1/uploads accepts */
+  maxUploadBytes: number
   /** longest NDJSON line an import accepts (a composite mask inline as imBytes is the long one) */
   importMaxLineBytes: number
   /** LABELPORT_S3_* variables: when LABELPORT_S3_BUCKET is set, blobs go to that bucket */
@@ -43,6 +45,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
       .filter(Boolean),
     fetchMaxBytes: Number(env['LABELPORT_FETCH_MAX_BYTES'] ?? 512 * 1024 * 1024),
     fetchTimeoutMs: Number(env['LABELPORT_FETCH_TIMEOUT_MS'] ?? 30_000),
+    maxUploadBytes: Number(env['LABELPORT_MAX_UPLOAD_BYTES'] ?? 16 * 1024 * 1024 * 1024),
     importMaxLineBytes: Number(env['LABELPORT_IMPORT_MAX_LINE_BYTES'] ?? 64 * 1024 * 1024),
     s3Env: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('LABELPORT_S3_'))),
     webDir: resolve(new URL('../../web/dist', import.meta.url).pathname),

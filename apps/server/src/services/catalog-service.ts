@@ -1,4 +1,5 @@
 /** Datasets, uploads and data rows (the Catalog), with the async create-data-rows task. */
+import { Readable } from 'node:stream'
 import { AppError, newId, type DataRowInput, type Task, type TaskError } from '@labelport/core'
 import type { Store } from '@labelport/db'
 import type { BlobStore } from '../storage/blob-store.ts'
@@ -14,21 +15,39 @@ export class CatalogService {
   readonly #store: Store
   readonly #blobs: BlobStore
   readonly #fetch: Fetcher
+  readonly #maxUploadBytes: number
   readonly #running = new Set<Promise<void>>()
 
-  constructor(deps: { store: Store; blobs: BlobStore; fetch: Fetcher }) {
+  constructor(deps: { store: Store; blobs: BlobStore; fetch: Fetcher; maxUploadBytes: number }) {
     this.#store = deps.store
     this.#blobs = deps.blobs
     this.#fetch = deps.fetch
+    this.#maxUploadBytes = deps.maxUploadBytes
   }
 
   async createUpload(caller: Caller, body: ReadableStream<Uint8Array> | null, contentType: string) {
     if (!body)
       throw new AppError('validation_failed', 'The upload body is empty', { path: ['body'] })
     const id = newId()
+    const maxBytes = this.#maxUploadBytes
+    let seen = 0
+    // refuse past the limit while streaming: the blob store then keeps nothing of it
+    async function* limited(source: AsyncIterable<Uint8Array>) {
+      for await (const chunk of source) {
+        seen += chunk.byteLength
+        if (seen > maxBytes) {
+          throw new AppError(
+            'payload_too_large',
+            `Uploads are limited to ${maxBytes} bytes (LABELPORT_MAX_UPLOAD_BYTES)`,
+            { path: ['body'] },
+          )
+        }
+        yield chunk
+      }
+    }
     const info = await this.#blobs.put(
       `uploads/${caller.organizationId}/${id}`,
-      fromWebStream(body),
+      Readable.from(limited(fromWebStream(body))),
     )
     if (info.size === 0) {
       await this.#blobs.delete(`uploads/${caller.organizationId}/${id}`)
