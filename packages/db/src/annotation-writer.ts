@@ -40,41 +40,40 @@ const LABEL_SQL = `insert into label (id, project_id, data_row_id, is_benchmark_
   on conflict (project_id, data_row_id) do update set
     is_benchmark_reference = max(label.is_benchmark_reference, excluded.is_benchmark_reference), updated_at = excluded.updated_at`
 
-const statements = new WeakMap<
-  Sqlite.Database,
-  {
-    upsert: Sqlite.Statement
-    label: Sqlite.Statement
-    write: (rows: AnnotationRow[], labels: LabelTouch[], at: string) => void
-  }
->()
+type ChunkWriter = (rows: AnnotationRow[], labels: LabelTouch[], at: string) => void
 
-function sqliteWriter(sqlite: Sqlite.Database) {
-  let cached = statements.get(sqlite)
-  if (!cached) {
+// one prepared transaction per database handle
+const writers = new WeakMap<Sqlite.Database, ChunkWriter>()
+
+/** An annotation's values in the column order of the table (and of UPSERT_SQL and COPY). */
+function annotationValues(r: AnnotationRow, at: string): string[] {
+  return [
+    r.id,
+    r.projectId,
+    r.dataRowId,
+    r.layer,
+    r.uuid,
+    r.importId,
+    r.featureSchemaId,
+    r.kind,
+    r.payload,
+    at,
+  ]
+}
+
+function sqliteWriter(sqlite: Sqlite.Database): ChunkWriter {
+  let write = writers.get(sqlite)
+  if (!write) {
     const upsert = sqlite.prepare(UPSERT_SQL)
     const label = sqlite.prepare(LABEL_SQL)
-    const write = sqlite.transaction((rows: AnnotationRow[], labels: LabelTouch[], at: string) => {
+    write = sqlite.transaction((rows: AnnotationRow[], labels: LabelTouch[], at: string) => {
       for (const l of labels)
         label.run(newId(), l.projectId, l.dataRowId, l.isBenchmarkReference ? 1 : 0, at, at)
-      for (const r of rows)
-        upsert.run(
-          r.id,
-          r.projectId,
-          r.dataRowId,
-          r.layer,
-          r.uuid,
-          r.importId,
-          r.featureSchemaId,
-          r.kind,
-          r.payload,
-          at,
-        )
+      for (const r of rows) upsert.run(annotationValues(r, at))
     })
-    cached = { upsert, label, write }
-    statements.set(sqlite, cached)
+    writers.set(sqlite, write)
   }
-  return cached.write
+  return write
 }
 
 export async function writeAnnotationRows(
@@ -125,22 +124,7 @@ export async function writeAnnotationRows(
         'create temp table if not exists annotation_stage (like annotation) on commit delete rows',
       )
       const text = rows
-        .map((r) =>
-          [
-            r.id,
-            r.projectId,
-            r.dataRowId,
-            r.layer,
-            r.uuid,
-            r.importId,
-            r.featureSchemaId,
-            r.kind,
-            r.payload,
-            at,
-          ]
-            .map(escapeCopyText)
-            .join('\t'),
-        )
+        .map((r) => annotationValues(r, at).map(escapeCopyText).join('\t'))
         .join('\n')
       await pipeline(
         Readable.from([`${text}\n`]),

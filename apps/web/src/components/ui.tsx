@@ -2,6 +2,7 @@
 import type { ReactNode } from 'react'
 import type { ImportJob } from '@labelport/core'
 import { ApiError } from '../api-client.ts'
+import type { AsyncState } from '../use-async.ts'
 
 export function PageHeader({
   crumbs,
@@ -57,6 +58,19 @@ export function ErrorNotice({ error, onRetry }: { error: Error; onRetry?: () => 
       )}
     </div>
   )
+}
+
+/** What a list shows before it has data: its error (with Retry) or a loading line. */
+export function AsyncStatus({
+  state,
+  what,
+}: {
+  state: AsyncState<unknown> & { reload: () => void }
+  what: string
+}) {
+  if (state.status === 'error') return <ErrorNotice error={state.error} onRetry={state.reload} />
+  if (state.status === 'loading' && state.data === undefined) return <Loading what={what} />
+  return null
 }
 
 export function Empty({ children }: { children: ReactNode }) {

@@ -10,6 +10,7 @@ import { useAsync } from '../use-async.ts'
 import { href } from '../router.ts'
 import { Thumbnail } from '../components/authed-image.tsx'
 import {
+  AsyncStatus,
   Empty,
   ErrorNotice,
   Loading,
@@ -96,8 +97,7 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
           {formatNumber(shown.length)} of {formatNumber(rows.data?.items.length ?? 0)} loaded
         </span>
       </div>
-      {rows.status === 'error' && <ErrorNotice error={rows.error} onRetry={rows.reload} />}
-      {!rows.data && rows.status === 'loading' && <Loading what="data rows" />}
+      <AsyncStatus state={rows} what="data rows" />
       {rows.data && rows.data.items.length === 0 && <Empty>This dataset has no data rows.</Empty>}
       {shown.length > 0 && (
         <div className="lp-card lp-card--flush">

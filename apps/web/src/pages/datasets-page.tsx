@@ -4,14 +4,7 @@ import type { Dataset } from '@labelport/core'
 import { useClient } from '../client-context.ts'
 import { useAsync } from '../use-async.ts'
 import { href } from '../router.ts'
-import {
-  Empty,
-  ErrorNotice,
-  Loading,
-  PageHeader,
-  formatDate,
-  formatNumber,
-} from '../components/ui.tsx'
+import { AsyncStatus, Empty, PageHeader, formatDate, formatNumber } from '../components/ui.tsx'
 
 export function DatasetsPage() {
   const client = useClient()
@@ -25,10 +18,7 @@ export function DatasetsPage() {
         title="Datasets"
         meta="Data rows live in datasets; projects use them through batches."
       />
-      {datasets.status === 'error' && (
-        <ErrorNotice error={datasets.error} onRetry={datasets.reload} />
-      )}
-      {!datasets.data && datasets.status === 'loading' && <Loading what="datasets" />}
+      <AsyncStatus state={datasets} what="datasets" />
       {datasets.data && datasets.data.length === 0 && <Empty>No datasets yet.</Empty>}
       {datasets.data && datasets.data.length > 0 && (
         <div className="lp-card lp-card--flush">

@@ -10,6 +10,7 @@ import { useClient } from '../client-context.ts'
 import { useAsync } from '../use-async.ts'
 import { href } from '../router.ts'
 import {
+  AsyncStatus,
   Empty,
   ErrorNotice,
   KindBadge,
@@ -283,8 +284,7 @@ function FailedLines({
           />
         </div>
       </div>
-      {lines.status === 'error' && <ErrorNotice error={lines.error} onRetry={lines.reload} />}
-      {!lines.data && lines.status === 'loading' && <Loading what="failed lines" />}
+      <AsyncStatus state={lines} what="failed lines" />
       {lines.data && lines.data.rows.length === 0 && (
         <Empty>
           {job.counts.failure === 0 ? 'Every line was imported.' : 'No failed line matches.'}

@@ -9,6 +9,7 @@ import { href } from '../router.ts'
 import { readOntology } from '../ontology.ts'
 import { Thumbnail } from '../components/authed-image.tsx'
 import {
+  AsyncStatus,
   Empty,
   ErrorNotice,
   KindBadge,
@@ -180,8 +181,7 @@ function DataRowGrid({ projectId }: { projectId: string }) {
           {formatNumber(shown.length)} of {formatNumber(rows.length)} loaded
         </span>
       </div>
-      {page.status === 'error' && <ErrorNotice error={page.error} onRetry={page.reload} />}
-      {!page.data && page.status === 'loading' && <Loading what="data rows" />}
+      <AsyncStatus state={page} what="data rows" />
       {page.data && rows.length === 0 && (
         <Empty>No data rows yet: add a batch to this project.</Empty>
       )}

@@ -4,14 +4,7 @@ import type { Project } from '@labelport/core'
 import { useClient } from '../client-context.ts'
 import { useAsync } from '../use-async.ts'
 import { href } from '../router.ts'
-import {
-  Empty,
-  ErrorNotice,
-  Loading,
-  PageHeader,
-  formatDate,
-  formatNumber,
-} from '../components/ui.tsx'
+import { AsyncStatus, Empty, PageHeader, formatDate, formatNumber } from '../components/ui.tsx'
 
 export function ProjectsPage() {
   const client = useClient()
@@ -25,10 +18,7 @@ export function ProjectsPage() {
         title="Projects"
         meta="Projects connect an ontology to batches of data rows; imports add pre-labels and ground truth to them."
       />
-      {projects.status === 'error' && (
-        <ErrorNotice error={projects.error} onRetry={projects.reload} />
-      )}
-      {projects.status === 'loading' && !projects.data && <Loading what="projects" />}
+      <AsyncStatus state={projects} what="projects" />
       {projects.data && projects.data.length === 0 && (
         <Empty>
           No projects yet. Create one with the SDK or the CLI, then import annotations into it.

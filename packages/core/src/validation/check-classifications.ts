@@ -16,6 +16,7 @@ import {
   isObject,
   readScores,
   show,
+  readFeatureRef,
   wrongType,
   type Json,
 } from './check-values.ts'
@@ -163,20 +164,14 @@ function resolveOption(
   path: IssuePath,
   issues: Issue[],
 ): IndexedOption | undefined {
-  const { name, schemaId } = answer
-  if (!isAbsent(name) && typeof name !== 'string')
-    return void wrongType(issues, at(path, 'name'), 'a string', name)
-  if (!isAbsent(schemaId) && typeof schemaId !== 'string')
-    return void wrongType(issues, at(path, 'schemaId'), 'a string', schemaId)
-  if (isAbsent(name) && isAbsent(schemaId)) {
-    add(
-      issues,
-      'feature_missing',
-      `an answer of '${question.name}' needs a name or a schemaId`,
-      path,
-    )
-    return undefined
-  }
+  const ref = readFeatureRef(
+    answer,
+    path,
+    { message: `an answer of '${question.name}' needs a name or a schemaId`, path },
+    issues,
+  )
+  if (!ref) return undefined
+  const { name, schemaId } = ref
   const byName = isAbsent(name) ? undefined : question.optionsByValue.get(name)
   const byId = isAbsent(schemaId) ? undefined : question.optionsById.get(schemaId)
   if (!isAbsent(name) && byName === undefined)
@@ -250,20 +245,14 @@ function resolveNested(
   path: IssuePath,
   issues: Issue[],
 ): IndexedClassification | undefined {
-  const { name, schemaId } = item
-  if (!isAbsent(name) && typeof name !== 'string')
-    return void wrongType(issues, at(path, 'name'), 'a string', name)
-  if (!isAbsent(schemaId) && typeof schemaId !== 'string')
-    return void wrongType(issues, at(path, 'schemaId'), 'a string', schemaId)
-  if (isAbsent(name) && isAbsent(schemaId)) {
-    add(
-      issues,
-      'feature_missing',
-      `a classification under ${owner} needs a name or a schemaId`,
-      path,
-    )
-    return undefined
-  }
+  const ref = readFeatureRef(
+    item,
+    path,
+    { message: `a classification under ${owner} needs a name or a schemaId`, path },
+    issues,
+  )
+  if (!ref) return undefined
+  const { name, schemaId } = ref
   const given = isAbsent(name) ? `schemaId '${String(schemaId)}'` : `'${name}'`
   if (scope.byId.size === 0) {
     add(

@@ -37,7 +37,16 @@ import {
   pendingMaskGeometry,
   type Bounds,
 } from './check-geometry.ts'
-import { add, isAbsent, isObject, readScores, show, wrongType, type Json } from './check-values.ts'
+import {
+  add,
+  isAbsent,
+  isObject,
+  readFeatureRef,
+  readScores,
+  show,
+  wrongType,
+  type Json,
+} from './check-values.ts'
 import { ENTRY, hashRowId, parseUuid, RowFeatureCounter, rowHash, UuidTable } from './uuid-table.ts'
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
@@ -252,17 +261,15 @@ export class ImportJudge {
     }
 
     // feature reference
-    const { name, schemaId } = value
-    if (!isAbsent(name) && typeof name !== 'string') wrongType(issues, ['name'], 'a string', name)
-    if (!isAbsent(schemaId) && typeof schemaId !== 'string')
-      wrongType(issues, ['schemaId'], 'a string', schemaId)
-    if (isAbsent(name) && isAbsent(schemaId))
-      add(
-        issues,
-        'feature_missing',
-        'the line needs a name or a schemaId of a feature of the ontology',
-        ['name'],
-      )
+    readFeatureRef(
+      value,
+      [],
+      {
+        message: 'the line needs a name or a schemaId of a feature of the ontology',
+        path: ['name'],
+      },
+      issues,
+    )
 
     // kind: exactly one of the kind keys
     let kind: KindKey | undefined
