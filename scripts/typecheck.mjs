@@ -10,6 +10,7 @@ const projects = [
   'packages/sdk/tsconfig.browser.json', // the SDK outside src/node runs in browsers
   'packages/cli/tsconfig.json',
   'packages/viewer/tsconfig.json',
+  'packages/viewer/tsconfig.browser.json', // the viewer outside its tests sees no Node types
   'packages/testkit/tsconfig.json',
   'apps/server/tsconfig.json',
   'apps/web/tsconfig.json',
