@@ -366,7 +366,7 @@ export type EndpointName = keyof Api
 
 /** Fills `:param` segments; values are URI-encoded. */
 export function buildPath(path: string, params: Record<string, string>): string {
-  return path.replace(/:([A-Za-z]+)/g, (_, key: string) => {
+  return path.replace(/:([A-Za-z][A-Za-z0-9]*)/g, (_, key: string) => {
     const value = params[key]
     if (value === undefined) throw new Error(`missing path parameter ${key}`)
     return encodeURIComponent(value)
