@@ -12,3 +12,11 @@ export {
   type LateVerdict,
 } from './import-judge.ts'
 export { parseUuid } from './uuid-table.ts'
+export {
+  MAX_BODY_DEPTH,
+  MAX_LINE_DEPTH,
+  textProblem,
+  checkText,
+  findJsonProblem,
+  type StorableJsonOptions,
+} from './storable-json.ts'
