@@ -18,5 +18,6 @@ export {
   textProblem,
   checkText,
   findJsonProblem,
+  jsonTextMayHaveProblem,
   type StorableJsonOptions,
 } from './storable-json.ts'
