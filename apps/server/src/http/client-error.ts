@@ -1,9 +1,11 @@
 /**
- * Requests Node's HTTP parser refuses before the app sees them (headers over `maxHeaderSize`, a
- * request that never finishes, bytes that are not HTTP) get the same JSON error body as every
- * other refusal, instead of Node's bare status line.
+ * Requests refused before the app sees them — by Node's HTTP parser (headers over
+ * `maxHeaderSize`, a request that never finishes, bytes that are not HTTP) or by
+ * @hono/node-server (a malformed Host header) — get the same JSON error body as every other
+ * refusal, instead of a bare status line.
  */
 import type { Duplex } from 'node:stream'
+import { RequestError } from '@hono/node-server'
 import { AppError, toErrorBody } from '@labelport/core'
 
 const REASONS: Record<number, string> = {
@@ -22,6 +24,30 @@ function toAppError(err: Error & { code?: string }, maxHeaderBytes: number): App
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT')
     return new AppError('request_timeout', 'The request did not arrive in time')
   return new AppError('validation_failed', `Not a valid HTTP request (${err.code ?? err.message})`)
+}
+
+const json = (error: AppError): Response =>
+  new Response(JSON.stringify(toErrorBody(error)), {
+    status: error.status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  })
+
+/**
+ * The `errorHandler` of @hono/node-server's request listener: a request it cannot turn into a
+ * `Request` (a malformed Host header, an absolute URL it refuses) is a 400 with a coded body,
+ * anything else escaping the app a logged 500 `internal`.
+ */
+export function answerRequestError(log: (message: string, err: unknown) => void) {
+  return (err: unknown): Response => {
+    if (err instanceof RequestError)
+      return json(
+        new AppError('validation_failed', `Not a valid HTTP request: ${err.message}`, {
+          path: ['headers'],
+        }),
+      )
+    log('unhandled error outside the app', err)
+    return json(new AppError('internal', 'Internal server error; the server log has the details'))
+  }
 }
 
 /** A `clientError` listener for the HTTP server. */

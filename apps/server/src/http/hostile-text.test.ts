@@ -324,16 +324,42 @@ describe('over a real socket: what the HTTP parser refuses is answered as JSON',
     assert.equal(ErrorBodySchema.parse(JSON.parse(res.body)).error.code, 'headers_too_large')
   })
 
-  it('bytes that are not HTTP: 400 with a coded JSON body', async () => {
+  it('bytes that are not HTTP, or Host headers no URL can be built from: 400 with a coded JSON body', async () => {
     for (const request of [
       'GARBAGE\r\n\r\n',
       'GET /v1/me HTTP/1.1\r\nhost x\r\n\r\n',
       'GET /a\u0000b HTTP/1.1\r\n\r\n',
+      'GET / HTTP/1.1\r\nhost: %zz\r\n\r\n',
+      'GET /v1/me HTTP/1.1\r\nhost: [::1\r\n\r\n',
+      'GET * HTTP/1.1\r\nhost: x\r\n\r\n',
+      'GET http://%zz/ HTTP/1.1\r\nhost: x\r\n\r\n',
     ]) {
       const res = await raw(request)
       assert.equal(res.status, 400, JSON.stringify(request))
+      assert.match(res.headers, /content-type: application\/json/)
       assert.equal(ErrorBodySchema.parse(JSON.parse(res.body)).error.code, 'validation_failed')
     }
+  })
+
+  it('a client that leaves mid-body gets a coded answer and leaves no "unhandled error" in the log', async () => {
+    const logged: string[] = []
+    const original = console.error
+    console.error = (...args: unknown[]) => void logged.push(args.map(String).join(' '))
+    try {
+      const res = await raw(
+        'POST /v1/datasets HTTP/1.1\r\nhost: x\r\nauthorization: Bearer lp_socket_test_key_0123456789\r\n' +
+          'content-type: application/json\r\ncontent-length: 50\r\n\r\n{"na',
+      )
+      assert.equal(res.status, 400)
+      ErrorBodySchema.parse(JSON.parse(res.body))
+      await new Promise((r) => setTimeout(r, 200))
+    } finally {
+      console.error = original
+    }
+    assert.deepEqual(
+      logged.filter((l) => l.includes('unhandled')),
+      [],
+    )
   })
 
   it('a malformed % escape in a path: a coded 4xx, never 500', async () => {

@@ -46,7 +46,17 @@ async function readJson(c: Context<AppEnv>): Promise<unknown> {
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {
-    const { done, value } = await reader.read()
+    let next: Awaited<ReturnType<typeof reader.read>>
+    try {
+      next = await reader.read()
+    } catch (err) {
+      // the client went away mid-body: nothing was done, nobody to tell but the log stays quiet
+      throw new AppError('validation_failed', 'The body ended before its end (connection closed)', {
+        path: ['body'],
+        cause: err,
+      })
+    }
+    const { done, value } = next
     if (done) break
     size += value.byteLength
     if (size > MAX_JSON_BODY_BYTES) {
