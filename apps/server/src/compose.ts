@@ -3,11 +3,13 @@
  * `composeServer` builds it without listening (HTTP tests call `app.request`); `startServer` listens.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
+import http from 'node:http'
 import { join } from 'node:path'
-import { serve } from '@hono/node-server'
+import { getRequestListener } from '@hono/node-server'
 import { connect, Store } from '@labelport/db'
 import type { ServerConfig } from './config.ts'
 import { createApp } from './http/app.ts'
+import { answerClientError, answerRequestError } from './http/client-error.ts'
 import { MaskProcessor } from './masks/mask-processor.ts'
 import { createSafeFetch, createSafeFetchStream } from './net/safe-fetch.ts'
 import { AuthService } from './services/auth-service.ts'
@@ -113,7 +115,16 @@ export interface RunningServer {
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const composed = await composeServer(config)
-  const server = serve({ fetch: composed.app.fetch, port: config.port, hostname: config.host })
+  // what is refused before the app sees it (oversized headers, malformed requests or Host
+  // headers) gets a coded JSON error too, not a bare status line
+  const server = http.createServer(
+    getRequestListener(composed.app.fetch, {
+      hostname: config.host,
+      errorHandler: answerRequestError((message, err) => console.error(message, err)),
+    }),
+  )
+  server.on('clientError', answerClientError(http.maxHeaderSize))
+  server.listen(config.port, config.host)
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve())
     server.once('error', reject)

@@ -28,6 +28,9 @@ const REQUEST_CODES = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   limit_exceeded: 422,
+  // hostile input (issue 9): requests Node's HTTP parser refuses, answered as JSON too
+  request_timeout: 408,
+  headers_too_large: 431,
   internal: 500,
   unavailable: 503,
 } as const
@@ -103,6 +106,10 @@ const LINE_CODES = {
   image_decode_failed: 422,
   // job level: the input as a whole could not be read
   import_source_unreadable: 422,
+  // hostile input (issue 9): text no database can store, input nested past the limit;
+  // also answered to requests (fields, query strings, path ids)
+  text_invalid: 422,
+  nesting_too_deep: 422,
 } as const
 
 export const HTTP_STATUS = { ...REQUEST_CODES, ...LINE_CODES } as const

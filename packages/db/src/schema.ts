@@ -121,6 +121,12 @@ export interface AnnotationTable {
   created_at: string
 }
 
+/** migration 0007: organizations that may read a composite mask (see mask-owners.ts) */
+export interface MaskOwnerTable {
+  organization_id: string
+  sha256: string
+}
+
 export interface Schema {
   organization: OrganizationTable
   api_key: ApiKeyTable
@@ -134,4 +140,5 @@ export interface Schema {
   import_job: ImportJobTable
   label: LabelTable
   annotation: AnnotationTable
+  mask_owner: MaskOwnerTable
 }

@@ -19,6 +19,7 @@ import type {
 import type { Connection } from './connect.ts'
 import type { DataRowTable, ImportJobTable, Schema, TaskTable } from './schema.ts'
 import { writeAnnotationRows, type AnnotationRow } from './annotation-writer.ts'
+import { MaskOwners } from './mask-owners.ts'
 
 export interface Page<T> {
   items: T[]
@@ -142,10 +143,13 @@ export interface NewDataRow {
 export class Store {
   readonly #conn: Connection
   readonly #db: Kysely<Schema>
+  /** which organizations may read each stored composite mask (mask-owners.ts) */
+  readonly maskOwners: MaskOwners
 
   constructor(conn: Connection) {
     this.#conn = conn
     this.#db = conn.db
+    this.maskOwners = new MaskOwners(conn.db)
   }
 
   get dialect(): Connection['dialect'] {

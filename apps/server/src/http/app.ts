@@ -166,8 +166,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   route(app, api.getDataRowAnnotations, ({ caller, params }) =>
     views.dataRowAnnotations(caller, params['projectId'] ?? '', params['dataRowId'] ?? ''),
   )
-  route(app, api.getCompositeMask, async ({ params, c }) =>
-    bytes(c, await views.compositeMask(params['sha256'] ?? ''), 'image/png', 86400),
+  route(app, api.getCompositeMask, async ({ caller, params, c }) =>
+    bytes(c, await views.compositeMask(caller, params['sha256'] ?? ''), 'image/png', 86400),
   )
   route(app, api.getAnnotationMask, async ({ caller, params, c }) =>
     bytes(

@@ -4,7 +4,14 @@
  * the handler's result with the endpoint's success status.
  */
 import type { Context, Hono } from 'hono'
-import { AppError, type Endpoint, type Issue } from '@labelport/core'
+import {
+  AppError,
+  MAX_BODY_DEPTH,
+  checkText,
+  findJsonProblem,
+  type Endpoint,
+  type Issue,
+} from '@labelport/core'
 import type { z } from 'zod'
 import type { Caller } from '../services/auth-service.ts'
 
@@ -39,7 +46,17 @@ async function readJson(c: Context<AppEnv>): Promise<unknown> {
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {
-    const { done, value } = await reader.read()
+    let next: Awaited<ReturnType<typeof reader.read>>
+    try {
+      next = await reader.read()
+    } catch (err) {
+      // the client went away mid-body: nothing was done, nobody to tell but the log stays quiet
+      throw new AppError('validation_failed', 'The body ended before its end (connection closed)', {
+        path: ['body'],
+        cause: err,
+      })
+    }
+    const { done, value } = next
     if (done) break
     size += value.byteLength
     if (size > MAX_JSON_BODY_BYTES) {
@@ -64,6 +81,23 @@ async function readJson(c: Context<AppEnv>): Promise<unknown> {
   }
 }
 
+/**
+ * Path ids and query strings hold only text both databases can store (no NUL, no lone surrogate):
+ * `text_invalid` with the parameter's path otherwise.
+ */
+function checkParamsAndQuery(c: Context<AppEnv>): void {
+  for (const [name, value] of Object.entries(c.req.param())) {
+    const bad = checkText(value, ['params', name])
+    if (bad) throw AppError.fromIssue(bad)
+  }
+  for (const [name, values] of Object.entries(c.req.queries())) {
+    const bad =
+      checkText(name, ['query', name]) ??
+      values.map((v) => checkText(v, ['query', name])).find((found) => found !== null)
+    if (bad) throw AppError.fromIssue(bad)
+  }
+}
+
 export function route<E extends Endpoint>(
   app: Hono<AppEnv>,
   endpoint: E,
@@ -71,6 +105,7 @@ export function route<E extends Endpoint>(
 ): void {
   const method = endpoint.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'
   app[method](endpoint.path, async (c) => {
+    checkParamsAndQuery(c)
     let query: unknown
     if (endpoint.query) {
       const parsed = endpoint.query.safeParse(c.req.query())
@@ -92,7 +127,15 @@ export function route<E extends Endpoint>(
           `Send this body as application/json (got '${type}')`,
           { path: ['headers', 'content-type'] },
         )
-      const parsed = endpoint.body.safeParse(await readJson(c))
+      const json = await readJson(c)
+      // before the schema: text no database can store, and nesting past the limit
+      const hostile = findJsonProblem(json, {
+        maxDepth: MAX_BODY_DEPTH,
+        path: ['body'],
+        textJudgedElsewhere: endpoint.linesAt ? [[...endpoint.linesAt]] : [],
+      })
+      if (hostile) throw AppError.fromIssue(hostile)
+      const parsed = endpoint.body.safeParse(json)
       if (!parsed.success) {
         const issues = toIssues(parsed.error, 'body')
         throw new AppError(

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises'
 import { extname, join, normalize, sep } from 'node:path'
 import type { Context } from 'hono'
+import { AppError } from '@labelport/core'
 import type { AppEnv } from './route.ts'
 
 const TYPES: Record<string, string> = {
@@ -15,8 +16,16 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 }
 
+function decodedPath(raw: string): string {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    throw new AppError('validation_failed', 'The path has a malformed % escape', { path: ['path'] })
+  }
+}
+
 export async function serveWebApp(c: Context<AppEnv>, webDir: string): Promise<Response> {
-  const requested = normalize(join(webDir, decodeURIComponent(c.req.path)))
+  const requested = normalize(join(webDir, decodedPath(c.req.path)))
   const inside = requested.startsWith(webDir + sep)
   for (const path of inside && extname(requested) !== ''
     ? [requested, join(webDir, 'index.html')]

@@ -209,6 +209,7 @@ export class ImportRunner {
     const rows: AnnotationRow[] = []
     const labels = new Map<string, LabelTouch>()
     const accepted: string[] = []
+    const maskShas = new Set<string>()
     for (const item of chunk) {
       const parsed = item.parsed
       if (!parsed.ok) continue
@@ -235,6 +236,7 @@ export class ImportRunner {
         if (mask.ok) {
           const geometryRecord = verdict.record
           if (geometryRecord.kind === 'object') geometryRecord.geometry = mask.geometry
+          maskShas.add(mask.geometry.compositeSha256)
         } else {
           judge.reject(parsed.uuid)
           verdict = { ok: false, issues: [mask.issue] }
@@ -258,7 +260,7 @@ export class ImportRunner {
       }
     }
 
-    const written = await this.#write(job, rows, [...labels.values()])
+    const written = await this.#write(job, rows, [...labels.values()], maskShas)
     if (!written) for (const uuid of accepted) judge.reject(uuid)
 
     for (const item of chunk) {
@@ -312,9 +314,16 @@ export class ImportRunner {
   }
 
   /** Writes one chunk in one transaction; false when it failed (nothing of it is written). */
-  async #write(job: ImportJobSpec, rows: AnnotationRow[], labels: LabelTouch[]): Promise<boolean> {
+  async #write(
+    job: ImportJobSpec,
+    rows: AnnotationRow[],
+    labels: LabelTouch[],
+    maskShas: ReadonlySet<string> = new Set(),
+  ): Promise<boolean> {
     if (job.dryRun || (rows.length === 0 && labels.length === 0)) return true
     try {
+      // the organization may read the composite masks its annotations point at (export URLs)
+      if (maskShas.size > 0) await this.#store.maskOwners.grant(job.organizationId, maskShas)
       await this.#store.writeAnnotations(rows, labels)
       return true
     } catch (err) {

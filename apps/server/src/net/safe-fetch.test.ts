@@ -85,6 +85,23 @@ void test('the same server is refused when not allowlisted, by literal address a
   }
 })
 
+void test('literal IPv6 URLs that embed a private IPv4 address are refused before connecting', async () => {
+  const port = new URL(base).port
+  for (const host of [
+    '[::ffff:0:127.0.0.1]',
+    '[::ffff:7f00:1]',
+    '[64:ff9b::7f00:1]',
+    '[64:ff9b:1::a9fe:a9fe]',
+    '[2002:7f00:1::]',
+    '[::127.0.0.1]',
+  ]) {
+    const result = await strict(`http://${host}:${port}/small`, ['source', 'url'])
+    assert.ok(!result.ok, host)
+    assert.equal(result.issue.code, 'fetch_address_forbidden', host)
+    assert.deepEqual(result.issue.path, ['source', 'url'])
+  }
+})
+
 void test('a CIDR allowlist entry and a host name entry both admit the local server', async () => {
   const byCidr = createSafeFetch({ maxBytes: 1000, timeoutMs: 500, allowHosts: ['127.0.0.0/8'] })
   assert.ok((await byCidr(`${base}/small`, [])).ok)
@@ -164,6 +181,21 @@ void test('address classification covers IPv4, IPv6 and IPv4 inside IPv6', () =>
     '::ffff:10.0.0.1',
     '64:ff9b::a00:1',
     '2002:c0a8:101::1',
+    // IPv4-embedded IPv6 forms, judged by the IPv4 address they carry
+    '::ffff:0:7f00:1', // translated ::ffff:0:0:0/96 → 127.0.0.1
+    '::ffff:0:10.1.2.3', // translated, dotted tail
+    '::ffff:0:0', // mapped 0.0.0.0
+    '::ffff:a9fe:a9fe', // mapped 169.254.169.254 (cloud metadata)
+    '::127.0.0.1', // IPv4-compatible ::/96
+    '::8.8.8.8', // IPv4-compatible is deprecated: refused whatever it embeds
+    '64:ff9b::127.0.0.1', // NAT64 well-known prefix
+    '64:ff9b::c0a8:101', // NAT64 → 192.168.1.1
+    '64:ff9b:1::a9fe:a9fe', // local-use NAT64 /96 → 169.254.169.254
+    '64:ff9b:1:7f00:1::', // local-use NAT64 /48 → 127.0.0.1 (RFC 6052 layout)
+    '64:ff9b:1::808:808', // local-use NAT64 is never public, even around 8.8.8.8
+    '2002:7f00:1::', // 6to4 → 127.0.0.1
+    '2002:a9fe:a9fe::1', // 6to4 → 169.254.169.254
+    '2001:0:4136:e378:8000:63bf:80ff:fffe', // Teredo, client 127.0.0.1 (inverted)
   ]
   for (const address of refused) assert.equal(isPublicAddress(address), false, address)
   const admitted = [
@@ -174,6 +206,9 @@ void test('address classification covers IPv4, IPv6 and IPv4 inside IPv6', () =>
     '2606:4700:4700::1111',
     '::ffff:8.8.8.8',
     '2a00:1450:4001::200e',
+    '::ffff:0:8.8.8.8', // translated, public inside
+    '64:ff9b::808:808', // NAT64 → 8.8.8.8
+    '2002:808:808::1', // 6to4 → 8.8.8.8
   ]
   for (const address of admitted) assert.equal(isPublicAddress(address), true, address)
   assert.equal(isPublicAddress('example.com'), false)

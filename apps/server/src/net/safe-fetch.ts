@@ -61,8 +61,9 @@ const FORBIDDEN_V4: [string, number][] = [
   ['240.0.0.0', 4], // reserved, broadcast
 ]
 const FORBIDDEN_V6: [string, number][] = [
-  ['::', 96], // unspecified, loopback, IPv4-compatible
+  ['::', 96], // unspecified, loopback, IPv4-compatible (deprecated, refused whatever it embeds)
   ['100::', 64], // discard
+  ['64:ff9b:1::', 48], // local-use NAT64 (RFC 8215): never a public destination
   ['2001:db8::', 32], // documentation
   ['fc00::', 7], // unique-local
   ['fe80::', 10], // link-local
@@ -99,15 +100,32 @@ function ipv6Bytes(address: string): Uint8Array {
   return bytes
 }
 
-/** The IPv4 address an IPv6 one carries (IPv4-mapped, NAT64, 6to4), else null. */
-function embeddedIpv4(address: string): string | null {
+const dotted = (b: Uint8Array, at: readonly number[]): string => at.map((i) => b[i]).join('.')
+
+/**
+ * The IPv4 addresses an IPv6 one carries, each checked like the IPv4 address it stands for:
+ * `::a.b.c.d` (IPv4-compatible, ::/96), `::ffff:a.b.c.d` (mapped, ::ffff:0:0/96),
+ * `::ffff:0:a.b.c.d` (translated, ::ffff:0:0:0/96), `64:ff9b::a.b.c.d` (NAT64, 64:ff9b::/96),
+ * `64:ff9b:1::a.b.c.d` (local-use NAT64; the whole 64:ff9b:1::/48 is refused anyway, since an
+ * operator may embed the address at any RFC 6052 position inside it),
+ * `2002:aabb:ccdd::` (6to4, 2002::/16) and Teredo (2001::/32, client address inverted).
+ * Empty for an address that embeds none.
+ */
+function embeddedIpv4(address: string): string[] {
   const b = ipv6Bytes(address)
   const zeros = (from: number, to: number): boolean => b.subarray(from, to).every((v) => v === 0)
-  if (zeros(0, 10) && b[10] === 0xff && b[11] === 0xff) return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`
-  if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && zeros(4, 12))
-    return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`
-  if (b[0] === 0x20 && b[1] === 0x02) return `${b[2]}.${b[3]}.${b[4]}.${b[5]}`
-  return null
+  const tail = dotted(b, [12, 13, 14, 15])
+  if (zeros(0, 12)) return [tail]
+  if (zeros(0, 10) && b[10] === 0xff && b[11] === 0xff) return [tail]
+  if (zeros(0, 8) && b[8] === 0xff && b[9] === 0xff && zeros(10, 12)) return [tail]
+  if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b) {
+    if (zeros(4, 12)) return [tail]
+    if (b[4] === 0x00 && b[5] === 0x01) return [tail] // the /48 itself is refused whole below
+  }
+  if (b[0] === 0x20 && b[1] === 0x02) return [dotted(b, [2, 3, 4, 5])]
+  if (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0x00 && b[3] === 0x00)
+    return [dotted(b, [4, 5, 6, 7]), [12, 13, 14, 15].map((i) => (b[i] ?? 0) ^ 0xff).join('.')]
+  return []
 }
 
 /** True when the address is an ordinary public unicast address. */
@@ -115,8 +133,7 @@ export function isPublicAddress(address: string): boolean {
   const family = isIP(address)
   if (family === 4) return !forbidden.check(address, 'ipv4')
   if (family === 6) {
-    const inner = embeddedIpv4(address)
-    if (inner !== null) return !forbidden.check(inner, 'ipv4')
+    if (embeddedIpv4(address).some((v4) => forbidden.check(v4, 'ipv4'))) return false
     return !forbidden.check(address.replace(/%.*$/, ''), 'ipv6')
   }
   return false
@@ -150,8 +167,8 @@ function isAllowedAddress(address: string, allow: Allowlist): boolean {
   if (family === 0) return false
   if (isPublicAddress(address)) return true
   if (allow.addresses.check(address, family === 4 ? 'ipv4' : 'ipv6')) return true
-  const inner = family === 6 ? embeddedIpv4(address) : null
-  return inner !== null && allow.addresses.check(inner, 'ipv4')
+  const inner = family === 6 ? embeddedIpv4(address) : []
+  return inner.length > 0 && inner.every((v4) => allow.addresses.check(v4, 'ipv4'))
 }
 
 /** Raised inside the socket's lookup; turned into an Issue by the caller. */

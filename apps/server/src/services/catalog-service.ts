@@ -33,16 +33,25 @@ export class CatalogService {
     let seen = 0
     // refuse past the limit while streaming: the blob store then keeps nothing of it
     async function* limited(source: AsyncIterable<Uint8Array>) {
-      for await (const chunk of source) {
-        seen += chunk.byteLength
-        if (seen > maxBytes) {
-          throw new AppError(
-            'payload_too_large',
-            `Uploads are limited to ${maxBytes} bytes (LABELPORT_MAX_UPLOAD_BYTES)`,
-            { path: ['body'] },
-          )
+      try {
+        for await (const chunk of source) {
+          seen += chunk.byteLength
+          if (seen > maxBytes) {
+            throw new AppError(
+              'payload_too_large',
+              `Uploads are limited to ${maxBytes} bytes (LABELPORT_MAX_UPLOAD_BYTES)`,
+              { path: ['body'] },
+            )
+          }
+          yield chunk
         }
-        yield chunk
+      } catch (err) {
+        if (err instanceof AppError) throw err
+        // the client went away mid-upload: a coded refusal (the blob store keeps nothing)
+        throw new AppError('validation_failed', 'The upload ended before its end', {
+          path: ['body'],
+          cause: err,
+        })
       }
     }
     const info = await this.#blobs.put(

@@ -1,7 +1,7 @@
 /** Read models for the web app: project grids, one data row's annotations, masks as PNG. */
 import { AppError, type DataRowAnnotations, type StoredAnnotation } from '@labelport/core'
 import type { Store } from '@labelport/db'
-import type { MaskProcessor } from '../masks/mask-processor.ts'
+import { maskBlobKey, type MaskProcessor } from '../masks/mask-processor.ts'
 import type { BlobStore } from '../storage/blob-store.ts'
 import type { Caller } from './auth-service.ts'
 import type { CatalogService } from './catalog-service.ts'
@@ -67,8 +67,12 @@ export class ViewService {
     }
   }
 
-  async compositeMask(sha256: string): Promise<Uint8Array> {
-    const png = /^[0-9a-f]{64}$/.test(sha256) ? await this.#blobs.get(`masks/${sha256}.png`) : null
+  /** A composite mask, only for an organization an import of which stored it (not by hash alone). */
+  async compositeMask(caller: Caller, sha256: string): Promise<Uint8Array> {
+    const owned =
+      /^[0-9a-f]{64}$/.test(sha256) &&
+      (await this.#store.maskOwners.owns(caller.organizationId, sha256))
+    const png = owned ? await this.#blobs.get(maskBlobKey(sha256)) : null
     if (!png) throw new AppError('mask_not_found', `No stored mask ${sha256}`, { path: ['sha256'] })
     return png
   }

@@ -42,6 +42,11 @@ export interface Endpoint<
   /** 201 for creations, 202 for accepted async work, else 200 */
   successStatus: 200 | 201 | 202 | 204
   summary: string
+  /**
+   * Where the body holds NDJSON lines judged one by one like an uploaded file's: their text
+   * (NUL, lone surrogates) fails the line, not the request.
+   */
+  linesAt?: readonly string[]
 }
 
 function endpoint<
@@ -57,8 +62,10 @@ function endpoint<
   responseKind?: ResponseKind
   successStatus?: 200 | 201 | 202 | 204
   summary: string
+  linesAt?: readonly string[]
 }): Endpoint<B, Q, R> {
   return {
+    ...(def.linesAt ? { linesAt: def.linesAt } : {}),
     method: def.method,
     path: def.path,
     body: def.body as B,
@@ -280,6 +287,7 @@ export const api = {
     path: '/v1/projects/:projectId/imports',
     body: CreateImportBodySchema,
     response: ImportJobSchema,
+    linesAt: ['source', 'lines'],
     successStatus: 202,
     summary:
       'Starts an import job (MAL pre-labels or ground truth) from an upload, a URL or inline lines',
@@ -289,6 +297,7 @@ export const api = {
     path: '/v1/projects/:projectId/imports/validate',
     body: CreateImportBodySchema,
     response: ImportJobSchema,
+    linesAt: ['source', 'lines'],
     successStatus: 202,
     summary: 'Dry run: judges every line exactly as an import would and writes no annotation',
   }),
@@ -366,7 +375,7 @@ export type EndpointName = keyof Api
 
 /** Fills `:param` segments; values are URI-encoded. */
 export function buildPath(path: string, params: Record<string, string>): string {
-  return path.replace(/:([A-Za-z]+)/g, (_, key: string) => {
+  return path.replace(/:([A-Za-z][A-Za-z0-9]*)/g, (_, key: string) => {
     const value = params[key]
     if (value === undefined) throw new Error(`missing path parameter ${key}`)
     return encodeURIComponent(value)

@@ -48,6 +48,12 @@ const relationship = (rel: Record<string, unknown>, extra: Record<string, unknow
   ...extra,
 })
 const twoBoxes = [bbox(), bbox({ uuid: U2 })]
+/** arrays nested `depth` levels deep */
+const nested = (depth: number): unknown => {
+  let value: unknown = 1
+  for (let i = 0; i < depth; i++) value = [value]
+  return value
+}
 
 interface Case {
   code: LineErrorCode
@@ -337,6 +343,26 @@ const CASES: Case[] = [
     lines: [{ dataRow, name: 'free_text', answer: { name: 'sample text' } }],
     path: ['answer'],
     nearMiss: [{ dataRow, name: 'free_text', answer: '' }],
+  },
+  {
+    code: 'text_invalid',
+    label: 'NUL in a global key',
+    lines: [bbox({ dataRow: { globalKey: 'a\u0000b' } })],
+    path: ['dataRow', 'globalKey'],
+    nearMiss: [{ dataRow, name: 'free_text', answer: 'a\u2400b \ud83d\ude00' }],
+  },
+  {
+    code: 'text_invalid',
+    label: 'lone surrogate in an answer',
+    lines: [{ dataRow, name: 'free_text', answer: 'x\ud800' }],
+    path: ['answer'],
+    nearMiss: [{ dataRow, name: 'free_text', answer: 'x\ud800\udc00' }],
+  },
+  {
+    code: 'nesting_too_deep',
+    lines: [bbox({ customMetrics: nested(70) })],
+    path: ['customMetrics', ...new Array<number>(63).fill(0)],
+    nearMiss: [bbox({ uuid: U2 })],
   },
   {
     code: 'answer_unknown',

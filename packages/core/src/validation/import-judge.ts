@@ -48,6 +48,7 @@ import {
   type Json,
 } from './check-values.ts'
 import { ENTRY, hashRowId, parseUuid, RowFeatureCounter, rowHash, UuidTable } from './uuid-table.ts'
+import { findJsonProblem, jsonTextMayHaveProblem, MAX_LINE_DEPTH } from './storable-json.ts'
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
 /** Labelbox's documented limit: annotations per data row per feature in one import. */
@@ -184,6 +185,11 @@ export class ImportJudge {
       ])
     }
     const issues: Issue[] = []
+    // text no database can store (NUL, lone surrogates) and nesting past the limit fail the line
+    const hostile = jsonTextMayHaveProblem(text, MAX_LINE_DEPTH)
+      ? findJsonProblem(value, { maxDepth: MAX_LINE_DEPTH })
+      : null
+    if (hostile) issues.push(hostile)
 
     // uuid: claimed by the first line that names it
     let uuid: string | null = null

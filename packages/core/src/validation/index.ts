@@ -12,3 +12,12 @@ export {
   type LateVerdict,
 } from './import-judge.ts'
 export { parseUuid } from './uuid-table.ts'
+export {
+  MAX_BODY_DEPTH,
+  MAX_LINE_DEPTH,
+  textProblem,
+  checkText,
+  findJsonProblem,
+  jsonTextMayHaveProblem,
+  type StorableJsonOptions,
+} from './storable-json.ts'
