@@ -5,8 +5,9 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
-import { connect, Store } from '@labelport/db'
+import { connect, GraphqlStateRepository, Store } from '@labelport/db'
 import type { ServerConfig } from './config.ts'
+import { FileSigner } from './graphql/file-urls.ts'
 import { createApp } from './http/app.ts'
 import { MaskProcessor } from './masks/mask-processor.ts'
 import { createSafeFetch, createSafeFetchStream } from './net/safe-fetch.ts'
@@ -82,7 +83,17 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
   }
   await imports.start({ singleProcess: conn.dialect === 'sqlite' })
 
+  const graphqlState = new GraphqlStateRepository(conn.db)
+  const graphql = {
+    auth,
+    catalog,
+    projects,
+    imports,
+    state: graphqlState,
+    signer: await FileSigner.load(graphqlState),
+  }
   const app = createApp({
+    graphql,
     auth,
     catalog,
     projects,

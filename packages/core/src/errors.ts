@@ -103,6 +103,8 @@ const LINE_CODES = {
   image_decode_failed: 422,
   // job level: the input as a whole could not be read
   import_source_unreadable: 422,
+  // GraphQL / Labelbox SDK compatibility (issue 15): a warning on a SUCCESS status line
+  benchmark_ignored: 422,
 } as const
 
 export const HTTP_STATUS = { ...REQUEST_CODES, ...LINE_CODES } as const
