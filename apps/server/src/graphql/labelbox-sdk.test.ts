@@ -40,15 +40,26 @@ async function serveAssets(): Promise<Assets> {
   ).join('')
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" shape-rendering="crispEdges"><rect width="${WIDTH}" height="${HEIGHT}" fill="#000"/>${rects}</svg>`
   const mask = await sharp(Buffer.from(svg)).removeAlpha().png().toBuffer()
+  const labels = Buffer.from(
+    `${JSON.stringify({
+      uuid: '0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a',
+      dataRow: { globalKey: 'more-calls-key' },
+      name: 'box',
+      bbox: { top: 5, left: 6, height: 7, width: 8 },
+    })}\n`,
+  )
+  const files: Record<string, Buffer> = {
+    '/image.jpeg': image,
+    '/mask.png': mask,
+    '/labels.ndjson': labels,
+  }
   const server: Server = createServer((req, res) => {
-    const body = req.url === '/image.jpeg' ? image : req.url === '/mask.png' ? mask : null
+    const body = files[req.url ?? ''] ?? null
     if (!body) {
       res.writeHead(404).end()
       return
     }
-    res.writeHead(200, {
-      'content-type': req.url === '/image.jpeg' ? 'image/jpeg' : 'image/png',
-    })
+    res.writeHead(200)
     res.end(req.method === 'HEAD' ? undefined : body)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -110,6 +121,24 @@ interface ImportJob {
   kind: string
   state: string
 }
+
+void describe("Labelbox's Python client", () => {
+  void it('is ready: the run script installs its Debian packages on a fresh machine, else only checks', async (t) => {
+    assert.ok(existsSync(RUN), `${RUN} is missing (set LABELPORT_SHARED_DIR)`)
+    const started = Date.now()
+    const child = spawn(RUN, ['-c', 'import labelbox; print(labelbox.__version__)'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()))
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+    // the cost stays visible in the test output: about 75 s when apt-get installs, ~1 s after
+    t.diagnostic(`labelbox-python ready in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+    assert.equal(code, 0, output)
+    assert.equal(output.trim(), '3.77.1')
+  })
+})
 
 function suite(backend: { skip: string | false; databaseUrl?: () => string }, title: string) {
   void describe(
@@ -215,59 +244,113 @@ function suite(backend: { skip: string | false; databaseUrl?: () => string }, ti
     },
   )
 
-  void describe(`Labelbox's Python SDK: error paths (${title})`, { skip: backend.skip }, () => {
-    let assets: Assets
-    let server: TestServer
-    let cases: Record<string, { ok: boolean; type?: string; message?: string; value?: unknown }>
+  void describe(
+    `Labelbox's Python SDK: error paths and the other calls (${title})`,
+    { skip: backend.skip },
+    () => {
+      let assets: Assets
+      let server: TestServer
+      let cases: Record<string, { ok: boolean; type?: string; message?: string; value?: unknown }>
+      let more: Record<string, unknown>
 
-    before(async () => {
-      assets = await serveAssets()
-      server = await startServer({
-        ...(backend.databaseUrl ? { databaseUrl: backend.databaseUrl() } : {}),
-        env: { LABELPORT_FETCH_ALLOW_HOSTS: '127.0.0.1' },
+      before(async () => {
+        assets = await serveAssets()
+        server = await startServer({
+          ...(backend.databaseUrl ? { databaseUrl: backend.databaseUrl() } : {}),
+          env: { LABELPORT_FETCH_ALLOW_HOSTS: '127.0.0.1' },
+        })
+        const ran = await runPython('error-paths.py', {
+          LABELPORT_API_KEY: server.apiKey,
+          LABELPORT_ENDPOINT: server.url,
+          GUIDE_IMAGE_URL: `${assets.url}/image.jpeg`,
+        })
+        cases = ran.result as typeof cases
+        more = (
+          await runPython('more-calls.py', {
+            LABELPORT_API_KEY: server.apiKey,
+            LABELPORT_ENDPOINT: server.url,
+            GUIDE_IMAGE_URL: `${assets.url}/image.jpeg`,
+            GUIDE_NDJSON_URL: `${assets.url}/labels.ndjson`,
+          })
+        ).result
       })
-      const ran = await runPython('error-paths.py', {
-        LABELPORT_API_KEY: server.apiKey,
-        LABELPORT_ENDPOINT: server.url,
-        GUIDE_IMAGE_URL: `${assets.url}/image.jpeg`,
+      after(async () => {
+        await server?.stop()
+        await assets?.close()
       })
-      cases = ran.result as typeof cases
-    })
-    after(async () => {
-      await server?.stop()
-      await assets?.close()
-    })
 
-    void it('a bad key is the SDK AuthenticationError', () => {
-      assert.equal(cases['bad_key']?.type, 'AuthenticationError')
-    })
-    void it('an unknown project id is the SDK ResourceNotFoundError', () => {
-      assert.equal(cases['unknown_project']?.type, 'ResourceNotFoundError')
-    })
-    void it('a duplicate global key fails that row, named in task.errors', () => {
-      const value = cases['duplicate_global_key']?.value as {
-        first: unknown
-        errors: { message: string; failedDataRows: { globalKey: string }[] }[]
-        status: string
-        rowCount: number
-      }
-      assert.equal(value.first, null)
-      assert.equal(value.status, 'COMPLETE')
-      assert.equal(value.errors.length, 1)
-      assert.match(value.errors[0]?.message ?? '', /Duplicate global key: 'dup-key'/)
-      assert.equal(value.errors[0]?.failedDataRows[0]?.globalKey, 'dup-key')
-      assert.equal(value.rowCount, 0)
-    })
-    void it('an unsupported call is a GraphQL error naming it as not supported by Labelport', () => {
-      assert.equal(cases['unsupported']?.type, 'InvalidQueryError')
-      assert.match(cases['unsupported']?.message ?? '', /GetModelsPyApi|not supported by Labelport/)
-      assert.match(cases['unsupported']?.message ?? '', /not supported by Labelport/)
-    })
-    void it('a non-image project is refused with the reason, not a 500', () => {
-      assert.equal(cases['video_project']?.type, 'InvalidQueryError')
-      assert.match(cases['video_project']?.message ?? '', /expected "IMAGE" at mediaType/)
-    })
-  })
+      void it('a bad key is the SDK AuthenticationError', () => {
+        assert.equal(cases['bad_key']?.type, 'AuthenticationError')
+      })
+      void it('an unknown project id is the SDK ResourceNotFoundError', () => {
+        assert.equal(cases['unknown_project']?.type, 'ResourceNotFoundError')
+      })
+      void it('a duplicate global key fails that row, named in task.errors', () => {
+        const value = cases['duplicate_global_key']?.value as {
+          first: unknown
+          errors: { message: string; failedDataRows: { globalKey: string }[] }[]
+          status: string
+          rowCount: number
+        }
+        assert.equal(value.first, null)
+        assert.equal(value.status, 'COMPLETE')
+        assert.equal(value.errors.length, 1)
+        assert.match(value.errors[0]?.message ?? '', /Duplicate global key: 'dup-key'/)
+        assert.equal(value.errors[0]?.failedDataRows[0]?.globalKey, 'dup-key')
+        assert.equal(value.rowCount, 0)
+      })
+      void it('an unsupported call is a GraphQL error naming it as not supported by Labelport', () => {
+        assert.equal(cases['unsupported']?.type, 'InvalidQueryError')
+        assert.match(
+          cases['unsupported']?.message ?? '',
+          /GetModelsPyApi|not supported by Labelport/,
+        )
+        assert.match(cases['unsupported']?.message ?? '', /not supported by Labelport/)
+      })
+      void it('task.result lists the created rows (successesfulDataRowImports)', () => {
+        const result = more['task_result'] as { id: string; global_key: string; row_data: string }[]
+        assert.equal(more['task_status'], 'COMPLETE')
+        assert.equal(result.length, 1)
+        assert.equal(result[0]?.global_key, 'more-calls-key')
+        assert.match(result[0]?.id ?? '', /^c[0-9a-z]{24}$/)
+        assert.equal(more['project_again'], 'more-calls')
+      })
+      void it('create_from_file: statuses, errors and inputs read back through signed URLs', () => {
+        const job = more['from_file'] as {
+          state: string
+          statuses: StatusLine[]
+          inputs: { uuid: string }[]
+          errors: unknown[]
+        }
+        assert.equal(job.state, 'FINISHED')
+        assert.deepEqual(
+          job.statuses.map((st) => [st.uuid, st.status]),
+          [['5f2b6a8e-3c1d-4e5f-8a9b-0c1d2e3f4a5b', 'SUCCESS']],
+        )
+        assert.deepEqual(
+          job.inputs.map((l) => l.uuid),
+          ['5f2b6a8e-3c1d-4e5f-8a9b-0c1d2e3f4a5b'],
+        )
+        assert.deepEqual(job.errors, [])
+      })
+      void it('create_from_url: the server fetches the NDJSON; the job is found again by name', () => {
+        const job = more['from_url'] as { state: string; statuses: StatusLine[] }
+        assert.equal(job.state, 'FINISHED')
+        assert.deepEqual(
+          job.statuses.map((st) => [st.uuid, st.status]),
+          [['0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a', 'SUCCESS']],
+        )
+        assert.equal(more['from_name'], true)
+      })
+      void it('dataset.delete removes the dataset (get_dataset then raises ResourceNotFoundError)', () => {
+        assert.equal(more['deleted'], true)
+      })
+      void it('a non-image project is refused with the reason, not a 500', () => {
+        assert.equal(cases['video_project']?.type, 'InvalidQueryError')
+        assert.match(cases['video_project']?.message ?? '', /expected "IMAGE" at mediaType/)
+      })
+    },
+  )
 }
 
 suite({ skip: false }, 'SQLite')
