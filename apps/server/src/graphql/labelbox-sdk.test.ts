@@ -315,6 +315,12 @@ function suite(backend: { skip: string | false; databaseUrl?: () => string }, ti
         assert.match(result[0]?.id ?? '', /^c[0-9a-z]{24}$/)
         assert.equal(more['project_again'], 'more-calls')
       })
+      void it('create_data_rows with a local file: the SDK uploads it, the row is created', () => {
+        const result = more['file_result'] as { global_key: string; row_data: string }[]
+        assert.equal(more['file_errors'], null)
+        assert.equal(result[0]?.global_key, 'more-calls-file')
+        assert.match(result[0]?.row_data ?? '', /^upload:\/\//)
+      })
       void it('create_from_file: statuses, errors and inputs read back through signed URLs', () => {
         const job = more['from_file'] as {
           state: string

@@ -200,7 +200,8 @@ export function createResolvers(deps: GraphqlDeps) {
           )
         const payload = obj(spec['payload'])
         for (const key of Object.keys(payload))
-          if (!['row_data', 'global_key', 'dataset_id'].includes(key))
+          // external_id is accepted and not kept (the SDK sets it to the path of a local file)
+          if (!['row_data', 'global_key', 'dataset_id', 'external_id'].includes(key))
             throw new AppError(
               'validation_failed',
               `Data row field '${key}' is not supported by Labelport (row_data and global_key are)`,

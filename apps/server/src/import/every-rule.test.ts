@@ -335,7 +335,13 @@ async function mixedCases(boundingBoxId: string): Promise<Case[]> {
       },
     },
     {
-      line: { dataRow: dr, name: 'point', point: { x: 1, y: 1 }, isBenchmarkReferenceLabel: true },
+      // a box, not a point: the 5,001 points above test the per-feature limit
+      line: {
+        dataRow: dr,
+        name: 'bounding_box',
+        bbox: { top: 1, left: 1, height: 2, width: 2 },
+        isBenchmarkReferenceLabel: true,
+      },
       warning: 'benchmark_ignored',
     },
     {

@@ -16,6 +16,16 @@ task.wait_till_done()
 out["task_result"] = task.result
 out["task_status"] = task.status
 
+# a local file: the SDK uploads it (UploadFile) and sends the URL it got back as row_data
+import requests
+image_path = os.path.join(tempfile.mkdtemp(), "local.jpeg")
+with open(image_path, "wb") as f:
+    f.write(requests.get(os.environ["GUIDE_IMAGE_URL"]).content)
+file_task = dataset.create_data_rows([{"row_data": image_path, "global_key": "more-calls-file"}])
+file_task.wait_till_done()
+out["file_result"] = file_task.result
+out["file_errors"] = file_task.errors
+
 builder = lb.OntologyBuilder(tools=[lb.Tool(tool=lb.Tool.Type.BBOX, name="box")])
 ontology = client.create_ontology("more-calls", builder.asdict(), media_type=lb.MediaType.Image)
 project = client.create_project(name="more-calls", media_type=lb.MediaType.Image)
