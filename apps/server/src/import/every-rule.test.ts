@@ -336,7 +336,9 @@ async function mixedCases(boundingBoxId: string): Promise<Case[]> {
     },
     {
       // a box, not a point: the 5,001 points above test the per-feature limit
+      // with a uuid: both MAL imports of this file must replace, not add, the pre-label
       line: {
+        uuid: u(90_001),
         dataRow: dr,
         name: 'bounding_box',
         bbox: { top: 1, left: 1, height: 2, width: 2 },
