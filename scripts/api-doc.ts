@@ -15,6 +15,9 @@ export function renderApiDoc(): string {
     'the request (`["body", "items", 3, "globalKey"]`). Import lines report the same codes per line in',
     'their status lines (see [import-errors.md](import-errors.md)).',
     '',
+    "Labelbox's Python SDK talks to `POST /graphql` and `POST /_gql` instead (GraphQL, the same keys and",
+    'services; see "Coming from Labelbox" in the README). Those are not part of this contract.',
+    '',
     '| method | path | success | answers | what |',
     '|---|---|---|---|---|',
   ]

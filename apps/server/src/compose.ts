@@ -6,8 +6,9 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import { join } from 'node:path'
 import { getRequestListener } from '@hono/node-server'
-import { connect, Store } from '@labelport/db'
+import { connect, GraphqlStateRepository, Store } from '@labelport/db'
 import type { ServerConfig } from './config.ts'
+import { FileSigner } from './graphql/file-urls.ts'
 import { createApp } from './http/app.ts'
 import { answerClientError, answerRequestError } from './http/client-error.ts'
 import { MaskProcessor } from './masks/mask-processor.ts'
@@ -84,7 +85,17 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
   }
   await imports.start({ singleProcess: conn.dialect === 'sqlite' })
 
+  const graphqlState = new GraphqlStateRepository(conn.db)
+  const graphql = {
+    auth,
+    catalog,
+    projects,
+    imports,
+    state: graphqlState,
+    signer: await FileSigner.load(graphqlState),
+  }
   const app = createApp({
+    graphql,
     auth,
     catalog,
     projects,

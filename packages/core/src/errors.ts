@@ -110,6 +110,8 @@ const LINE_CODES = {
   // also answered to requests (fields, query strings, path ids)
   text_invalid: 422,
   nesting_too_deep: 422,
+  // GraphQL / Labelbox SDK compatibility (issue 15): a warning on a SUCCESS status line
+  benchmark_ignored: 422,
 } as const
 
 export const HTTP_STATUS = { ...REQUEST_CODES, ...LINE_CODES } as const

@@ -15,6 +15,7 @@ import pg from 'pg'
 import type { Schema } from './schema.ts'
 import * as createTables from './migrations/0001-create-tables.ts'
 import * as maskOwners from './migrations/0007-mask-owners.ts'
+import * as graphqlState from './migrations/0006-graphql-state.ts'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -33,6 +34,7 @@ export interface Connection {
 const MIGRATIONS: Record<string, Migration> = {
   '0001-create-tables': createTables,
   '0007-mask-owners': maskOwners,
+  '0006-graphql-state': graphqlState,
 }
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) }

@@ -4,3 +4,4 @@ export { Store, DuplicateError, type Page, type DataRowLookup, type NewDataRow }
 export type { AnnotationRow, LabelTouch } from './annotation-writer.ts'
 export type { Schema } from './schema.ts'
 export { MaskOwners } from './mask-owners.ts'
+export { GraphqlStateRepository } from './graphql-state.ts'

@@ -8,6 +8,8 @@ import type { ExportService } from '../services/export-service.ts'
 import type { ImportService } from '../services/import-service.ts'
 import type { ProjectService } from '../services/project-service.ts'
 import type { ViewService } from '../services/view-service.ts'
+import { mountGraphql } from '../graphql/http.ts'
+import type { GraphqlDeps } from '../graphql/resolvers.ts'
 import { route, type AppEnv } from './route.ts'
 import { serveWebApp } from './web-app.ts'
 
@@ -20,6 +22,8 @@ export interface AppDeps {
   views: ViewService
   webDir: string
   log: (message: string, err?: unknown) => void
+  /** Labelbox's wire protocol (issue 15); absent in apps that do not need it */
+  graphql?: GraphqlDeps
 }
 
 let requestCounter = 0
@@ -177,6 +181,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       3600,
     ),
   )
+
+  if (deps.graphql) mountGraphql(app, deps.graphql, deps.log)
 
   app.all('/v1/*', () => {
     throw new AppError('route_not_found', 'No such endpoint; see docs/api.md')

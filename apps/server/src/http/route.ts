@@ -98,6 +98,24 @@ function checkParamsAndQuery(c: Context<AppEnv>): void {
   }
 }
 
+/** Checks a value with a contract schema; invalid → validation_failed with the path under `root`. */
+export function validateWith<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  root: string,
+): z.infer<S> {
+  const parsed = schema.safeParse(value)
+  if (!parsed.success) {
+    const issues = toIssues(parsed.error, root)
+    throw new AppError(
+      'validation_failed',
+      `Invalid ${root}: ${issues[0]?.message ?? ''} at ${issues[0]?.path.slice(1).join('.') ?? ''}`,
+      { path: issues[0]?.path ?? [root], issues },
+    )
+  }
+  return parsed.data
+}
+
 export function route<E extends Endpoint>(
   app: Hono<AppEnv>,
   endpoint: E,
@@ -135,16 +153,7 @@ export function route<E extends Endpoint>(
         textJudgedElsewhere: endpoint.linesAt ? [[...endpoint.linesAt]] : [],
       })
       if (hostile) throw AppError.fromIssue(hostile)
-      const parsed = endpoint.body.safeParse(json)
-      if (!parsed.success) {
-        const issues = toIssues(parsed.error, 'body')
-        throw new AppError(
-          'validation_failed',
-          `Invalid body: ${issues[0]?.message ?? ''} at ${issues[0]?.path.slice(1).join('.') ?? ''}`,
-          { path: issues[0]?.path ?? ['body'], issues },
-        )
-      }
-      body = parsed.data
+      body = validateWith(endpoint.body, json, 'body')
     }
     const result = await handler({
       params: c.req.param(),

@@ -2,8 +2,8 @@
  * One file mixing valid lines with one example of every import rule, through the real server on
  * SQLite and PostgreSQL: each invalid line fails with its own code and path, every valid line
  * succeeds, the export holds exactly the valid ones, and a dry run gives the same statuses while
- * leaving the database as it was. (relationship_not_allowed needs a ground-truth import and
- * benchmark_not_allowed a MAL one, so the ground-truth rule has a second, small file.)
+ * leaving the database as it was. (relationship_not_allowed needs a ground-truth import, so that
+ * rule has a second, small file.) A MAL line with isBenchmarkReferenceLabel succeeds with a warning.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -31,6 +31,8 @@ interface Case {
   /** expected first error; absent = SUCCESS */
   code?: string
   path?: IssuePath
+  /** a SUCCESS line that carries this warning */
+  warning?: string
 }
 
 function png(
@@ -333,9 +335,16 @@ async function mixedCases(boundingBoxId: string): Promise<Case[]> {
       },
     },
     {
-      line: { dataRow: dr, name: 'point', point: { x: 1, y: 1 }, isBenchmarkReferenceLabel: true },
-      code: 'benchmark_not_allowed',
-      path: ['isBenchmarkReferenceLabel'],
+      // a box, not a point: the 5,001 points above test the per-feature limit
+      // with a uuid: both MAL imports of this file must replace, not add, the pre-label
+      line: {
+        uuid: u(90_001),
+        dataRow: dr,
+        name: 'bounding_box',
+        bbox: { top: 1, left: 1, height: 2, width: 2 },
+        isBenchmarkReferenceLabel: true,
+      },
+      warning: 'benchmark_ignored',
     },
     {
       line: { dataRow: dr, name: 'mask', mask: { png: mask, url: 'https://example.com/m.png' } },
@@ -572,6 +581,12 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
               'SUCCESS',
               `line ${i + 1} ${text(c.line).slice(0, 80)}: ${JSON.stringify(status.errors)}`,
             )
+            assert.deepEqual(
+              status.warnings?.map((w) => w.code),
+              c.warning === undefined ? undefined : [c.warning],
+              `line ${i + 1}: warnings`,
+            )
+            if (c.warning !== undefined) seen.add(c.warning)
           } else {
             assert.equal(status.status, 'FAILURE', `line ${i + 1} should fail with ${c.code}`)
             assert.equal(

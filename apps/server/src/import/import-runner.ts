@@ -173,7 +173,7 @@ export class ImportRunner {
         const dataRow = dataRowOfUuid.get(item.uuid) ?? { id: item.dataRowId, globalKey: null }
         if (item.verdict.ok === true) {
           rows.push(toRow(job, layer, item.verdict.record))
-          statuses.push(success(item.line, item.uuid, dataRow))
+          statuses.push(success(item.line, item.uuid, dataRow, item.verdict.warnings))
         } else if (item.verdict.ok === false) {
           statuses.push(failure(item.line, item.uuid, dataRow, item.verdict.issues))
         }
@@ -273,7 +273,7 @@ export class ImportRunner {
       } else if (item.verdict?.ok === true) {
         await record(
           written
-            ? success(p.line, p.uuid, dataRow)
+            ? success(p.line, p.uuid, dataRow, item.verdict.warnings)
             : failure(p.line, p.uuid, dataRow, [
                 issue('internal', 'Storing this chunk failed; nothing of it was written'),
               ]),
@@ -380,13 +380,22 @@ function success(
   line: number,
   uuid: string | null,
   dataRow: { id: string | null; globalKey: string | null },
+  warnings: Issue[] = [],
 ): StatusLine {
-  return {
+  const line_: StatusLine = {
     line,
     uuid,
     dataRow: { id: dataRow.id, globalKey: dataRow.globalKey },
     status: 'SUCCESS',
   }
+  if (warnings.length > 0)
+    line_.warnings = warnings.map((w) => ({
+      name: w.code,
+      code: w.code,
+      message: w.message,
+      path: w.path,
+    }))
+  return line_
 }
 
 function failure(

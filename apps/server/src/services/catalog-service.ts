@@ -71,6 +71,21 @@ export class CatalogService {
     return `uploads/${caller.organizationId}/${uploadId}`
   }
 
+  /** The bytes of an upload given as `upload://<id>` (the GraphQL layer's manifests and chunks). */
+  async readUpload(caller: Caller, uri: string, path: (string | number)[]): Promise<Uint8Array> {
+    if (!uri.startsWith(UPLOAD_PREFIX))
+      throw new AppError(
+        'validation_failed',
+        `Expected ${UPLOAD_PREFIX}<id>, got '${uri.slice(0, 100)}'`,
+        {
+          path,
+        },
+      )
+    const bytes = await this.#blobs.get(this.uploadKey(caller, uri.slice(UPLOAD_PREFIX.length)))
+    if (!bytes) throw new AppError('upload_not_found', `No upload ${uri}`, { path })
+    return bytes
+  }
+
   async createDataset(caller: Caller, body: { name: string; description?: string | undefined }) {
     return this.#store.createDataset({
       id: newId(),

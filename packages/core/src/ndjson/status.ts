@@ -21,4 +21,6 @@ export interface StatusLine {
   dataRow: { id: string | null; globalKey: string | null }
   status: AnnotationStatus
   errors?: StatusError[]
+  /** on SUCCESS lines: what was accepted but ignored (e.g. `benchmark_ignored`) */
+  warnings?: StatusError[]
 }

@@ -695,13 +695,6 @@ const CASES: Case[] = [
     nearMissRun: { options: { maxAnnotationsPerFeature: 2 } },
   },
   {
-    code: 'benchmark_not_allowed',
-    lines: [bbox({ isBenchmarkReferenceLabel: true })],
-    path: ['isBenchmarkReferenceLabel'],
-    nearMiss: [bbox({ isBenchmarkReferenceLabel: true })],
-    nearMissRun: { kind: 'ground_truth' },
-  },
-  {
     code: 'mask_invalid',
     lines: [
       { dataRow, name: 'mask', mask: { instanceURI: 'https://example.com/m.png', png: 'iVBOR' } },
@@ -775,6 +768,9 @@ const JUDGED_ELSEWHERE: LineErrorCode[] = [
   'global_key_invalid',
   'image_decode_failed',
   'import_source_unreadable',
+  // not failures: benchmark_ignored is a warning (tested below); benchmark_not_allowed is no longer produced
+  'benchmark_ignored',
+  'benchmark_not_allowed',
 ]
 
 void describe('ImportJudge: one case per code', () => {
@@ -802,6 +798,32 @@ void describe('ImportJudge: one case per code', () => {
         assert.deepEqual(outcome.issues, [], `line ${i + 1}`)
     })
   }
+})
+
+void describe('ImportJudge: isBenchmarkReferenceLabel in a MAL import', () => {
+  void test('the line succeeds with the warning benchmark_ignored, relationships included', () => {
+    const outcomes = runLines(ontology, [
+      bbox({ isBenchmarkReferenceLabel: true }),
+      bbox({ uuid: U2, isBenchmarkReferenceLabel: true }),
+      relationship({}, { isBenchmarkReferenceLabel: true }),
+    ])
+    for (const outcome of outcomes) {
+      assert.equal(outcome.verdict?.ok, true)
+      const warnings = outcome.verdict?.ok === true ? (outcome.verdict.warnings ?? []) : []
+      assert.deepEqual(
+        warnings.map((w) => [w.code, w.path]),
+        [['benchmark_ignored', ['isBenchmarkReferenceLabel']]],
+      )
+    }
+  })
+  void test('in a ground-truth import the flag marks a benchmark, without a warning', () => {
+    const [outcome] = runLines(ontology, [bbox({ isBenchmarkReferenceLabel: true })], {
+      kind: 'ground_truth',
+    })
+    assert.equal(outcome?.verdict?.ok, true)
+    assert.equal(outcome?.verdict?.ok === true && outcome.verdict.benchmarkReference, true)
+    assert.equal(outcome?.verdict?.ok === true && outcome.verdict.warnings, undefined)
+  })
 })
 
 void describe('ImportJudge: the guide', () => {

@@ -101,6 +101,8 @@ export type LineVerdict =
       mask?: { input: NdMask; path: IssuePath }
       /** the line says `isBenchmarkReferenceLabel: true` (ground truth only): its label is a benchmark reference */
       benchmarkReference?: true
+      /** accepted, with something the status line should say (e.g. a flag ignored) */
+      warnings?: Issue[]
     }
   | { ok: false; issues: Issue[] }
   /** a relationship line: judged by `finishRelationships`, once every object line is known */
@@ -116,6 +118,7 @@ export interface LateVerdict {
 interface PendingRelationship {
   line: number
   record: RelationshipRecord
+  warnings: Issue[]
   row0: number
   row1: number
   slot: number
@@ -350,7 +353,11 @@ export class ImportJudge {
       this.checkEndpoint(rel, 'source', issues)
       this.checkEndpoint(rel, 'target', issues)
       const verdict: LineVerdict =
-        issues.length > 0 ? { ok: false, issues } : { ok: true, record: rel.record }
+        issues.length > 0
+          ? { ok: false, issues }
+          : rel.warnings.length > 0
+            ? { ok: true, record: rel.record, warnings: rel.warnings }
+            : { ok: true, record: rel.record }
       if (rel.slot >= 0) {
         const bits = this.uuids.flagsAt(rel.slot) & ENTRY.rowKnown
         this.uuids.setFlags(rel.slot, bits | (verdict.ok ? ENTRY.ok : ENTRY.failed))
@@ -479,16 +486,19 @@ export class ImportJudge {
     if (record !== undefined) readScores(value, [], record, issues)
 
     let benchmark = false
+    const warnings: Issue[] = []
     const flag = value.isBenchmarkReferenceLabel
     if (!isAbsent(flag)) {
       if (typeof flag !== 'boolean')
         wrongType(issues, ['isBenchmarkReferenceLabel'], 'a boolean', flag)
       else if (flag && this.kind === 'mal')
-        add(
-          issues,
-          'benchmark_not_allowed',
-          'isBenchmarkReferenceLabel is true, but benchmarks are ground truth: use a ground-truth import',
-          ['isBenchmarkReferenceLabel'],
+        // Labelbox's SDK puts the flag on every line of a benchmark Label, MAL imports included
+        warnings.push(
+          issue(
+            'benchmark_ignored',
+            'isBenchmarkReferenceLabel is ignored in a MAL import: benchmarks are ground truth (import the label with LabelImport to mark it)',
+            ['isBenchmarkReferenceLabel'],
+          ),
         )
       else benchmark = flag
     }
@@ -510,6 +520,7 @@ export class ImportJudge {
         row0: rowHash[0]!,
         row1: rowHash[1]!,
         slot,
+        warnings,
       })
       return { ok: 'deferred' }
     }
@@ -518,6 +529,7 @@ export class ImportJudge {
         ? { ok: true, record }
         : { ok: true, record, mask: { input: mask, path: ['mask'] } }
     if (benchmark) verdict.benchmarkReference = true
+    if (warnings.length > 0) verdict.warnings = warnings
     return verdict
   }
 

@@ -1,0 +1,178 @@
+/**
+ * The GraphQL layer in-process (app.request), on SQLite and PostgreSQL: answers are always HTTP 200
+ * with the error shapes Labelbox's SDK maps to its exceptions, never a 500; signed file URLs open
+ * without a key, and refuse a changed, expired or missing signature; two servers on one database
+ * share the signing secret.
+ */
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { GraphqlStateRepository, connect } from '@labelport/db'
+import { freshSchemaUrl, postgres } from '@labelport/testkit'
+import { readConfig } from '../config.ts'
+import { composeServer, type ComposedServer } from '../compose.ts'
+import { FileSigner } from './file-urls.ts'
+
+const KEY = 'gql-key'
+const pgNeed = postgres()
+
+interface Wire {
+  data?: Record<string, unknown> | null
+  errors?: { message: string; extensions: Record<string, unknown> }[]
+}
+
+function suite(dialect: 'sqlite' | 'postgres', skip: string | false) {
+  void describe(`GraphQL over HTTP (${dialect})`, { skip }, () => {
+    let server: ComposedServer
+    let dataDir: string
+    let databaseUrl: string | null = null
+    let drop: () => Promise<void> = () => Promise.resolve()
+
+    const gql = async (
+      query: string,
+      variables: unknown = {},
+      key: string | null = KEY,
+    ): Promise<{ status: number; body: Wire }> => {
+      const res = await server.app.request('/graphql', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+        },
+        body: JSON.stringify({ query, variables }),
+      })
+      return { status: res.status, body: (await res.json()) as Wire }
+    }
+
+    before(async () => {
+      dataDir = mkdtempSync(join(tmpdir(), 'labelport-gql-'))
+      if (dialect === 'postgres') {
+        const schema = await freshSchemaUrl(pgNeed.value)
+        databaseUrl = schema.url
+        drop = schema.drop
+      }
+      server = await composeServer({
+        ...readConfig(['--data-dir', dataDir], {}),
+        databaseUrl,
+        bootstrapApiKey: KEY,
+      })
+    })
+    after(async () => {
+      await server?.close()
+      await drop()
+      rmSync(dataDir, { recursive: true, force: true })
+    })
+
+    void it('a missing or wrong key is AUTHENTICATION_ERROR with HTTP 200', async () => {
+      for (const key of [null, 'wrong']) {
+        const { status, body } = await gql('query GetUserPyApi{user{id}}', {}, key)
+        assert.equal(status, 200)
+        assert.equal(body.errors?.[0]?.extensions['code'], 'AUTHENTICATION_ERROR')
+      }
+    })
+
+    void it('an unknown operation names itself as not supported by Labelport', async () => {
+      const { status, body } = await gql(
+        'query GetModelsPyApi{models(skip: 0 first: 100){id name}}',
+        null,
+      )
+      assert.equal(status, 200)
+      assert.equal(body.errors?.[0]?.extensions['code'], 'GRAPHQL_VALIDATION_FAILED')
+      assert.match(body.errors?.[0]?.message ?? '', /GetModelsPyApi is not supported by Labelport/)
+    })
+
+    void it('variables of the wrong shape are answered the same way, not with a 500', async () => {
+      const { status, body } = await gql(
+        'mutation CreateDatasetPyApi($name: String!){createDataset(data: {name: $name}) {id}}',
+        { name: { nested: true } },
+      )
+      assert.equal(status, 200)
+      assert.equal(body.errors?.[0]?.extensions['code'], 'GRAPHQL_VALIDATION_FAILED')
+    })
+
+    void it('text that is not GraphQL is GRAPHQL_PARSE_FAILED; a body that is not JSON MALFORMED_REQUEST', async () => {
+      const parsed = await gql('mutation {', {})
+      assert.equal(parsed.body.errors?.[0]?.extensions['code'], 'GRAPHQL_PARSE_FAILED')
+      const res = await server.app.request('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+        body: '{"query": ',
+      })
+      assert.equal(res.status, 200)
+      const body = (await res.json()) as Wire
+      assert.equal(body.errors?.[0]?.extensions['code'], 'MALFORMED_REQUEST')
+    })
+
+    void it('bad input is a coded error naming the field (same rule as the REST API)', async () => {
+      const { body } = await gql(
+        'mutation CreateDatasetPyApi($name: String!){createDataset(data: {name: $name}) {id}}',
+        { name: '' },
+      )
+      const error = body.errors?.[0]
+      assert.equal(error?.extensions['code'], 'INTERNAL_SERVER_ERROR')
+      assert.deepEqual(error?.extensions['exception'], { status: 400 }) // → InvalidQueryError
+      assert.equal(error?.extensions['labelportCode'], 'validation_failed')
+      assert.deepEqual(error?.extensions['path'], ['data', 'name'])
+    })
+
+    void it('timestamps carry milliseconds and every selected field is present', async () => {
+      const { body } = await gql(
+        'mutation CreateProjectPyApi($name: String!, $allowedMediaType: MediaType!){createProject(data: {name: $name allowedMediaType: $allowedMediaType}) {autoAuditNumberOfLabels autoAuditPercentage createdAt dataRowCount description editorTaskType isBenchmarkEnabled isConsensusEnabled lastActivityTime allowedMediaType modelSetupComplete name queueMode setupComplete id updatedAt uploadType}}',
+        { name: 'p', allowedMediaType: 'IMAGE' },
+      )
+      const project = body.data?.['createProject'] as Record<string, unknown>
+      assert.equal(Object.keys(project).length, 17)
+      assert.match(String(project['createdAt']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+      assert.equal(project['queueMode'], 'BATCH')
+      assert.equal(project['allowedMediaType'], 'IMAGE')
+    })
+
+    void it('signed import file URLs: open without a key; changed, expired or missing signatures are refused', async () => {
+      const project = await server.app.request('/v1/projects', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+        body: JSON.stringify({ name: 'files' }),
+      })
+      const projectId = ((await project.json()) as { id: string }).id
+      // an import without an ontology cannot start; use the store to make a finished job instead
+      const { body } = await gql(
+        'query getLabelImportPyApi($projectId : ID!, $name: String!) { labelImport(where: {projectId: $projectId, name: $name}){ id } }',
+        { projectId, name: 'nope' },
+      )
+      assert.equal(body.errors?.[0]?.extensions['code'], 'RESOURCE_NOT_FOUND')
+
+      // a second connection to the same database, as another server would have: same secret
+      const conn = await connect(
+        databaseUrl ? { postgresUrl: databaseUrl } : { sqlitePath: join(dataDir, 'labelport.db') },
+      )
+      const state = new GraphqlStateRepository(conn.db)
+      const signer = await FileSigner.load(state)
+      const url = new URL(signer.url('http://x', 'cnosuchimport000000000000', 'statuses'))
+      const path = `${url.pathname}${url.search}`
+      // the server accepts this signature (404: no such import, rather than 403)
+      const missingJob = await server.app.request(path)
+      assert.equal(missingJob.status, 404)
+      const tampered = await server.app.request(
+        path.replace(/signature=[^&]*/, 'signature=not-the-signature'),
+      )
+      assert.equal(tampered.status, 403)
+      assert.equal(((await tampered.json()) as { error: { code: string } }).error.code, 'forbidden')
+      const unsigned = await server.app.request(url.pathname)
+      assert.equal(unsigned.status, 403)
+      const late = await FileSigner.load(state, () => Date.now() - 2 * 86_400_000)
+      const expired = new URL(late.url('http://x', 'cnosuchimport000000000000', 'statuses'))
+      const expiredRes = await server.app.request(`${expired.pathname}${expired.search}`)
+      assert.equal(expiredRes.status, 403)
+      assert.match(
+        ((await expiredRes.json()) as { error: { message: string } }).error.message,
+        /expired/,
+      )
+      await conn.close()
+    })
+  })
+}
+
+suite('sqlite', false)
+suite('postgres', pgNeed.skip)
