@@ -31,12 +31,32 @@ export function rleFromPolygon(xy: readonly number[], height: number, width: num
   x[k] = x[0]!
   for (let j = 0; j < k; j++) y[j] = Math.trunc(scale * xy[j * 2 + 1]! + 0.5)
   y[k] = y[0]!
-  let m = 0
+  let total = 0
   for (let j = 0; j < k; j++)
-    m += Math.max(Math.abs(x[j]! - x[j + 1]!), Math.abs(y[j]! - y[j + 1]!)) + 1
-  const u = new Float64Array(m) // Float64 so a 0/0 step stays NaN as in C, where it is never read
-  const v = new Float64Array(m)
-  m = 0
+    total += Math.max(Math.abs(x[j]! - x[j + 1]!), Math.abs(y[j]! - y[j + 1]!)) + 1
+  // The C code first stores every upsampled outline point (u, v), then keeps those where u changes;
+  // here each point is compared with the previous one as it is made (same points, same order).
+  const a = new Uint32Array(total + 1)
+  let m = 0
+  let first = true
+  let pu = 0
+  let pv = 0
+  const visit = (cu: number, cv: number) => {
+    if (first) first = false
+    else if (cu !== pu) {
+      let xd = cu < pu ? cu : cu - 1
+      xd = (xd + 0.5) / scale - 0.5
+      if (Math.floor(xd) === xd && xd >= 0 && xd <= width - 1) {
+        let yd = cv < pv ? cv : pv
+        yd = (yd + 0.5) / scale - 0.5
+        if (yd < 0) yd = 0
+        else if (yd > height) yd = height
+        a[m++] = xd * height + Math.ceil(yd)
+      }
+    }
+    pu = cu
+    pv = cv
+  }
   for (let j = 0; j < k; j++) {
     let xs = x[j]!
     let xe = x[j + 1]!
@@ -53,47 +73,24 @@ export function rleFromPolygon(xy: readonly number[], height: number, width: num
       ys = ye
       ye = t
     }
+    // a 0/0 step (a repeated vertex) gives NaN as in C, where that v is never read
     const s = dx >= dy ? (ye - ys) / dx : (xe - xs) / dy
     if (dx >= dy) {
       for (let d = 0; d <= dx; d++) {
         const t = flip ? dx - d : d
-        u[m] = t + xs
-        v[m] = Math.trunc(ys + s * t + 0.5)
-        m++
+        visit(t + xs, Math.trunc(ys + s * t + 0.5))
       }
     } else {
       for (let d = 0; d <= dy; d++) {
         const t = flip ? dy - d : d
-        v[m] = t + ys
-        u[m] = Math.trunc(xs + s * t + 0.5)
-        m++
+        visit(Math.trunc(xs + s * t + 0.5), t + ys)
       }
     }
   }
-  // points along the y-boundary, downsampled
-  const n = m
-  const bx = new Int32Array(n)
-  const by = new Int32Array(n)
-  m = 0
-  for (let j = 1; j < n; j++) {
-    if (u[j] === u[j - 1]) continue
-    let xd = u[j]! < u[j - 1]! ? u[j]! : u[j]! - 1
-    xd = (xd + 0.5) / scale - 0.5
-    if (Math.floor(xd) !== xd || xd < 0 || xd > width - 1) continue
-    let yd = v[j]! < v[j - 1]! ? v[j]! : v[j - 1]!
-    yd = (yd + 0.5) / scale - 0.5
-    if (yd < 0) yd = 0
-    else if (yd > height) yd = height
-    yd = Math.ceil(yd)
-    bx[m] = xd
-    by[m] = yd
-    m++
-  }
   // run lengths from the boundary points
-  const a = new Uint32Array(m + 1)
-  for (let j = 0; j < m; j++) a[j] = bx[j]! * height + by[j]!
   a[m] = height * width
-  a.sort()
+  const runs = a.subarray(0, m + 1)
+  runs.sort()
   let previous = 0
   for (let j = 0; j <= m; j++) {
     const t = a[j]!
