@@ -5,13 +5,14 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
-import { connect, Store } from '@labelport/db'
+import { connect, EvaluationRepository, Store } from '@labelport/db'
 import type { ServerConfig } from './config.ts'
 import { createApp } from './http/app.ts'
 import { MaskProcessor } from './masks/mask-processor.ts'
 import { createSafeFetch, createSafeFetchStream } from './net/safe-fetch.ts'
 import { AuthService } from './services/auth-service.ts'
 import { CatalogService } from './services/catalog-service.ts'
+import { EvaluationService } from './services/evaluation-service.ts'
 import { ExportService } from './services/export-service.ts'
 import { ImportService } from './services/import-service.ts'
 import { ProjectService } from './services/project-service.ts'
@@ -24,6 +25,7 @@ export interface ComposedServer {
   app: ReturnType<typeof createApp>
   store: Store
   imports: ImportService
+  evaluations: EvaluationService
   catalog: CatalogService
   close(): Promise<void>
 }
@@ -71,6 +73,12 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
   })
   const exports = new ExportService({ store, projects })
   const views = new ViewService({ store, blobs, catalog, projects, masks })
+  const evaluations = new EvaluationService({
+    store,
+    repository: new EvaluationRepository(conn),
+    projects,
+    imports,
+  })
 
   const { generatedKey } = await auth.bootstrap(config.bootstrapApiKey)
   if (generatedKey) {
@@ -81,6 +89,7 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
     )
   }
   await imports.start({ singleProcess: conn.dialect === 'sqlite' })
+  await evaluations.start({ singleProcess: conn.dialect === 'sqlite' })
 
   const app = createApp({
     auth,
@@ -89,6 +98,7 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
     imports,
     exports,
     views,
+    evaluations,
     webDir: config.webDir,
     log: (message, err) => console.error(message, err),
   })
@@ -96,8 +106,10 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
     app,
     store,
     imports,
+    evaluations,
     catalog,
     async close() {
+      await evaluations.stop()
       await imports.stop()
       await catalog.drain()
       await store.close()

@@ -14,6 +14,7 @@ import {
 import pg from 'pg'
 import type { Schema } from './schema.ts'
 import * as createTables from './migrations/0001-create-tables.ts'
+import * as evaluations from './migrations/0004-evaluations.ts'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -31,6 +32,7 @@ export interface Connection {
 // migrations are listed, not discovered on disk, so nothing depends on the file layout at run time
 const MIGRATIONS: Record<string, Migration> = {
   '0001-create-tables': createTables,
+  '0004-evaluations': evaluations,
 }
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) }

@@ -3,3 +3,4 @@ export { connect, migrateToLatest, type Connection, type DialectName } from './c
 export { Store, DuplicateError, type Page, type DataRowLookup, type NewDataRow } from './store.ts'
 export type { AnnotationRow, LabelTouch } from './annotation-writer.ts'
 export type { Schema } from './schema.ts'
+export { EvaluationRepository } from './evaluation-repository.ts'
