@@ -177,11 +177,14 @@ export function matchGreedyByScore(
   gtIgnored: readonly boolean[],
   gtCrowd: readonly boolean[],
   threshold: number,
+  /** scratch space to reuse (at least detectionCount / G long); allocated when absent */
+  match: Int32Array = new Int32Array(detectionCount),
+  gtTaken: Uint8Array = new Uint8Array(gtIgnored.length),
 ): Int32Array {
   const G = gtOrder.length
   const fullG = gtIgnored.length
-  const gtTaken = new Uint8Array(fullG)
-  const match = new Int32Array(detectionCount).fill(-1)
+  match.fill(-1, 0, detectionCount)
+  gtTaken.fill(0, 0, fullG)
   for (let d = 0; d < detectionCount; d++) {
     let best = Math.min(threshold, 1 - 1e-10)
     let m = -1
@@ -223,26 +226,35 @@ export function evaluatePrepared(set: PreparedSet, params: CocoEvalParams): Coco
     const dts = sortByScore(cell.detections).slice(0, maxDet)
     groundTruthCount[k]! += gts.filter((g) => !g.crowd).length
     detectionCount[k]! += dts.length
-    const ious = iouMatrix(dts, gts, params.iouType)
     const D = dts.length
     const G = gts.length
+    const ious = D > 0 && G > 0 ? iouMatrix(dts, gts, params.iouType) : new Float64Array(0)
+    const gtCrowd = gts.map((g) => g.crowd)
+    const scores = Float64Array.from(dts, (d) => d.score)
+    const match = new Int32Array(D)
+    const taken = new Uint8Array(G)
     for (let a = 0; a < A; a++) {
       const range = params.areaRanges[a]!
       const gtIgnored = gts.map((g) => g.crowd || g.area < range.min || g.area > range.max)
-      const gtOrder = gts.map((_, g) => g)
-      gtOrder.sort((x, y) => Number(gtIgnored[x]) - Number(gtIgnored[y]))
-      const gtCrowd = gts.map((g) => g.crowd)
+      // stable: counted ground truths first, each group in input order
+      const gtOrder: number[] = []
+      let counted = 0
+      for (let g = 0; g < G; g++) if (!gtIgnored[g]) gtOrder.push(g)
+      counted = gtOrder.length
+      for (let g = 0; g < G; g++) if (gtIgnored[g]) gtOrder.push(g)
       const matched = new Uint8Array(T * D)
       const ignored = new Uint8Array(T * D)
       if (D > 0 && G > 0) {
         for (let t = 0; t < T; t++) {
-          const match = matchGreedyByScore(
+          matchGreedyByScore(
             ious,
             D,
             gtOrder,
             gtIgnored,
             gtCrowd,
             params.iouThresholds[t]!,
+            match,
+            taken,
           )
           for (let d = 0; d < D; d++) {
             const m = match[d]!
@@ -257,12 +269,7 @@ export function evaluatePrepared(set: PreparedSet, params: CocoEvalParams): Coco
         if (area < range.min || area > range.max)
           for (let t = 0; t < T; t++) if (!matched[t * D + d]) ignored[t * D + d] = 1
       }
-      evaluations[(k * A + a) * I + i] = {
-        scores: Float64Array.from(dts, (d) => d.score),
-        matched,
-        ignored,
-        counted: gtIgnored.filter((x) => !x).length,
-      }
+      evaluations[(k * A + a) * I + i] = { scores, matched, ignored, counted }
     }
   }
 

@@ -38,25 +38,9 @@ export function rleFromPolygon(xy: readonly number[], height: number, width: num
   // here each point is compared with the previous one as it is made (same points, same order).
   const a = new Uint32Array(total + 1)
   let m = 0
-  let first = true
   let pu = 0
   let pv = 0
-  const visit = (cu: number, cv: number) => {
-    if (first) first = false
-    else if (cu !== pu) {
-      let xd = cu < pu ? cu : cu - 1
-      xd = (xd + 0.5) / scale - 0.5
-      if (Math.floor(xd) === xd && xd >= 0 && xd <= width - 1) {
-        let yd = cv < pv ? cv : pv
-        yd = (yd + 0.5) / scale - 0.5
-        if (yd < 0) yd = 0
-        else if (yd > height) yd = height
-        a[m++] = xd * height + Math.ceil(yd)
-      }
-    }
-    pu = cu
-    pv = cv
-  }
+  let started = false
   for (let j = 0; j < k; j++) {
     let xs = x[j]!
     let xe = x[j + 1]!
@@ -75,16 +59,27 @@ export function rleFromPolygon(xy: readonly number[], height: number, width: num
     }
     // a 0/0 step (a repeated vertex) gives NaN as in C, where that v is never read
     const s = dx >= dy ? (ye - ys) / dx : (xe - xs) / dy
-    if (dx >= dy) {
-      for (let d = 0; d <= dx; d++) {
-        const t = flip ? dx - d : d
-        visit(t + xs, Math.trunc(ys + s * t + 0.5))
+    const along = dx >= dy
+    const n = along ? dx : dy
+    for (let d = 0; d <= n; d++) {
+      const t = flip ? n - d : d
+      const cu = along ? t + xs : Math.trunc(xs + s * t + 0.5)
+      const cv = along ? Math.trunc(ys + s * t + 0.5) : t + ys
+      // keep the points where the column changes (the C code's second pass, done in step)
+      if (started && cu !== pu) {
+        let xd = cu < pu ? cu : cu - 1
+        xd = (xd + 0.5) / scale - 0.5
+        if (Math.floor(xd) === xd && xd >= 0 && xd <= width - 1) {
+          let yd = cv < pv ? cv : pv
+          yd = (yd + 0.5) / scale - 0.5
+          if (yd < 0) yd = 0
+          else if (yd > height) yd = height
+          a[m++] = xd * height + Math.ceil(yd)
+        }
       }
-    } else {
-      for (let d = 0; d <= dy; d++) {
-        const t = flip ? dy - d : d
-        visit(Math.trunc(xs + s * t + 0.5), t + ys)
-      }
+      started = true
+      pu = cu
+      pv = cv
     }
   }
   // run lengths from the boundary points
