@@ -99,6 +99,8 @@ export const CreateEvaluationBodySchema = z
     path: ['strictIou'],
   })
 export type CreateEvaluationBody = z.infer<typeof CreateEvaluationBodySchema>
+/** what a client sends: every field optional, defaults filled by the server */
+export type CreateEvaluationInput = z.input<typeof CreateEvaluationBodySchema>
 
 export const EvaluationDataRowQuerySchema = z.object({
   cursor: z.string().regex(/^\d+$/, 'cursor is an offset').optional(),
