@@ -88,6 +88,14 @@ export default tseslint.config(
     ),
   },
   {
+    files: ['packages/evaluation/**'],
+    ignores: ['**/*.test.ts', '**/test-support.ts'],
+    rules: noImports(
+      ['node:*', 'hono', 'hono/*', 'kysely', 'react', '@labelport/*', '!@labelport/core'],
+      'the evaluator is pure and isomorphic: core and zod only',
+    ),
+  },
+  {
     files: ['packages/sdk/src/**'],
     ignores: ['packages/sdk/src/node/**', '**/*.test.ts'],
     rules: noImports(

@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs'
 const projects = [
   'packages/core/tsconfig.json',
   'packages/core/tsconfig.pure.json', // core sees no Node or DOM types
+  'packages/evaluation/tsconfig.json',
+  'packages/evaluation/tsconfig.pure.json', // the evaluator runs in browsers and workers too
   'packages/db/tsconfig.json',
   'packages/sdk/tsconfig.json',
   'packages/sdk/tsconfig.browser.json', // the SDK outside src/node runs in browsers

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import { join } from 'node:path'
 import { getRequestListener } from '@hono/node-server'
-import { connect, GraphqlStateRepository, Store } from '@labelport/db'
+import { connect, EvaluationRepository, GraphqlStateRepository, Store } from '@labelport/db'
 import type { ServerConfig } from './config.ts'
 import { FileSigner } from './graphql/file-urls.ts'
 import { createApp } from './http/app.ts'
@@ -15,6 +15,7 @@ import { MaskProcessor } from './masks/mask-processor.ts'
 import { createSafeFetch, createSafeFetchStream } from './net/safe-fetch.ts'
 import { AuthService } from './services/auth-service.ts'
 import { CatalogService } from './services/catalog-service.ts'
+import { EvaluationService } from './services/evaluation-service.ts'
 import { ExportService } from './services/export-service.ts'
 import { ImportService } from './services/import-service.ts'
 import { ProjectService } from './services/project-service.ts'
@@ -27,6 +28,7 @@ export interface ComposedServer {
   app: ReturnType<typeof createApp>
   store: Store
   imports: ImportService
+  evaluations: EvaluationService
   catalog: CatalogService
   close(): Promise<void>
 }
@@ -74,6 +76,12 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
   })
   const exports = new ExportService({ store, projects })
   const views = new ViewService({ store, blobs, catalog, projects, masks })
+  const evaluations = new EvaluationService({
+    store,
+    repository: new EvaluationRepository(conn),
+    projects,
+    imports,
+  })
 
   const { generatedKey } = await auth.bootstrap(config.bootstrapApiKey)
   if (generatedKey) {
@@ -84,6 +92,7 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
     )
   }
   await imports.start({ singleProcess: conn.dialect === 'sqlite' })
+  await evaluations.start({ singleProcess: conn.dialect === 'sqlite' })
 
   const graphqlState = new GraphqlStateRepository(conn.db)
   const graphql = {
@@ -102,6 +111,7 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
     imports,
     exports,
     views,
+    evaluations,
     webDir: config.webDir,
     log: (message, err) => console.error(message, err),
   })
@@ -109,8 +119,10 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
     app,
     store,
     imports,
+    evaluations,
     catalog,
     async close() {
+      await evaluations.stop()
       await imports.stop()
       await catalog.drain()
       await store.close()

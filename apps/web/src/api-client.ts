@@ -47,11 +47,16 @@ export class ApiClient {
     params: Record<string, string>,
     query?: Query,
     signal?: AbortSignal,
+    body?: unknown,
   ): Promise<Response> {
     const init: RequestInit = {
       method: endpoint.method,
-      headers: { Authorization: `Bearer ${this.apiKey}` },
+      headers: {
+        Authorization: `Bearer ${this.apiKey}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
     }
+    if (body !== undefined) init.body = JSON.stringify(body)
     if (signal) init.signal = signal
     const response = await fetch(this.url(endpoint, params, query), init)
     if (response.ok) return response
@@ -77,8 +82,10 @@ export class ApiClient {
     params: Record<string, string> = {},
     query?: Query,
     signal?: AbortSignal,
+    /** a JSON body (POST endpoints) */
+    body?: unknown,
   ): Promise<ResponseOf<E>> {
-    const response = await this.fetch(endpoint, params, query, signal)
+    const response = await this.fetch(endpoint, params, query, signal, body)
     return (await response.json()) as ResponseOf<E>
   }
 

@@ -14,6 +14,7 @@ import { DataRowPage } from './pages/data-row-page.tsx'
 import { ImportPage } from './pages/import-page.tsx'
 import { DatasetsPage } from './pages/datasets-page.tsx'
 import { DatasetPage } from './pages/dataset-page.tsx'
+import { EvaluationPage, EvaluationRowPage } from './pages/evaluation-page.tsx'
 import { Empty } from './components/ui.tsx'
 
 export function App() {
@@ -125,7 +126,9 @@ function isProjects(route: Route): boolean {
     route.page === 'projects' ||
     route.page === 'project' ||
     route.page === 'data-row' ||
-    route.page === 'import'
+    route.page === 'import' ||
+    route.page === 'evaluation' ||
+    route.page === 'evaluation-row'
   )
 }
 
@@ -147,6 +150,22 @@ function Page({ route }: { route: Route }) {
       )
     case 'import':
       return <ImportPage key={route.importId} importId={route.importId} />
+    case 'evaluation':
+      return (
+        <EvaluationPage
+          key={route.evaluationId}
+          evaluationId={route.evaluationId}
+          cell={route.cell}
+        />
+      )
+    case 'evaluation-row':
+      return (
+        <EvaluationRowPage
+          key={`${route.evaluationId}/${route.dataRowId}`}
+          evaluationId={route.evaluationId}
+          dataRowId={route.dataRowId}
+        />
+      )
     case 'datasets':
       return <DatasetsPage />
     case 'dataset':

@@ -1,4 +1,4 @@
-/** Hash routing: `#/projects/<id>`, `#/projects/<id>/data-rows/<id>`, `#/imports/<id>`, `#/datasets/<id>`. */
+/** Hash routing: `#/projects/<id>`, `#/projects/<id>/data-rows/<id>`, `#/imports/<id>`, `#/datasets/<id>`, `#/evaluations/<id>`. */
 import { useEffect, useState } from 'react'
 
 export type Route =
@@ -12,6 +12,8 @@ export type Route =
       line: number | null
     }
   | { page: 'import'; importId: string }
+  | { page: 'evaluation'; evaluationId: string; cell: { gt: string; pred: string } | null }
+  | { page: 'evaluation-row'; evaluationId: string; dataRowId: string }
   | { page: 'datasets' }
   | { page: 'dataset'; datasetId: string }
   | { page: 'not-found'; hash: string }
@@ -35,6 +37,13 @@ export function parseRoute(hash: string): Route {
     }
   }
   if (a === 'imports' && b && parts.length === 2) return { page: 'import', importId: b }
+  if (a === 'evaluations' && b && parts.length === 2) {
+    const gt = query.get('gt')
+    const pred = query.get('pred')
+    return { page: 'evaluation', evaluationId: b, cell: gt && pred ? { gt, pred } : null }
+  }
+  if (a === 'evaluations' && b && c === 'data-rows' && d && parts.length === 4)
+    return { page: 'evaluation-row', evaluationId: b, dataRowId: d }
   if (a === 'datasets' && parts.length === 1) return { page: 'datasets' }
   if (a === 'datasets' && b && parts.length === 2) return { page: 'dataset', datasetId: b }
   return { page: 'not-found', hash }
@@ -47,6 +56,10 @@ export const href = {
   dataRow: (projectId: string, dataRowId: string, failure?: { importId: string; line: number }) =>
     `#/projects/${encodeURIComponent(projectId)}/data-rows/${encodeURIComponent(dataRowId)}${failure ? `?import=${encodeURIComponent(failure.importId)}&line=${failure.line}` : ''}`,
   importJob: (importId: string) => `#/imports/${encodeURIComponent(importId)}`,
+  evaluation: (evaluationId: string, cell?: { gt: string; pred: string }) =>
+    `#/evaluations/${encodeURIComponent(evaluationId)}${cell ? `?gt=${encodeURIComponent(cell.gt)}&pred=${encodeURIComponent(cell.pred)}` : ''}`,
+  evaluationRow: (evaluationId: string, dataRowId: string) =>
+    `#/evaluations/${encodeURIComponent(evaluationId)}/data-rows/${encodeURIComponent(dataRowId)}`,
   datasets: () => '#/datasets',
   dataset: (datasetId: string) => `#/datasets/${encodeURIComponent(datasetId)}`,
 }

@@ -1,6 +1,6 @@
 /** How the CLI talks to people (and to scripts with --json). */
 import { AppError, formatPath } from '@labelport/core'
-import type { ImportJob, Issue } from '@labelport/core'
+import type { Evaluation, ImportJob, Issue } from '@labelport/core'
 
 export interface Io {
   stdout: { write(text: string): unknown }
@@ -79,4 +79,68 @@ export function formatImportSummary(job: ImportJob): string {
 export function importExitCode(job: ImportJob): number {
   if (job.state === 'FAILED') return EXIT.error
   return job.counts.failure > 0 ? EXIT.someFailed : EXIT.ok
+}
+
+const COCO_STAT_LABELS = [
+  'AP @[.50:.95] all',
+  'AP @.50',
+  'AP @.75',
+  'AP small',
+  'AP medium',
+  'AP large',
+  'AR maxDets 1',
+  'AR maxDets 10',
+  'AR maxDets 100',
+  'AR small',
+  'AR medium',
+  'AR large',
+]
+
+const fixed = (value: number): string => (value < 0 ? '-' : value.toFixed(3))
+
+/** An evaluation as people read it: the 12 COCO statistics, then one row per class. */
+export function formatEvaluationSummary(evaluation: Evaluation): string {
+  if (evaluation.summary === null) {
+    const reason = evaluation.failureReason
+    return `${evaluation.name}: ${evaluation.state}${reason ? ` (${formatIssue(reason)})` : ''}\n`
+  }
+  const s = evaluation.summary
+  const p = evaluation.params
+  const lines = [
+    `${evaluation.name}: ${s.images} images, ${s.groundTruths} labels, ${s.predictions} pre-labels (${p.iouType})`,
+    '',
+    'COCO (pycocotools rules)',
+    formatTable(COCO_STAT_LABELS.map((label, i) => [label, fixed(s.cocoStats[i] ?? -1)])),
+    '',
+    `Per class at IoU ${p.iouThreshold} (${p.method === 'coco' ? 'greedy by confidence' : 'greedy by IoU'}${p.classwise ? '' : ', across classes'})`,
+    formatTable([
+      [
+        'class',
+        'labels',
+        'pre-labels',
+        'TP',
+        'FP',
+        'FN',
+        'precision',
+        'recall',
+        'F1',
+        'AP',
+        'AP50',
+      ],
+      ...s.classes.map((c) => [
+        c.name,
+        String(c.groundTruths),
+        String(c.predictions),
+        String(c.tp),
+        String(c.fp),
+        String(c.fn),
+        c.precision.toFixed(3),
+        c.recall.toFixed(3),
+        c.f1.toFixed(3),
+        fixed(c.ap),
+        fixed(c.ap50),
+      ]),
+    ]),
+  ]
+  return `${lines.join('\n')}\n`
 }

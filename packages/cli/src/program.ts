@@ -4,10 +4,16 @@ import { basename, extname } from 'node:path'
 import { finished } from 'node:stream/promises'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { SingleBar } from 'cli-progress'
-import { api } from '@labelport/core'
-import { Client, LabelImport, MALPredictionImport } from '@labelport/sdk'
+import { AppError, api } from '@labelport/core'
+import { Client, LabelImport, MALPredictionImport, Project } from '@labelport/sdk'
 import type { AnnotationImport } from '@labelport/sdk'
-import { EXIT, formatError, formatImportSummary, importExitCode } from './output.ts'
+import {
+  EXIT,
+  formatError,
+  formatEvaluationSummary,
+  formatImportSummary,
+  importExitCode,
+} from './output.ts'
 import type { Io } from './output.ts'
 import { serve } from './serve.ts'
 
@@ -173,6 +179,67 @@ export async function run(
         else io.stderr.write(`wrote ${rows} data rows to ${options.out}\n`)
       }
     })
+
+  program
+    .command('evaluate')
+    .description(
+      'evaluate pre-labels against labels: COCO statistics and per-class TP/FP/FN, precision, recall, F1',
+    )
+    .requiredOption('--project <id>', 'project id')
+    .option('--import <id>', 'only the pre-labels of this MAL import (default: all pre-labels)')
+    .addOption(
+      new Option('--iou-type <type>', 'bbox: boxes; segm: masks (polygons rasterized)')
+        .choices(['bbox', 'segm'])
+        .default('bbox'),
+    )
+    .option('--iou <threshold>', 'IoU a match needs for TP/FP/FN (COCO AP uses .50:.95)', '0.5')
+    .option('--feature <id...>', 'feature schema ids to evaluate (default: every object feature)')
+    .addOption(
+      new Option('--method <method>', 'coco: greedy by confidence; labelbox: greedy by IoU')
+        .choices(['coco', 'labelbox'])
+        .default('coco'),
+    )
+    .option('--across-classes', 'let a prediction match ground truth of another class')
+    .option('--strict-iou', 'labelbox method: IoU must exceed the threshold')
+    .option('--name <name>', 'evaluation name')
+    .action(
+      async (options: {
+        project: string
+        import?: string
+        iouType: 'bbox' | 'segm'
+        iou: string
+        feature?: string[]
+        method: 'coco' | 'labelbox'
+        acrossClasses?: boolean
+        strictIou?: boolean
+        name?: string
+      }) => {
+        const iouThreshold = Number(options.iou)
+        if (!Number.isFinite(iouThreshold))
+          throw new AppError('validation_failed', '--iou must be a number in 0..1', {
+            path: ['iou'],
+          })
+        const client = clientFor(globals())
+        const project = new Project(
+          client,
+          await client.call(api.getProject, { params: { projectId: options.project } }),
+        )
+        const evaluation = await project.createEvaluation({
+          iouType: options.iouType,
+          iouThreshold,
+          method: options.method,
+          classwise: options.acrossClasses !== true,
+          strictIou: options.strictIou === true,
+          ...(options.import === undefined ? {} : { importId: options.import }),
+          ...(options.feature === undefined ? {} : { featureSchemaIds: options.feature }),
+          ...(options.name === undefined ? {} : { name: options.name }),
+        })
+        await evaluation.waitUntilDone()
+        if (globals().json === true) printJson({ evaluation: evaluation.resource })
+        else io.stdout.write(formatEvaluationSummary(evaluation.resource))
+        exitCode = evaluation.state === 'FINISHED' ? EXIT.ok : EXIT.error
+      },
+    )
 
   program
     .command('demo')

@@ -21,6 +21,8 @@ const REQUEST_CODES = {
   task_not_found: 404,
   upload_not_found: 404,
   mask_not_found: 404,
+  // evaluations (issue 14)
+  evaluation_not_found: 404,
   conflict: 409,
   name_taken: 409,
   ontology_already_connected: 409,

@@ -16,6 +16,7 @@ import type { Schema } from './schema.ts'
 import * as createTables from './migrations/0001-create-tables.ts'
 import * as maskOwners from './migrations/0007-mask-owners.ts'
 import * as graphqlState from './migrations/0006-graphql-state.ts'
+import * as evaluations from './migrations/0004-evaluations.ts'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-create-tables': createTables,
   '0007-mask-owners': maskOwners,
   '0006-graphql-state': graphqlState,
+  '0004-evaluations': evaluations,
 }
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) }

@@ -764,6 +764,12 @@ export class Store {
         .select(['input_key', 'status_key'])
         .where('project_id', '=', id)
         .execute()
+      // evaluations (migration 0004; their queries live in evaluation-repository.ts)
+      for (const table of ['evaluation_object', 'evaluation_data_row'])
+        await sql`delete from ${sql.table(table)} where evaluation_id in (select id from evaluation where project_id = ${id})`.execute(
+          trx,
+        )
+      await sql`delete from evaluation where project_id = ${id}`.execute(trx)
       await trx.deleteFrom('annotation').where('project_id', '=', id).execute()
       await trx.deleteFrom('label').where('project_id', '=', id).execute()
       await trx.deleteFrom('import_job').where('project_id', '=', id).execute()

@@ -19,6 +19,12 @@ export { Task } from './task.ts'
 export type { CreatedDataRow, TaskErrorEntry, TaskStatus, WaitTillDoneOptions } from './task.ts'
 export { Ontology } from './ontology.ts'
 export { Project } from './project.ts'
+export { Evaluation } from './evaluation.ts'
+export type {
+  CreateEvaluationOptions,
+  EvaluationObjectFilter,
+  EvaluationWaitOptions,
+} from './evaluation.ts'
 export type { CreateBatchOptions } from './project.ts'
 export type { ExportAnnotation, ExportLabel, ExportProjectEntry, ExportRow } from './export-row.ts'
 export {

@@ -2,6 +2,7 @@
 import { api } from '@labelport/core'
 import type { Batch, ImportJob, Project as ProjectResource } from '@labelport/core'
 import type { Client } from './client.ts'
+import { Evaluation, type CreateEvaluationOptions } from './evaluation.ts'
 import type { ExportRow } from './export-row.ts'
 import { LabelportError } from './errors.ts'
 import type { Ontology } from './ontology.ts'
@@ -113,6 +114,30 @@ export class Project {
       cursor = page.nextCursor ?? undefined
     } while (cursor !== undefined)
     return jobs
+  }
+
+  /** Starts an evaluation of the pre-labels against the labels; `waitUntilDone()` on the result. */
+  async createEvaluation(options: CreateEvaluationOptions = {}): Promise<Evaluation> {
+    const resource = await this.client.call(api.createEvaluation, {
+      params: { projectId: this.id },
+      body: options,
+    })
+    return new Evaluation(this.client, resource)
+  }
+
+  /** Evaluations of this project, newest first. */
+  async evaluations(): Promise<Evaluation[]> {
+    const out: Evaluation[] = []
+    let cursor: string | undefined
+    do {
+      const page = await this.client.call(api.listEvaluations, {
+        params: { projectId: this.id },
+        query: { limit: 1000, ...(cursor === undefined ? {} : { cursor }) },
+      })
+      out.push(...page.items.map((e) => new Evaluation(this.client, e)))
+      cursor = page.nextCursor ?? undefined
+    } while (cursor !== undefined)
+    return out
   }
 
   /** Export v2, streamed: one row per data row in the project's batches. */

@@ -4,6 +4,7 @@ import { Hono, type Context } from 'hono'
 import { AppError, api, toErrorBody } from '@labelport/core'
 import type { AuthService } from '../services/auth-service.ts'
 import type { CatalogService } from '../services/catalog-service.ts'
+import type { EvaluationService } from '../services/evaluation-service.ts'
 import type { ExportService } from '../services/export-service.ts'
 import type { ImportService } from '../services/import-service.ts'
 import type { ProjectService } from '../services/project-service.ts'
@@ -20,6 +21,7 @@ export interface AppDeps {
   imports: ImportService
   exports: ExportService
   views: ViewService
+  evaluations: EvaluationService
   webDir: string
   log: (message: string, err?: unknown) => void
   /** Labelbox's wire protocol (issue 15); absent in apps that do not need it */
@@ -154,6 +156,22 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       headers: { 'content-type': 'application/x-ndjson' },
     })
   })
+  const { evaluations } = deps
+  route(app, api.createEvaluation, ({ caller, params, body }) =>
+    evaluations.create(caller, params['projectId'] ?? '', body),
+  )
+  route(app, api.listEvaluations, ({ caller, params, query }) =>
+    evaluations.list(caller, params['projectId'] ?? '', query.cursor, query.limit),
+  )
+  route(app, api.getEvaluation, ({ caller, params }) =>
+    evaluations.get(caller, params['evaluationId'] ?? ''),
+  )
+  route(app, api.listEvaluationDataRows, ({ caller, params, query }) =>
+    evaluations.dataRows(caller, params['evaluationId'] ?? '', query),
+  )
+  route(app, api.listEvaluationObjects, ({ caller, params, query }) =>
+    evaluations.objects(caller, params['evaluationId'] ?? '', query),
+  )
   route(app, api.exportProject, async ({ caller, params, query, c }) => {
     const projectId = params['projectId'] ?? ''
     await projects.getProject(caller, projectId)

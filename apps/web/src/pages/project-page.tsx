@@ -7,6 +7,7 @@ import { useClient } from '../client-context.ts'
 import { useAsync } from '../use-async.ts'
 import { href } from '../router.ts'
 import { readOntology } from '../ontology.ts'
+import { EvaluationsTab } from './evaluation-page.tsx'
 import { Thumbnail } from '../components/authed-image.tsx'
 import {
   AsyncStatus,
@@ -25,6 +26,7 @@ const TABS = [
   { id: 'imports', label: 'Import jobs' },
   { id: 'batches', label: 'Batches' },
   { id: 'ontology', label: 'Ontology' },
+  { id: 'metrics', label: 'Metrics' },
 ] as const
 
 export function ProjectPage({ projectId, tab }: { projectId: string; tab: string }) {
@@ -72,6 +74,7 @@ export function ProjectPage({ projectId, tab }: { projectId: string; tab: string
     ontology: ontology.data
       ? ontology.data.tools.length + ontology.data.classifications.length
       : undefined,
+    metrics: undefined,
   }
   return (
     <div className="lp-page">
@@ -103,6 +106,7 @@ export function ProjectPage({ projectId, tab }: { projectId: string; tab: string
         ))}
       </div>
       {active === 'data-rows' && <DataRowGrid projectId={projectId} />}
+      {active === 'metrics' && <EvaluationsTab projectId={projectId} />}
       {active === 'imports' &&
         (imports.status === 'error' ? (
           <ErrorNotice error={imports.error} onRetry={imports.reload} />

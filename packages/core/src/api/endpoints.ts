@@ -20,6 +20,11 @@ import {
   WhoAmISchema,
   ProjectDataRowSchema,
   DataRowAnnotationsSchema,
+  EvaluationDataRowSchema,
+  EvaluationIouTypeSchema,
+  EvaluationMethodSchema,
+  EvaluationObjectSchema,
+  EvaluationSchema,
 } from './entities.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
@@ -83,6 +88,46 @@ const PageQuery = z.object({
 })
 
 const Name = z.string().trim().min(1).max(200)
+
+export const CreateEvaluationBodySchema = z
+  .object({
+    name: Name.optional(),
+    /** the pre-labels of this import; omitted: every pre-label of the project */
+    importId: z.string().min(1).optional(),
+    iouType: EvaluationIouTypeSchema.default('bbox'),
+    iouThreshold: z.number().min(0).max(1).default(0.5),
+    featureSchemaIds: z.array(z.string().min(1)).max(1000).default([]),
+    method: EvaluationMethodSchema.default('coco'),
+    classwise: z.boolean().default(true),
+    strictIou: z.boolean().default(false),
+  })
+  .refine((b) => !b.strictIou || b.method === 'labelbox', {
+    message: 'strictIou applies to the labelbox method only',
+    path: ['strictIou'],
+  })
+export type CreateEvaluationBody = z.infer<typeof CreateEvaluationBodySchema>
+/** what a client sends: every field optional, defaults filled by the server */
+export type CreateEvaluationInput = z.input<typeof CreateEvaluationBodySchema>
+
+export const EvaluationDataRowQuerySchema = z.object({
+  cursor: z.string().regex(/^\d+$/, 'cursor is an offset').optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  /** `fn`, `fp`: most first; `lowestIou`: lowest first (rows without a match last) */
+  sort: z.enum(['fn', 'fp', 'lowestIou']).optional(),
+  /** keep rows with at least one false negative / false positive */
+  only: z.enum(['fn', 'fp']).optional(),
+})
+
+export const EvaluationObjectQuerySchema = z.object({
+  cursor: z.string().regex(/^\d+$/, 'cursor is an offset').optional(),
+  limit: z.coerce.number().int().min(1).max(10000).optional(),
+  dataRowId: z.string().optional(),
+  layer: z.enum(['prelabel', 'label']).optional(),
+  status: z.enum(['tp', 'fp', 'fn', 'ignored']).optional(),
+  featureSchemaId: z.string().optional(),
+  /** with `featureSchemaId`: the confusion-matrix cell (use `background` for none) */
+  matchFeatureSchemaId: z.string().optional(),
+})
 
 export const ImportSourceSchema = z.union([
   z.object({ uploadId: z.string().min(1) }),
@@ -326,6 +371,44 @@ export const api = {
     path: '/v1/imports/:importId/input',
     responseKind: 'ndjson',
     summary: 'The NDJSON input as received',
+  }),
+
+  createEvaluation: endpoint({
+    method: 'POST',
+    path: '/v1/projects/:projectId/evaluations',
+    body: CreateEvaluationBodySchema,
+    response: EvaluationSchema,
+    successStatus: 202,
+    summary:
+      'Starts an evaluation job: pre-labels (of one import or all) against labels, COCO metrics and per-object TP/FP/FN',
+  }),
+  listEvaluations: endpoint({
+    method: 'GET',
+    path: '/v1/projects/:projectId/evaluations',
+    query: PageQuery,
+    response: PageSchema(EvaluationSchema),
+    summary: 'Lists evaluations, newest first',
+  }),
+  getEvaluation: endpoint({
+    method: 'GET',
+    path: '/v1/evaluations/:evaluationId',
+    response: EvaluationSchema,
+    summary: 'State, progress, parameters and (when finished) the results of an evaluation',
+  }),
+  listEvaluationDataRows: endpoint({
+    method: 'GET',
+    path: '/v1/evaluations/:evaluationId/data-rows',
+    query: EvaluationDataRowQuerySchema,
+    response: PageSchema(EvaluationDataRowSchema),
+    summary: 'Per data row TP / FP / FN and lowest IoU; sortable by FN, FP or lowest IoU',
+  }),
+  listEvaluationObjects: endpoint({
+    method: 'GET',
+    path: '/v1/evaluations/:evaluationId/objects',
+    query: EvaluationObjectQuerySchema,
+    response: PageSchema(EvaluationObjectSchema),
+    summary:
+      'Per-object results (status, match, IoU, confidence), filtered by data row, layer, status or class',
   }),
 
   exportProject: endpoint({

@@ -194,3 +194,104 @@ export type DataRowUsage = z.infer<typeof DataRowUsageSchema>
 
 export const DatasetDataRowSchema = DataRowSchema.extend({ usage: z.array(DataRowUsageSchema) })
 export type DatasetDataRow = z.infer<typeof DatasetDataRowSchema>
+
+// ── evaluations (issue 14): predictions (pre-labels) against ground truth (labels) ──
+
+export const EvaluationIouTypeSchema = z.enum(['bbox', 'segm'])
+export const EvaluationMethodSchema = z.enum(['coco', 'labelbox'])
+export const EvaluationStateSchema = z.enum(['RUNNING', 'FINISHED', 'FAILED'])
+
+export const EvaluationParamsSchema = z.object({
+  /** the pre-labels of this import only; null: every pre-label of the project */
+  importId: z.string().nullable(),
+  /** `bbox`: boxes (a polygon or mask by its bounding box); `segm`: masks (boxes and polygons rasterized as pycocotools) */
+  iouType: EvaluationIouTypeSchema,
+  /** per-object matching: the IoU a match needs (COCO statistics use 0.50:0.95 as always) */
+  iouThreshold: z.number().min(0).max(1),
+  /** object features evaluated; empty: every object feature of the ontology */
+  featureSchemaIds: z.array(z.string()),
+  /** per-object matching rule: `coco` greedy by confidence, `labelbox` greedy by IoU */
+  method: EvaluationMethodSchema,
+  /** only objects of one feature match each other */
+  classwise: z.boolean(),
+  /** `labelbox` only: IoU must exceed the threshold (Labelbox's `agreement > iou`) */
+  strictIou: z.boolean(),
+})
+export type EvaluationParams = z.infer<typeof EvaluationParamsSchema>
+
+export const EvaluationClassSchema = z.object({
+  featureSchemaId: z.string(),
+  name: z.string(),
+  /** COCO, this feature alone: AP@[.5:.95], AP50, AP75, AR@100 (−1 without ground truth) */
+  ap: z.number(),
+  ap50: z.number(),
+  ap75: z.number(),
+  ar: z.number(),
+  groundTruths: z.number().int(),
+  predictions: z.number().int(),
+  /** per-object matching at `iouThreshold`, every prediction kept */
+  tp: z.number().int(),
+  fp: z.number().int(),
+  fn: z.number().int(),
+  precision: z.number(),
+  recall: z.number(),
+  f1: z.number(),
+})
+export type EvaluationClass = z.infer<typeof EvaluationClassSchema>
+
+export const EvaluationSummarySchema = z.object({
+  images: z.number().int(),
+  groundTruths: z.number().int(),
+  predictions: z.number().int(),
+  /** pycocotools' 12: AP, AP50, AP75, APsmall, APmedium, APlarge, AR1, AR10, AR100, ARsmall, ARmedium, ARlarge */
+  cocoStats: z.array(z.number()),
+  classes: z.array(EvaluationClassSchema),
+  /** rows: ground-truth feature (then background), columns: predicted feature (then background) */
+  confusion: z.object({
+    labels: z.array(z.string().nullable()),
+    counts: z.array(z.array(z.number().int())),
+  }),
+})
+export type EvaluationSummary = z.infer<typeof EvaluationSummarySchema>
+
+export const EvaluationSchema = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  name: z.string(),
+  state: EvaluationStateSchema,
+  /** "NN%" as for imports */
+  progress: z.string(),
+  params: EvaluationParamsSchema,
+  createdAt: Timestamp,
+  finishedAt: Timestamp.nullable(),
+  summary: EvaluationSummarySchema.nullable(),
+  failureReason: IssueSchema.nullable(),
+})
+export type Evaluation = z.infer<typeof EvaluationSchema>
+
+/** One object's result: a pre-label (TP / FP / ignored) or a label (TP / FN), with its match. */
+export const EvaluationObjectSchema = z.object({
+  annotationId: z.string(),
+  dataRowId: z.string(),
+  layer: z.enum(['prelabel', 'label']),
+  featureSchemaId: z.string(),
+  status: z.enum(['tp', 'fp', 'fn', 'ignored']),
+  /** the matched annotation on the other layer (a label for a pre-label and back), or null */
+  matchAnnotationId: z.string().nullable(),
+  matchFeatureSchemaId: z.string().nullable(),
+  iou: z.number().nullable(),
+  /** pre-labels: the confidence (1 when the line gave none) */
+  score: z.number().nullable(),
+})
+export type EvaluationObject = z.infer<typeof EvaluationObjectSchema>
+
+export const EvaluationDataRowSchema = z.object({
+  dataRowId: z.string(),
+  globalKey: z.string().nullable(),
+  tp: z.number().int(),
+  fp: z.number().int(),
+  fn: z.number().int(),
+  /** the lowest IoU among the row's matches; null without any match */
+  lowestIou: z.number().nullable(),
+})
+export type EvaluationDataRow = z.infer<typeof EvaluationDataRowSchema>
