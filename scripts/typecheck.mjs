@@ -6,6 +6,7 @@ const projects = [
   'packages/core/tsconfig.json',
   'packages/core/tsconfig.pure.json', // core sees no Node or DOM types
   'packages/db/tsconfig.json',
+  'packages/formats/tsconfig.json',
   'packages/sdk/tsconfig.json',
   'packages/sdk/tsconfig.browser.json', // the SDK outside src/node runs in browsers
   'packages/cli/tsconfig.json',

@@ -103,6 +103,15 @@ const LINE_CODES = {
   image_decode_failed: 422,
   // job level: the input as a whole could not be read
   import_source_unreadable: 422,
+  // formats (issue 13: COCO, YOLO, Pascal VOC… read by @labelport/formats); the status names the
+  // source file and element, line or annotation id
+  format_unrecognized: 422,
+  format_syntax_invalid: 422,
+  format_element_invalid: 422,
+  format_image_unknown: 422,
+  format_category_unknown: 422,
+  format_image_size_unknown: 422,
+  format_geometry_lossy: 422,
 } as const
 
 export const HTTP_STATUS = { ...REQUEST_CODES, ...LINE_CODES } as const
