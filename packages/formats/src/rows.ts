@@ -6,7 +6,10 @@ import type { ExportObject } from '@labelport/core'
 
 export type Layer = 'labels' | 'prelabels' | 'both'
 
-export type ExportObjectLike = Pick<ExportObject, 'name' | 'confidence' | 'custom_metrics'> &
+export type ExportObjectLike = Pick<
+  ExportObject,
+  'feature_id' | 'name' | 'confidence' | 'custom_metrics'
+> &
   Partial<
     Pick<
       ExportObject,

@@ -1,6 +1,6 @@
 /** Node helpers: files as re-openable sources, directory walks, image sizes. */
 import { createReadStream } from 'node:fs'
-import { readdir } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import type { FileSource } from '../model.ts'
 
@@ -27,8 +27,10 @@ export async function listFiles(root: string): Promise<string[]> {
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name)
-      if (entry.isDirectory()) await walk(path)
-      else if (entry.isFile()) out.push(relative(root, path).split(sep).join('/'))
+      // symbolic links count as what they point to
+      const kind = entry.isSymbolicLink() ? await stat(path).catch(() => null) : entry
+      if (kind?.isDirectory()) await walk(path)
+      else if (kind?.isFile()) out.push(relative(root, path).split(sep).join('/'))
     }
   }
   await walk(root)
