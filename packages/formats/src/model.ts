@@ -29,11 +29,19 @@ export interface FormatImage {
 
 export type ProposedTool = 'rectangle' | 'polygon' | 'line' | 'point' | 'raster-segmentation'
 
+/** A nested classification of a proposed tool (VOC flags, CVAT attributes…). */
+export interface ProposedClassification {
+  type: 'radio' | 'checklist' | 'text'
+  name: string
+  options: readonly string[]
+}
+
 /** A feature the file uses; `sourceId` is the format's own id (COCO category id, YOLO class index). */
 export interface ProposedFeature {
   name: string
   tool: ProposedTool
   sourceId?: number
+  classifications?: readonly ProposedClassification[]
 }
 
 export interface FormatLine {

@@ -27,11 +27,7 @@ export interface JudgedImport {
   accepted: number
 }
 
-export function judgeAndExport(
-  collected: CollectedImport,
-  kind: ImportKind,
-  classifications: NormalizedClassification[] = [],
-): JudgedImport {
+export function judgeAndExport(collected: CollectedImport, kind: ImportKind): JudgedImport {
   const ontology = buildOntologyIndex(
     completeOntology(
       NormalizedOntologySchema.parse({
@@ -40,7 +36,21 @@ export function judgeAndExport(
           name: f.name,
           required: false,
           color: '',
-          classifications,
+          classifications: (f.classifications ?? []).map((c): NormalizedClassification => ({
+            type: c.type,
+            instructions: c.name,
+            name: c.name,
+            required: false,
+            options: c.options.map((o) => ({
+              schemaNodeId: null,
+              featureSchemaId: null,
+              label: o,
+              value: o,
+              options: [],
+            })),
+            schemaNodeId: null,
+            featureSchemaId: null,
+          })),
           schemaNodeId: null,
           featureSchemaId: null,
         })),
