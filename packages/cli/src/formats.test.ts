@@ -146,12 +146,115 @@ void describe('labelport import/export --format against a real server', () => {
       assert.deepEqual(b.bbox, a.bbox)
       assert.equal(b.category_id, a.category_id)
     }
+    // export v2's row_data is a URL that works with the caller's key (not upload://)
+    const [row] = await (await client.getProject(project.id)).export()
+    assert.match(row!.data_row.row_data, /^http:\/\/.*\/v1\/data-rows\/.*\/image$/)
+    const fetched = await fetch(row!.data_row.row_data, {
+      headers: { authorization: `Bearer ${server.apiKey}` },
+    })
+    assert.equal(fetched.status, 200)
+    assert.deepEqual(
+      new Uint8Array(await fetched.arrayBuffer()),
+      new Uint8Array(readFileSync(COCO_DIR + 'images/' + row!.data_row.global_key)),
+    )
+    // COCO results (detections with score) as pre-labels: confidence kept in export v2 and back to score
+    const results = cocoFile().annotations.map((a: any, i: number) => ({
+      image_id: a.image_id,
+      category_id: a.category_id,
+      bbox: a.bbox,
+      score: (i % 10) / 10,
+    }))
+    const resultsFile = join(work, 'results.json')
+    writeFileSync(resultsFile, JSON.stringify(results))
+    const r = capture()
+    const rcode = await run(
+      [
+        ...globals(),
+        'import',
+        '--format',
+        'coco-results',
+        resultsFile,
+        '--instances',
+        COCO_DIR + 'instances.json',
+        '--project',
+        project.id,
+        '--kind',
+        'mal',
+      ],
+      r.io,
+    )
+    // the ontology has the categories as polygon tools: detections that are boxes do not map
+    assert.equal(rcode, EXIT.error)
+    assert.match(r.err(), /unmapped: .* \(rectangle\): the ontology's .* is a polygon tool/)
     // the images came along, byte for byte
     const first = original.images[0].file_name
     assert.deepEqual(
       readFileSync(join(out, 'images', first)),
       readFileSync(COCO_DIR + 'images/' + first),
     )
+  })
+
+  void it('COCO results in as pre-labels: score kept as confidence in export v2 and written back as score', async () => {
+    const project = await client.createProject({ name: 'coco-results' })
+    const results = cocoFile().annotations.map((a: any, i: number) => ({
+      image_id: a.image_id,
+      category_id: a.category_id,
+      bbox: a.bbox,
+      score: (i % 10) / 10,
+    }))
+    const resultsFile = join(work, 'results-2.json')
+    writeFileSync(resultsFile, JSON.stringify(results))
+    const c = capture()
+    const code = await run(
+      [
+        ...globals(),
+        'import',
+        resultsFile,
+        '--instances',
+        COCO_DIR + 'instances.json',
+        '--images',
+        COCO_DIR + 'images',
+        '--project',
+        project.id,
+        '--kind',
+        'mal',
+      ],
+      c.io,
+    )
+    assert.equal(code, EXIT.ok, c.err() + c.out())
+    const rows = await (await client.getProject(project.id)).export()
+    const objects: any[] = rows.flatMap((r) =>
+      Object.values(r.projects).flatMap((p) => p.prelabels.flatMap((l) => l.annotations.objects)),
+    )
+    assert.equal(objects.length, results.length)
+    assert.deepEqual(
+      objects.map((o) => o.confidence).sort(),
+      results.map((r: any) => r.score).sort(),
+    )
+    const out = join(work, 'results-out')
+    const e = capture()
+    assert.equal(
+      await run(
+        [
+          ...globals(),
+          'export',
+          '--project',
+          project.id,
+          '--format',
+          'coco-results',
+          '--layer',
+          'prelabels',
+          '--out',
+          out,
+        ],
+        e.io,
+      ),
+      EXIT.ok,
+      e.err(),
+    )
+    const back = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))
+    const key = (r: any) => `${r.category_id} ${r.bbox.join(',')} ${r.score}`
+    assert.deepEqual(back.map(key).sort(), results.map(key).sort())
   })
 
   void it('YOLO with an existing ontology: what does not map is reported before anything is written; --map renames', async () => {
