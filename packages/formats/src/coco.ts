@@ -105,37 +105,22 @@ export async function readCocoCatalog(
   const kinds = new Map<number, Set<SegKind>>()
   const issues: FormatIssue[] = []
   const file = source.name
-  // per annotation index: category id and geometry kind, joined when both are known
-  let current = -1
-  let currentCategory: number | undefined
-  let currentKind: SegKind = 'box'
-  const flush = () => {
-    if (current >= 0 && currentCategory !== undefined) {
-      let set = kinds.get(currentCategory)
-      if (!set) kinds.set(currentCategory, (set = new Set()))
-      set.add(currentKind)
-    }
-  }
   try {
-    for await (const batch of streamJson(source, [
-      '$.images.*',
-      '$.categories.*',
-      '$.annotations.*.category_id',
-      '$.annotations.*.segmentation.counts',
-      '$.annotations.*.segmentation.0.0',
-    ])) {
+    for await (const batch of streamJson(source, ['images', 'categories', 'annotations'])) {
       for (const item of batch) {
         if (item.member === 'annotations') {
-          if (item.index !== current) {
-            flush()
-            current = item.index
-            currentCategory = undefined
-            currentKind = 'box'
-          }
-          const last = item.keys[item.keys.length - 1]
-          if (last === 'category_id' && finite(item.value)) currentCategory = item.value
-          else if (last === 'counts') currentKind = 'rle'
-          else if (item.keys.length >= 2) currentKind = 'polygon'
+          // only the category and the kind of geometry, to propose one tool per feature
+          const ann = item.value
+          if (!isRecord(ann) || !finite(ann.category_id)) continue
+          const seg = ann.segmentation
+          const kind: SegKind = isRecord(seg)
+            ? 'rle'
+            : Array.isArray(seg) && seg.length > 0
+              ? 'polygon'
+              : 'box'
+          let set = kinds.get(ann.category_id)
+          if (!set) kinds.set(ann.category_id, (set = new Set()))
+          set.add(kind)
           continue
         }
         const element = `${item.member}[${item.index}]`
@@ -189,7 +174,6 @@ export async function readCocoCatalog(
         }
       }
     }
-    flush()
   } catch (error) {
     if (!(error instanceof JsonSyntaxError)) throw error
     issues.push(syntaxIssue(file, error))
@@ -404,7 +388,7 @@ export async function* readCoco(source: FileSource): AsyncGenerator<FormatEvent>
       },
     }
   for (const feature of proposedFeatures(catalog, kinds)) yield { type: 'feature', feature }
-  for await (const batch of streamJson(source, ['$.annotations.*']))
+  for await (const batch of streamJson(source, ['annotations']))
     for (const item of batch)
       yield* annotationLines(
         item.value,
@@ -428,7 +412,7 @@ export async function* readCocoResults(
   // results name one geometry kind per category as the instances file would propose it
   const kinds = new Map<number, Set<SegKind>>()
   try {
-    for await (const batch of streamJson(source, ['$.*']))
+    for await (const batch of streamJson(source, null))
       for (const item of batch) {
         const ann = item.value
         if (isRecord(ann) && finite(ann.category_id) && !kinds.has(ann.category_id)) {
