@@ -85,6 +85,7 @@ if (mode === 'read') {
       accepted,
       issues,
       seconds,
+      cpuSeconds: cpu() - cpuStart,
       peakRssMb: Math.round(peak / 2 ** 20),
     }),
   )
@@ -130,6 +131,7 @@ if (mode === 'read') {
       annotations: stats.annotations,
       megabytes: Math.round(bytes / 2 ** 20),
       seconds,
+      cpuSeconds: cpu() - cpuStart,
       peakRssMb: Math.round(peak / 2 ** 20),
     }),
   )

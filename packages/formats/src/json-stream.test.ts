@@ -7,7 +7,7 @@ import type { FileSource } from './model.ts'
 function chunked(text: string, size: number): FileSource {
   return {
     name: 'x.json',
-    // eslint-disable-next-line @typescript-eslint/require-await
+
     open: async function* () {
       const bytes = new TextEncoder().encode(text)
       for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size)
