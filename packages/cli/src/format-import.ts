@@ -10,8 +10,9 @@ import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { finished } from 'node:stream/promises'
-import type { ImportJob, NormalizedOntology } from '@labelport/core'
+import type { ImportJob, NdObjectLine, NormalizedOntology } from '@labelport/core'
 import {
+  clipToImage,
   detectFile,
   detectFolder,
   readCoco,
@@ -45,6 +46,8 @@ export interface ForeignImportOptions {
   /** JSON {"source name": "feature name"} renaming source classes onto an existing ontology */
   map?: string
   dryRun?: boolean
+  /** clip objects overshooting their image by a pixel or more (each reported as geometry_clipped) */
+  clip?: boolean
   log: (text: string) => void
 }
 
@@ -195,15 +198,33 @@ export async function importForeign(opts: ForeignImportOptions): Promise<Foreign
   const features = new Map<string, ProposedFeature>()
   const issues: FormatIssue[] = []
   const sources: SourceLocation[] = []
+  const sizes = new Map<string, FormatImage>()
   try {
     for await (const e of events(format, opts.path, opts.instances)) {
-      if (e.type === 'image') images.push(e.image)
-      else if (e.type === 'feature') {
+      if (e.type === 'image') {
+        images.push(e.image)
+        if (opts.clip === true) sizes.set(e.image.globalKey, e.image)
+      } else if (e.type === 'feature') {
         const name = renamed(e.feature.name)
         if (!features.has(name)) features.set(name, { ...e.feature, name })
       } else if (e.type === 'issue') issues.push(e.issue)
       else {
-        const line = { ...e.line.line, name: renamed(e.line.line.name!) }
+        let line: NdObjectLine = { ...e.line.line, name: renamed(e.line.line.name!) }
+        const ref = line.dataRow
+        const image =
+          opts.clip === true && 'globalKey' in ref ? sizes.get(ref.globalKey) : undefined
+        if (image && image.width !== null && image.height !== null) {
+          const clipped = clipToImage(line, image.width, image.height)
+          if (clipped.clipped !== false)
+            issues.push({
+              code: 'geometry_clipped',
+              message: clipped.message,
+              source: e.line.source,
+              warning: clipped.clipped === true,
+            })
+          if (clipped.clipped === 'outside') continue
+          line = clipped.line
+        }
         sources.push(e.line.source)
         if (!out.write(`${JSON.stringify(line)}\n`))
           await new Promise<void>((resolve) => out.once('drain', () => resolve()))

@@ -4,7 +4,15 @@
  * real files made by other tools in, the normal import job's verdicts, and the same geometry out.
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -301,5 +309,43 @@ void describe('labelport import/export --format against a real server', () => {
       .filter((l) => l.trim() !== '').length
     assert.equal(objects.length, inFiles)
     assert.ok(objects.some((o) => o.name === 'door_closed'))
+  })
+
+  void it('a box overshooting its image: without --clip it fails at its source line; with --clip it is clipped and reported', async () => {
+    const dir = join(work, 'yolo-overshoot')
+    mkdirSync(join(dir, 'images'), { recursive: true })
+    mkdirSync(join(dir, 'labels'))
+    copyFileSync(YOLO_DIR + 'images/img_1.jpg', join(dir, 'images', 'over.jpg'))
+    writeFileSync(join(dir, 'classes.txt'), 'thing\n')
+    writeFileSync(join(dir, 'labels', 'over.txt'), '0 0.5 0.5 0.2 0.2\n0 0.95 0.5 0.2 0.2\n')
+    const project = await client.createProject({ name: 'yolo-clip' })
+    const base = [
+      ...globals(),
+      'import',
+      dir,
+      '--images',
+      join(dir, 'images'),
+      '--project',
+      project.id,
+      '--kind',
+      'mal',
+    ]
+    const c = capture()
+    assert.equal(await run([...base, '--name', 'no-clip'], c.io), EXIT.someFailed, c.err())
+    assert.match(c.err(), /FAILURE geometry_out_of_bounds: labels\/over\.txt line 2/)
+    const k = capture()
+    assert.equal(await run([...base, '--name', 'clip', '--clip'], k.io), EXIT.ok, k.err())
+    assert.match(
+      k.err(),
+      /warning geometry_clipped: labels\/over\.txt line 2: box clipped to the image/,
+    )
+    const rows = await (await client.getProject(project.id)).export()
+    const boxes = rows.flatMap((r) =>
+      Object.values(r.projects).flatMap((p) => p.prelabels.flatMap((l) => l.annotations.objects)),
+    )
+    const width = (rows[0]!.media_attributes as { width: number }).width
+    assert.ok(
+      boxes.some((b: any) => Math.abs(b.bounding_box.left + b.bounding_box.width - width) < 1e-9),
+    )
   })
 })

@@ -30,6 +30,7 @@ interface ImportOptions {
   imageBaseUrl?: string
   instances?: string
   map?: string
+  clip?: boolean
 }
 
 function parsePort(value: string): number {
@@ -114,6 +115,7 @@ export async function run(
         ...(options.imageBaseUrl === undefined ? {} : { imageBaseUrl: options.imageBaseUrl }),
         ...(options.instances === undefined ? {} : { instances: options.instances }),
         ...(options.map === undefined ? {} : { map: options.map }),
+        clip: options.clip === true,
         log: (text) => {
           if (!json) io.stderr.write(`${text}\n`)
         },
@@ -179,6 +181,7 @@ export async function run(
       .option('--image-base-url <url>', 'create missing data rows from URL/<file name>')
       .option('--instances <file>', 'coco-results: the COCO instances file the detections refer to')
       .option('--map <file>', 'JSON {"source class": "ontology feature"} to rename classes')
+      .option('--clip', 'clip objects overshooting their image by a pixel or more (reported)')
       .argument('<file>', 'NDJSON file, or a COCO file, YOLO or VOC folder (see --format)')
 
   importOptions(

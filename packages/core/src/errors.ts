@@ -112,6 +112,7 @@ const LINE_CODES = {
   format_category_unknown: 422,
   format_image_size_unknown: 422,
   format_geometry_lossy: 422,
+  geometry_clipped: 422,
 } as const
 
 export const HTTP_STATUS = { ...REQUEST_CODES, ...LINE_CODES } as const

@@ -758,6 +758,7 @@ const JUDGED_ELSEWHERE: LineErrorCode[] = [
   'format_category_unknown',
   'format_image_size_unknown',
   'format_geometry_lossy',
+  'geometry_clipped',
 ]
 
 void describe('ImportJudge: one case per code', () => {
