@@ -104,6 +104,18 @@ export default tseslint.config(
     ),
   },
   {
+    files: ['packages/formats/src/**'],
+    ignores: [
+      'packages/formats/src/node/**',
+      '**/*.test.ts',
+      'packages/formats/src/test-support.ts',
+    ],
+    rules: noImports(
+      ['node:*', '@labelport/db', '@labelport/db/*', '@labelport/server*', '@labelport/sdk*'],
+      'format readers and writers are pure (files come in as sources; Node helpers live in src/node)',
+    ),
+  },
+  {
     files: ['packages/cli/**', 'packages/viewer/**', 'apps/web/**'],
     rules: noImports(
       ['@labelport/db', '@labelport/db/*', '@labelport/server', '@labelport/server/*'],

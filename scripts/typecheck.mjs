@@ -8,6 +8,7 @@ const projects = [
   'packages/evaluation/tsconfig.json',
   'packages/evaluation/tsconfig.pure.json', // the evaluator runs in browsers and workers too
   'packages/db/tsconfig.json',
+  'packages/formats/tsconfig.json',
   'packages/sdk/tsconfig.json',
   'packages/sdk/tsconfig.browser.json', // the SDK outside src/node runs in browsers
   'packages/cli/tsconfig.json',

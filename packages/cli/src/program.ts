@@ -16,6 +16,10 @@ import {
 } from './output.ts'
 import type { Io } from './output.ts'
 import { serve } from './serve.ts'
+import { FORMATS, detectFormat, formatForeignReport, importForeign } from './format-import.ts'
+import type { FormatOption } from './format-import.ts'
+import { EXPORT_FORMATS, exportForeign } from './format-export.ts'
+import type { ExportFormat } from './format-export.ts'
 
 interface GlobalOptions {
   endpoint?: string
@@ -27,6 +31,12 @@ interface ImportOptions {
   project: string
   kind: 'mal' | 'ground-truth'
   name?: string
+  format?: FormatOption
+  images?: string
+  imageBaseUrl?: string
+  instances?: string
+  map?: string
+  clip?: boolean
 }
 
 function parsePort(value: string): number {
@@ -96,6 +106,44 @@ export async function run(
     const name =
       options.name ??
       `${basename(file, extname(file))}-${new Date().toISOString().replace(/[:.]/g, '-')}`
+    // a foreign format (named, or found in the file): never judged as broken NDJSON
+    const detected = options.format === undefined ? await detectFormat(file) : options.format
+    if (detected !== null && detected !== 'ndjson') {
+      const result = await importForeign({
+        client,
+        format: detected,
+        path: file,
+        projectId: options.project,
+        kind: options.kind,
+        name,
+        dryRun,
+        ...(options.images === undefined ? {} : { images: options.images }),
+        ...(options.imageBaseUrl === undefined ? {} : { imageBaseUrl: options.imageBaseUrl }),
+        ...(options.instances === undefined ? {} : { instances: options.instances }),
+        ...(options.map === undefined ? {} : { map: options.map }),
+        clip: options.clip === true,
+        log: (text) => {
+          if (!json) io.stderr.write(`${text}\n`)
+        },
+      })
+      if (json) printJson(result)
+      else {
+        io.stderr.write(formatForeignReport(result))
+        if (result.job) io.stdout.write(formatImportSummary(result.job))
+      }
+      exitCode =
+        result.unmapped.length > 0
+          ? EXIT.error
+          : result.job
+            ? Math.max(
+                importExitCode(result.job),
+                result.issues.some((i) => i.warning !== true) ? EXIT.someFailed : EXIT.ok,
+              )
+            : result.issues.some((i) => i.warning !== true)
+              ? EXIT.someFailed
+              : EXIT.ok
+      return
+    }
     const args = { client, projectId: options.project, name, path: file }
     const job: AnnotationImport = dryRun ? await cls.validate(args) : await cls.createFromFile(args)
     const bar = json
@@ -129,7 +177,18 @@ export async function run(
           .makeOptionMandatory(),
       )
       .option('--name <name>', 'job name, unique per project (default: file name and time)')
-      .argument('<file>', 'NDJSON file, one annotation per line')
+      .addOption(
+        new Option(
+          '--format <format>',
+          'a foreign format (default: found from the file; NDJSON otherwise)',
+        ).choices(FORMATS),
+      )
+      .option('--images <dir>', 'create missing data rows from the image files in DIR')
+      .option('--image-base-url <url>', 'create missing data rows from URL/<file name>')
+      .option('--instances <file>', 'coco-results: the COCO instances file the detections refer to')
+      .option('--map <file>', 'JSON {"source class": "ontology feature"} to rename classes')
+      .option('--clip', 'clip objects overshooting their image by a pixel or more (reported)')
+      .argument('<file>', 'NDJSON file, or a COCO file, YOLO or VOC folder (see --format)')
 
   importOptions(
     program
@@ -155,30 +214,72 @@ export async function run(
         .choices(['url', 'rle'])
         .default('url'),
     )
-    .action(async (options: { project: string; out?: string; masks: 'url' | 'rle' }) => {
-      const client = clientFor(globals())
-      const out = options.out === undefined ? undefined : createWriteStream(options.out)
-      let rows = 0
-      try {
-        for await (const row of client.stream(api.exportProject, {
-          params: { projectId: options.project },
-          query: { masks: options.masks },
-        })) {
-          const line = `${JSON.stringify(row)}\n`
-          if (out === undefined) io.stdout.write(line)
-          else if (!out.write(line))
-            await new Promise<void>((resolve) => out.once('drain', () => resolve()))
-          rows++
+    .addOption(
+      new Option(
+        '--format <format>',
+        'ndjson (export v2) or a foreign format written into --out DIR',
+      )
+        .choices(['ndjson', ...EXPORT_FORMATS])
+        .default('ndjson'),
+    )
+    .addOption(
+      new Option('--layer <layer>', 'foreign formats: labels, pre-labels or both')
+        .choices(['labels', 'prelabels', 'both'])
+        .default('labels'),
+    )
+    .option('--images', 'foreign formats: download each image beside the labels')
+    .action(
+      async (options: {
+        project: string
+        out?: string
+        masks: 'url' | 'rle'
+        format: 'ndjson' | ExportFormat
+        layer: 'labels' | 'prelabels' | 'both'
+        images?: boolean
+      }) => {
+        const client = clientFor(globals())
+        if (options.format !== 'ndjson') {
+          if (options.out === undefined) throw new InvalidArgumentError('--format needs --out DIR')
+          const result = await exportForeign({
+            client,
+            projectId: options.project,
+            format: options.format,
+            out: options.out,
+            layer: options.layer,
+            images: options.images === true,
+          })
+          if (globals().json === true) printJson(result)
+          else {
+            for (const i of result.issues) io.stderr.write(`warning ${i.code}: ${i.message}\n`)
+            io.stderr.write(
+              `wrote ${result.annotations} annotations of ${result.rows} data rows as ${options.format} to ${options.out}\n`,
+            )
+          }
+          return
         }
-      } finally {
-        out?.end()
-        if (out) await finished(out)
-      }
-      if (options.out !== undefined) {
-        if (globals().json === true) printJson({ rows, out: options.out })
-        else io.stderr.write(`wrote ${rows} data rows to ${options.out}\n`)
-      }
-    })
+        const out = options.out === undefined ? undefined : createWriteStream(options.out)
+        let rows = 0
+        try {
+          for await (const row of client.stream(api.exportProject, {
+            params: { projectId: options.project },
+            query: { masks: options.masks },
+          })) {
+            const line = `${JSON.stringify(row)}\n`
+            if (out === undefined) io.stdout.write(line)
+            else if (!out.write(line))
+              await new Promise<void>((resolve) => out.once('drain', () => resolve()))
+            rows++
+          }
+        } finally {
+          out?.end()
+          if (out) await finished(out)
+        }
+        if (options.out !== undefined) {
+          if (globals().json === true) printJson({ rows, out: options.out })
+          else io.stderr.write(`wrote ${rows} data rows to ${options.out}\n`)
+        }
+      },
+    )
 
   program
     .command('evaluate')

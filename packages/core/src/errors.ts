@@ -114,6 +114,16 @@ const LINE_CODES = {
   nesting_too_deep: 422,
   // GraphQL / Labelbox SDK compatibility (issue 15): a warning on a SUCCESS status line
   benchmark_ignored: 422,
+  // formats (issue 13: COCO, YOLO, Pascal VOC… read by @labelport/formats); the status names the
+  // source file and element, line or annotation id
+  format_unrecognized: 422,
+  format_syntax_invalid: 422,
+  format_element_invalid: 422,
+  format_image_unknown: 422,
+  format_category_unknown: 422,
+  format_image_size_unknown: 422,
+  format_geometry_lossy: 422,
+  geometry_clipped: 422,
 } as const
 
 export const HTTP_STATUS = { ...REQUEST_CODES, ...LINE_CODES } as const

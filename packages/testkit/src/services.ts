@@ -3,6 +3,8 @@
  * passes their addresses in the environment. A missing one skips the test with a visible reason,
  * except under CI=true, where nothing may skip.
  */
+import { existsSync } from 'node:fs'
+
 const CI = process.env['CI'] === 'true'
 
 export interface ServiceNeed {
@@ -25,5 +27,14 @@ export const postgres = (): ServiceNeed => need('LABELPORT_TEST_DATABASE_URL', '
 export const chromium = (): ServiceNeed => need('LABELPORT_TEST_CHROMIUM', 'Debian chromium')
 export const s3 = (): ServiceNeed => need('LABELPORT_TEST_S3_ENDPOINT', 'an S3 server (moto)')
 
-/** The repository's shared fixtures (../shared next to the checkout); tests read them, never write. */
-export const SHARED_FIXTURES = new URL('../../../../shared/fixtures/', import.meta.url).pathname
+/**
+ * The repository's shared fixtures (../shared next to the checkout, or next to a folder above it
+ * when the checkout is a worktree nested one level deeper); tests read them, never write.
+ */
+export const SHARED_FIXTURES = ((): string => {
+  for (const up of ['../../../../', '../../../../../']) {
+    const path = new URL(`${up}shared/fixtures/`, import.meta.url).pathname
+    if (existsSync(path)) return path
+  }
+  return new URL('../../../../shared/fixtures/', import.meta.url).pathname
+})()

@@ -56,7 +56,10 @@ export class ExportService {
           data_row: {
             id: row.id,
             global_key: row.globalKey,
-            row_data: row.rowData,
+            // an uploaded image (`upload://…`) is fetchable at the image route with the caller's key
+            row_data: row.rowData.startsWith('upload://')
+              ? `${origin}/v1/data-rows/${row.id}/image`
+              : row.rowData,
             details: {
               dataset_id: row.datasetId,
               dataset_name: datasetName,

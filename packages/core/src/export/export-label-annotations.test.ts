@@ -113,6 +113,8 @@ void test('nested answers, points, masks and relationships', () => {
             },
           },
         ],
+        // the imported confidence is kept (it was dropped before)
+        confidence: 0.9,
         bounding_box: { top: 48, left: 58, height: 65, width: 12 },
       },
       {

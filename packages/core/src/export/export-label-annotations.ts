@@ -49,6 +49,10 @@ export interface ExportObject {
   value: string
   annotation_kind: ExportAnnotationKind
   classifications: ExportClassification[]
+  /** a pre-label's (or label's) confidence as imported */
+  confidence?: number
+  /** the line's `customMetrics` as imported (format readers keep source ids and flags here) */
+  custom_metrics?: { name: string; value: number }[]
   bounding_box?: { top: number; left: number; height: number; width: number }
   polygon?: ExportPoint[]
   line?: ExportPoint[]
@@ -119,6 +123,10 @@ function toExportObject(record: ObjectRecord, opts: ExportOptions): ExportObject
     feature_schema_id: record.featureSchemaId,
     name: record.name,
     value: record.name,
+    ...(record.confidence !== undefined ? { confidence: record.confidence } : {}),
+    ...(record.customMetrics !== undefined
+      ? { custom_metrics: record.customMetrics.map((m) => ({ name: m.name, value: m.value })) }
+      : {}),
   }
   const classifications = record.classifications.map(toExportClassification)
   const geometry = record.geometry

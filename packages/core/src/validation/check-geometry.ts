@@ -13,8 +13,13 @@ export interface Bounds {
   height: number
 }
 
-// Coordinates on the very border are inside; allow for rounding in left + width.
-const EPSILON = 1e-6
+/**
+ * Sub-pixel overshoot is accepted as it is (not clipped): tools that round or print with a fixed
+ * number of decimals write boxes that pass the border by a fraction of a pixel (Datumaro's
+ * `%.6f` YOLO gives left = -0.0000075). An overshoot of a whole pixel or more is
+ * `geometry_out_of_bounds` (docs/import-errors.md).
+ */
+export const SUBPIXEL_OVERSHOOT = 1
 
 function coordinate(
   value: unknown,
@@ -41,7 +46,10 @@ function coordinate(
 function outside(x: number, y: number, bounds: Bounds): boolean {
   return (
     bounds.width >= 0 &&
-    (x < -EPSILON || y < -EPSILON || x > bounds.width + EPSILON || y > bounds.height + EPSILON)
+    (x <= -SUBPIXEL_OVERSHOOT ||
+      y <= -SUBPIXEL_OVERSHOOT ||
+      x >= bounds.width + SUBPIXEL_OVERSHOOT ||
+      y >= bounds.height + SUBPIXEL_OVERSHOOT)
   )
 }
 

@@ -1,0 +1,358 @@
+/**
+ * `labelport import --format coco|coco-results|yolo|voc|auto`: reads a foreign file with
+ * @labelport/formats, maps (or creates) the ontology by feature name and reports what does not map
+ * BEFORE anything is written, creates the data rows that do not exist (global key = file name),
+ * adds them to a batch, then runs the normal import job on the NDJSON lines, so every object gets
+ * the verdict an NDJSON line would. Failed lines are reported with their place in the source file.
+ */
+import { createWriteStream } from 'node:fs'
+import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
+import { finished } from 'node:stream/promises'
+import type { ImportJob, NdObjectLine, NormalizedOntology } from '@labelport/core'
+import {
+  clipToImage,
+  detectFile,
+  detectFolder,
+  readCoco,
+  readCocoCatalog,
+  readCocoResults,
+  type FormatEvent,
+  type FormatImage,
+  type FormatIssue,
+  type ProposedFeature,
+  type SourceLocation,
+} from '@labelport/formats'
+import { fileSource, listFiles, readVocDir, readYoloDir } from '@labelport/formats/node'
+import { LabelImport, MALPredictionImport, type Client } from '@labelport/sdk'
+
+export const FORMATS = ['auto', 'coco', 'coco-results', 'yolo', 'voc'] as const
+export type FormatOption = (typeof FORMATS)[number]
+
+export interface ForeignImportOptions {
+  client: Client
+  format: FormatOption
+  path: string
+  projectId: string
+  kind: 'mal' | 'ground-truth'
+  name: string
+  /** create missing data rows from these local files (the global key is the path below DIR) */
+  images?: string
+  /** or from URLs: base + global key */
+  imageBaseUrl?: string
+  /** COCO results: the instances file whose images and categories the detections refer to */
+  instances?: string
+  /** JSON {"source name": "feature name"} renaming source classes onto an existing ontology */
+  map?: string
+  dryRun?: boolean
+  /** clip objects overshooting their image by a pixel or more (each reported as geometry_clipped) */
+  clip?: boolean
+  log: (text: string) => void
+}
+
+export interface ForeignImportResult {
+  format: Exclude<FormatOption, 'auto'>
+  /** problems of the file itself (with their locations); those elements were not imported */
+  issues: FormatIssue[]
+  /** feature names that do not map onto the project's ontology: nothing was written */
+  unmapped: { name: string; tool: string; reason: string }[]
+  job: ImportJob | null
+  /** failed lines with the source element they came from */
+  failures: { source: SourceLocation; code: string; message: string }[]
+  createdDataRows: number
+  /** a dry run on a project without an ontology: the tools the import would create (no job runs) */
+  wouldCreateTools?: { name: string; tool: string }[]
+}
+
+/** Which format a path holds (a file's first bytes, or a folder's file names). */
+export async function detectFormat(
+  path: string,
+): Promise<Exclude<FormatOption, 'auto'> | 'ndjson' | null> {
+  if ((await stat(path)).isDirectory()) {
+    const found = detectFolder(await listFiles(path))
+    return found === 'coco' ? null : found
+  }
+  const handle = await open(path, 'r')
+  try {
+    const buffer = Buffer.alloc(64 * 1024)
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
+    return detectFile(basename(path), buffer.subarray(0, bytesRead).toString('utf8'))
+  } finally {
+    await handle.close()
+  }
+}
+
+function events(
+  format: Exclude<FormatOption, 'auto'>,
+  path: string,
+  instances: string | undefined,
+): AsyncIterable<FormatEvent> {
+  switch (format) {
+    case 'coco':
+      return readCoco(fileSource(path, basename(path)))
+    case 'coco-results':
+      return (async function* () {
+        if (instances === undefined)
+          throw new Error('COCO results refer to an instances file: give it with --instances FILE')
+        const source = fileSource(instances, basename(instances))
+        const { catalog, issues } = await readCocoCatalog(source)
+        for (const issue of issues) yield { type: 'issue' as const, issue }
+        for (const image of catalog.images.values())
+          yield {
+            type: 'image' as const,
+            image: {
+              globalKey: image.globalKey,
+              width: image.width,
+              height: image.height,
+              source: { file: source.name },
+            },
+          }
+        const seen = new Set<string>()
+        const lines: FormatEvent[] = []
+        for await (const e of readCocoResults(fileSource(path, basename(path)), catalog)) {
+          if (e.type === 'line' && !seen.has(e.line.line.name!)) {
+            seen.add(e.line.line.name!)
+            const l = e.line.line
+            yield {
+              type: 'feature' as const,
+              feature: {
+                name: l.name!,
+                tool:
+                  'mask' in l ? 'raster-segmentation' : 'polygon' in l ? 'polygon' : 'rectangle',
+              },
+            }
+          }
+          lines.push(e)
+        }
+        yield* lines
+      })()
+    case 'yolo':
+      return readYoloDir(path)
+    case 'voc':
+      return readVocDir(path)
+  }
+}
+
+const KIND_OF_TOOL: Record<string, string> = {
+  rectangle: 'bbox',
+  polygon: 'polygon',
+  line: 'line',
+  point: 'point',
+  'raster-segmentation': 'mask',
+}
+
+function ontologyFor(features: readonly ProposedFeature[]): NormalizedOntology {
+  return {
+    tools: features.map((f) => ({
+      tool: f.tool,
+      name: f.name,
+      required: false,
+      color: '',
+      classifications: (f.classifications ?? []).map((c) => ({
+        type: c.type,
+        instructions: c.name,
+        name: c.name,
+        required: false,
+        options: c.options.map((o) => ({
+          schemaNodeId: null,
+          featureSchemaId: null,
+          label: o,
+          value: o,
+          options: [],
+        })),
+        schemaNodeId: null,
+        featureSchemaId: null,
+      })),
+      schemaNodeId: null,
+      featureSchemaId: null,
+    })),
+    classifications: [],
+  }
+}
+
+export async function importForeign(opts: ForeignImportOptions): Promise<ForeignImportResult> {
+  const { client, log } = opts
+  let format: Exclude<FormatOption, 'auto'>
+  if (opts.format === 'auto') {
+    const found = await detectFormat(opts.path)
+    if (found === null || found === 'ndjson')
+      throw new Error(
+        found === 'ndjson'
+          ? `${opts.path} is NDJSON: import it without --format`
+          : `format_unrecognized: ${opts.path} is none of coco, coco-results, yolo, voc; name it with --format`,
+      )
+    format = found
+  } else format = opts.format
+  const rename: Record<string, string> =
+    opts.map === undefined
+      ? {}
+      : (JSON.parse(await readFile(opts.map, 'utf8')) as Record<string, string>)
+  const renamed = (name: string) => rename[name] ?? name
+
+  // 1. read: images and features in memory, lines to a temporary NDJSON file
+  const dir = await mkdtemp(join(tmpdir(), 'labelport-format-'))
+  const ndjson = join(dir, 'lines.ndjson')
+  const out = createWriteStream(ndjson)
+  const images: FormatImage[] = []
+  const features = new Map<string, ProposedFeature>()
+  const issues: FormatIssue[] = []
+  const sources: SourceLocation[] = []
+  const sizes = new Map<string, FormatImage>()
+  try {
+    for await (const e of events(format, opts.path, opts.instances)) {
+      if (e.type === 'image') {
+        images.push(e.image)
+        if (opts.clip === true) sizes.set(e.image.globalKey, e.image)
+      } else if (e.type === 'feature') {
+        const name = renamed(e.feature.name)
+        if (!features.has(name)) features.set(name, { ...e.feature, name })
+      } else if (e.type === 'issue') issues.push(e.issue)
+      else {
+        let line: NdObjectLine = { ...e.line.line, name: renamed(e.line.line.name!) }
+        const ref = line.dataRow
+        const image =
+          opts.clip === true && 'globalKey' in ref ? sizes.get(ref.globalKey) : undefined
+        if (image && image.width !== null && image.height !== null) {
+          const clipped = clipToImage(line, image.width, image.height)
+          if (clipped.clipped !== false)
+            issues.push({
+              code: 'geometry_clipped',
+              message: clipped.message,
+              source: e.line.source,
+              warning: clipped.clipped === true,
+            })
+          if (clipped.clipped === 'outside') continue
+          line = clipped.line
+        }
+        sources.push(e.line.source)
+        if (!out.write(`${JSON.stringify(line)}\n`))
+          await new Promise<void>((resolve) => out.once('drain', () => resolve()))
+      }
+    }
+  } finally {
+    out.end()
+    await finished(out)
+  }
+  log(
+    `read ${format}: ${images.length} images, ${features.size} features, ${sources.length} objects, ${issues.length} file issues`,
+  )
+  const result: ForeignImportResult = {
+    format,
+    issues,
+    unmapped: [],
+    job: null,
+    failures: [],
+    createdDataRows: 0,
+  }
+  try {
+    // 2. the ontology: map by name onto the connected one, or create one from the file
+    const project = await client.getProject(opts.projectId)
+    if (project.ontologyId !== null) {
+      const ontology = await client.getOntology(project.ontologyId)
+      const tools = new Map(ontology.normalized.tools.map((t) => [t.name, t.tool as string]))
+      for (const f of features.values()) {
+        const tool = tools.get(f.name)
+        if (tool === undefined)
+          result.unmapped.push({
+            name: f.name,
+            tool: f.tool,
+            reason: 'no tool of this name in the project ontology',
+          })
+        else if (KIND_OF_TOOL[tool] !== KIND_OF_TOOL[f.tool])
+          result.unmapped.push({
+            name: f.name,
+            tool: f.tool,
+            reason: `the ontology's '${f.name}' is a ${tool} tool`,
+          })
+      }
+      if (result.unmapped.length > 0) return result
+    } else if (opts.dryRun) {
+      result.wouldCreateTools = [...features.values()].map((f) => ({ name: f.name, tool: f.tool }))
+      log(
+        `the project has no ontology: the import would create one with ${features.size} tools; connect one to judge the objects`,
+      )
+      return result
+    } else {
+      const ontology = await client.createOntology(
+        `${basename(opts.path)} (${format})`,
+        ontologyFor([...features.values()]),
+      )
+      await project.connectOntology(ontology)
+      log(`created ontology ${ontology.id} with ${features.size} tools and connected it`)
+    }
+    // 3. data rows that do not exist yet, then a batch with every image of the file
+    if (!opts.dryRun && (opts.images !== undefined || opts.imageBaseUrl !== undefined)) {
+      const dataset = await client.createDataset({
+        name: `${basename(opts.path)} images ${Date.now().toString(36)}`,
+      })
+      for (let i = 0; i < images.length; i += 1000) {
+        const chunk = images.slice(i, i + 1000)
+        const task = await dataset.createDataRows(
+          chunk.map((image) => ({
+            globalKey: image.globalKey,
+            rowData:
+              opts.images !== undefined
+                ? join(opts.images, image.globalKey)
+                : `${opts.imageBaseUrl!.replace(/\/$/, '')}/${image.globalKey.split('/').map(encodeURIComponent).join('/')}`,
+          })),
+        )
+        await task.waitTillDone()
+        const failed = (task.errors ?? []).filter((e) => e.code !== 'global_key_duplicate')
+        if (failed.length > 0)
+          throw new Error(
+            `data rows could not be created: ${failed
+              .slice(0, 5)
+              .map((e) => e.message)
+              .join('; ')}`,
+          )
+        result.createdDataRows += chunk.length - (task.errors?.length ?? 0)
+      }
+      log(`created ${result.createdDataRows} data rows (the others existed)`)
+    }
+    if (!opts.dryRun && images.length > 0)
+      for (let i = 0; i < images.length; i += 100_000)
+        await project.createBatch(`${opts.name}-${i / 100_000 + 1}`, {
+          globalKeys: images.slice(i, i + 100_000).map((image) => image.globalKey),
+        })
+    if (sources.length === 0) return result
+    // 4. the normal import job
+    const cls = opts.kind === 'mal' ? MALPredictionImport : LabelImport
+    const args = { client, projectId: opts.projectId, name: opts.name, path: ndjson }
+    const job = opts.dryRun ? await cls.validate(args) : await cls.createFromFile(args)
+    await job.waitUntilDone()
+    result.job = job.job
+    for await (const status of job.iterateStatuses({ status: 'FAILURE' })) {
+      const source = sources[status.line - 1]
+      const error = status.errors?.[0]
+      if (source && error && result.failures.length < 1000)
+        result.failures.push({ source, code: error.code, message: error.message })
+    }
+    return result
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** Human-readable report lines for a foreign import. */
+export function formatForeignReport(r: ForeignImportResult): string {
+  const where = (s: SourceLocation) =>
+    [
+      s.file,
+      s.element,
+      s.line !== undefined ? `line ${s.line}` : undefined,
+      s.annotationId !== undefined ? `id ${s.annotationId}` : undefined,
+    ]
+      .filter((x) => x !== undefined)
+      .join(' ')
+  let text = ''
+  for (const u of r.unmapped) text += `unmapped: ${u.name} (${u.tool}): ${u.reason}\n`
+  if (r.unmapped.length > 0)
+    text += 'nothing was written; rename with --map FILE ({"source name": "ontology name"})\n'
+  for (const i of r.issues.slice(0, 50))
+    text += `${i.warning ? 'warning' : 'error'} ${i.code}: ${where(i.source)}: ${i.message}\n`
+  if (r.issues.length > 50) text += `… and ${r.issues.length - 50} more file issues\n`
+  for (const f of r.failures.slice(0, 50))
+    text += `FAILURE ${f.code}: ${where(f.source)}: ${f.message}\n`
+  return text
+}
