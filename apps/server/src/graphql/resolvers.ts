@@ -1,3 +1,4 @@
+// Over 500 lines: one resolver per SDK operation of the guide, kept together so the mapping reads in one place.
 /**
  * Resolvers of the Labelbox-compatible schema: each maps one operation of Labelbox's Python SDK
  * onto the existing services (catalog, projects, imports, auth). Input is checked with the same
