@@ -103,6 +103,8 @@ const LINE_CODES = {
   image_decode_failed: 422,
   // job level: the input as a whole could not be read
   import_source_unreadable: 422,
+  // jobs (crash safety, issue 9): claimed too many times without ending
+  job_interrupted: 500,
 } as const
 
 export const HTTP_STATUS = { ...REQUEST_CODES, ...LINE_CODES } as const
