@@ -68,7 +68,7 @@ describe('start-time checks and graceful stop', () => {
   it('a graceful stop during an import ends in bounded time; the next start finishes the job', async () => {
     const env = {
       LABELPORT_STOP_TIMEOUT_MS: '2000',
-      LABELPORT_IMPORT_CHUNK_LINES: '250',
+      LABELPORT_IMPORT_CHUNK_LINES: '100',
       LABELPORT_JOB_LEASE_MS: '60000', // a released lease is taken at once, not after expiry
     }
     const apiKey = `lp_test_${randomBytes(16).toString('hex')}`
@@ -99,7 +99,7 @@ describe('start-time checks and graceful stop', () => {
         name: 'b',
         globalKeys: ['stop-0'],
       })
-      const lines = 30_000
+      const lines = 4800 // under the 5,000 annotations per feature and data row
       const body = Array.from({ length: lines }, (_, i) =>
         JSON.stringify({
           uuid: randomUUID(),

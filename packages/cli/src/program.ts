@@ -21,6 +21,14 @@ interface ImportOptions {
   project: string
   kind: 'mal' | 'ground-truth'
   name?: string
+  timeout: number
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value)
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new InvalidArgumentError(`--timeout must be a positive number of seconds, got '${value}'`)
+  return seconds
 }
 
 function parsePort(value: string): number {
@@ -104,6 +112,7 @@ export async function run(
     bar?.start(100, 0, { state: job.state })
     try {
       await job.waitUntilDone({
+        timeoutSeconds: options.timeout,
         onProgress: (j) => bar?.update(Number.parseInt(j.progress, 10) || 0, { state: j.state }),
       })
     } finally {
@@ -123,6 +132,12 @@ export async function run(
           .makeOptionMandatory(),
       )
       .option('--name <name>', 'job name, unique per project (default: file name and time)')
+      .option(
+        '--timeout <seconds>',
+        'stop waiting for the job after this long (default 3600; the job goes on in the server)',
+        parseSeconds,
+        3600,
+      )
       .argument('<file>', 'NDJSON file, one annotation per line')
 
   importOptions(

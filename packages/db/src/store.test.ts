@@ -308,6 +308,47 @@ for (const dialect of DIALECTS) {
       assert.equal((await store.getLabels(project.id, [rows[0]!.id])).size, 0)
     })
 
+    it('claims fairly between organizations: the one with fewer running jobs goes first', async () => {
+      const other = newId()
+      await store.ensureOrganization(other, 'Other org')
+      const projectOf = async (organizationId: string, name: string) =>
+        store.createProject({ id: newId(), organizationId, name, description: '' })
+      const busy = await projectOf(org, 'busy')
+      const quiet = await projectOf(other, 'quiet')
+      const queue = async (organizationId: string, projectId: string, name: string) => {
+        const job = await store.createImportJob({
+          id: newId(),
+          organizationId,
+          projectId,
+          name,
+          kind: 'mal',
+          dryRun: false,
+          inputKey: 'in',
+          statusKey: 'st',
+        })
+        await new Promise((r) => setTimeout(r, 5)) // distinct creation times
+        return job.id
+      }
+      // end what earlier tests left queued or running
+      for (;;) {
+        const left = await jobs.claimImport('drain', 60_000)
+        if (!left) break
+        await store.updateImportJob(left.id, { state: 'FINISHED' })
+      }
+      const first = await queue(org, busy.id, 'f1')
+      await queue(org, busy.id, 'f2')
+      const theirs = await queue(other, quiet.id, 'q1')
+      assert.equal((await jobs.claimImport('s1', 60_000))?.id, first)
+      // org now runs one job, the other none: its later job goes before org's older one
+      assert.equal((await jobs.claimImport('s1', 60_000))?.id, theirs)
+      for (const id of [first, theirs]) await store.updateImportJob(id, { state: 'FINISHED' })
+      for (;;) {
+        const left = await jobs.claimImport('drain', 60_000)
+        if (!left) break
+        await store.updateImportJob(left.id, { state: 'FINISHED' })
+      }
+    })
+
     it('names import jobs uniquely per project, claims each queued job once', async () => {
       const project = await store.createProject({
         id: newId(),
