@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { rmSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { describe, it } from 'node:test'
 import sharp from 'sharp'
 import type { ImportJob, Task } from '@labelport/core'
@@ -137,6 +139,66 @@ describe('start-time checks and graceful stop', () => {
     } finally {
       await s.stop()
       rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+
+  it('a slow import source holds neither the worker nor past its deadline', async () => {
+    // one byte every 200 ms, for a minute: never idle long enough for the idle timeout
+    const drip = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+      const timer = setInterval(() => res.write(' '), 200)
+      res.once('close', () => clearInterval(timer))
+      setTimeout(() => {
+        clearInterval(timer)
+        res.end()
+      }, 60_000).unref()
+    })
+    await new Promise<void>((r) => drip.listen(0, '127.0.0.1', r))
+    const s = await startServer({
+      env: {
+        LABELPORT_FETCH_ALLOW_HOSTS: '127.0.0.1',
+        LABELPORT_FETCH_TIMEOUT_MS: '1000',
+        LABELPORT_FETCH_DEADLINE_MS: '3000',
+        LABELPORT_IMPORT_CONCURRENCY: '2',
+      },
+    })
+    try {
+      const ontology = await call<{ id: string }>(s, 'POST', '/v1/ontologies', {
+        name: 'o',
+        normalized: { tools: [{ tool: 'rectangle', name: 'box' }], classifications: [] },
+      })
+      const project = await call<{ id: string }>(s, 'POST', '/v1/projects', { name: 'p' })
+      await call(s, 'PUT', `/v1/projects/${project.id}/ontology`, { ontologyId: ontology.id })
+      const slow = await call<ImportJob>(s, 'POST', `/v1/projects/${project.id}/imports`, {
+        name: 'slow',
+        kind: 'mal',
+        source: { url: `http://127.0.0.1:${(drip.address() as AddressInfo).port}/slow.ndjson` },
+      })
+      const quick = await call<ImportJob>(s, 'POST', `/v1/projects/${project.id}/imports`, {
+        name: 'quick',
+        kind: 'mal',
+        source: { lines: [{ uuid: randomUUID(), dataRow: { globalKey: 'none' }, name: 'box' }] },
+      })
+      const state = async (id: string) => call<ImportJob>(s, 'GET', `/v1/imports/${id}`)
+      let q = await state(quick.id)
+      while (q.state === 'RUNNING') {
+        await new Promise((r) => setTimeout(r, 50))
+        q = await state(quick.id)
+      }
+      // the quick import ran beside the slow one, which is still fetching
+      assert.equal(q.state, 'FINISHED')
+      assert.equal((await state(slow.id)).state, 'RUNNING')
+      let j = await state(slow.id)
+      while (j.state === 'RUNNING') {
+        await new Promise((r) => setTimeout(r, 100))
+        j = await state(slow.id)
+      }
+      assert.equal(j.state, 'FAILED')
+      assert.equal(j.failureReason?.code, 'fetch_timeout')
+      assert.match(j.failureReason?.message ?? '', /did not finish within 3000 ms/)
+    } finally {
+      await s.stop()
+      drip.close()
     }
   })
 })
