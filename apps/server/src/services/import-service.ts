@@ -270,22 +270,19 @@ export class ImportService {
 
   async #work(): Promise<void> {
     while (!this.#stopped) {
+      // busy from the claim on: whenIdle must not see a loop that is about to get a job as idle
+      this.#busy++
       let job: Awaited<ReturnType<JobRepository['claimImport']>>
       try {
         job = await this.#jobs.claimImport(this.#settings.owner, this.#settings.leaseMs)
+        if (job) await this.#runJob(job)
       } catch (err) {
         console.error('claiming an import failed', err)
         job = undefined
+      } finally {
+        this.#busy--
       }
-      if (job) {
-        this.#busy++
-        try {
-          await this.#runJob(job)
-        } finally {
-          this.#busy--
-        }
-        continue
-      }
+      if (job) continue
       if (this.#busy === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve()
       // other servers queue jobs and leases expire: poll as well as being woken
       await new Promise<void>((resolve) => {
