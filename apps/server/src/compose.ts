@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import { join } from 'node:path'
 import { getRequestListener } from '@hono/node-server'
-import { connect, EvaluationRepository, GraphqlStateRepository, Store } from '@labelport/db'
+import { connect, EvaluationRepository, GraphqlStateRepository, JobRepository, Store } from '@labelport/db'
 import type { ServerConfig } from './config.ts'
 import { FileSigner } from './graphql/file-urls.ts'
 import { createApp } from './http/app.ts'
@@ -18,6 +18,8 @@ import { CatalogService } from './services/catalog-service.ts'
 import { EvaluationService } from './services/evaluation-service.ts'
 import { ExportService } from './services/export-service.ts'
 import { ImportService } from './services/import-service.ts'
+import { ownerId, type JobSettings } from './services/job-settings.ts'
+import { checkSharedBlobStore, sweepTempFiles } from './storage/startup-checks.ts'
 import { ProjectService } from './services/project-service.ts'
 import { ViewService } from './services/view-service.ts'
 import { LocalBlobStore } from './storage/local-blob-store.ts'
@@ -41,17 +43,32 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
       : { sqlitePath: join(config.dataDir, 'labelport.db') },
   )
   const store = new Store(conn)
+  const jobs = new JobRepository(conn)
   // one bucket shared by every server when configured; else files in the data dir
   const s3 = S3BlobStore.fromEnv(config.s3Env)
   if (s3) await s3.ensureBucket()
   const blobs = s3 ?? new LocalBlobStore(join(config.dataDir, 'blobs'))
+  if (!s3) await sweepTempFiles(join(config.dataDir, 'blobs'))
+  // servers sharing PostgreSQL must share their blobs too: refuse to start otherwise
+  if (conn.dialect === 'postgres') await checkSharedBlobStore(jobs, blobs, s3 !== null)
+  // SQLite is locked by this process: jobs left running belong to a process that is gone
+  else await jobs.expireAllLeases()
+  const settings: JobSettings = {
+    owner: ownerId(),
+    leaseMs: config.jobLeaseMs,
+    stopTimeoutMs: config.stopTimeoutMs,
+    maxAttempts: config.jobMaxAttempts,
+  }
   const fetchOptions = {
     maxBytes: config.fetchMaxBytes,
     timeoutMs: config.fetchTimeoutMs,
     allowHosts: config.fetchAllowHosts,
   }
   const safeFetch = createSafeFetch(fetchOptions)
-  const safeFetchStream = createSafeFetchStream(fetchOptions)
+  const safeFetchStream = createSafeFetchStream({
+    ...fetchOptions,
+    deadlineMs: config.fetchDeadlineMs,
+  })
 
   const auth = new AuthService(store)
   const catalog = new CatalogService({
@@ -59,6 +76,8 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
     blobs,
     fetch: safeFetch,
     maxUploadBytes: config.maxUploadBytes,
+    jobs,
+    settings,
   })
   const projects = new ProjectService(store)
   const masks = new MaskProcessor({ blobs, fetch: safeFetch })
@@ -69,6 +88,9 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
     catalog,
     masks,
     maxLineBytes: config.importMaxLineBytes,
+    jobs,
+    settings,
+    chunkLines: config.importChunkLines,
     fetchStream: async (url) => {
       const fetched = await safeFetchStream(url, ['source', 'url'])
       return fetched.ok ? { ok: true, stream: fromWebStream(fetched.stream) } : fetched
@@ -91,7 +113,8 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
       `Created the admin API key of the default organization (also saved to ${keyFile}):\n  ${generatedKey}`,
     )
   }
-  await imports.start({ singleProcess: conn.dialect === 'sqlite' })
+  imports.start({ concurrency: config.importConcurrency })
+  catalog.start()
   await evaluations.start({ singleProcess: conn.dialect === 'sqlite' })
 
   const graphqlState = new GraphqlStateRepository(conn.db)
@@ -123,8 +146,7 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
     catalog,
     async close() {
       await evaluations.stop()
-      await imports.stop()
-      await catalog.drain()
+      await Promise.all([imports.stop(), catalog.stop()])
       await store.close()
       s3?.destroy()
     },

@@ -20,6 +20,24 @@ export interface ServerConfig {
   s3Env: Readonly<Record<string, string | undefined>>
   /** the built web app to serve at `/`, when present */
   webDir: string
+  /** the longest one fetch of an import input may take in all, however steadily bytes come */
+  fetchDeadlineMs: number
+  /** job leases, graceful stop and retries (docs/architecture.md, "Jobs survive crashes") */
+  jobLeaseMs: number
+  stopTimeoutMs: number
+  jobMaxAttempts: number
+  /** imports run at once by this server (fair between organizations) */
+  importConcurrency: number
+  importChunkLines: number
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number, got '${raw}'`)
+  return value
 }
 
 function flag(argv: string[], name: string): string | undefined {
@@ -49,5 +67,11 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     importMaxLineBytes: Number(env['LABELPORT_IMPORT_MAX_LINE_BYTES'] ?? 64 * 1024 * 1024),
     s3Env: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('LABELPORT_S3_'))),
     webDir: resolve(new URL('../../web/dist', import.meta.url).pathname),
+    fetchDeadlineMs: positive(env, 'LABELPORT_FETCH_DEADLINE_MS', 10 * 60_000),
+    jobLeaseMs: positive(env, 'LABELPORT_JOB_LEASE_MS', 30_000),
+    stopTimeoutMs: positive(env, 'LABELPORT_STOP_TIMEOUT_MS', 10_000),
+    jobMaxAttempts: Math.floor(positive(env, 'LABELPORT_JOB_MAX_ATTEMPTS', 3)),
+    importConcurrency: Math.floor(positive(env, 'LABELPORT_IMPORT_CONCURRENCY', 2)),
+    importChunkLines: Math.floor(positive(env, 'LABELPORT_IMPORT_CHUNK_LINES', 20_000)),
   }
 }

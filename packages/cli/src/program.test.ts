@@ -220,4 +220,41 @@ void describe('labelport against a real server', () => {
     const code = await exited
     assert.ok(code === 0 || code === 143, `exit code ${String(code)}`)
   })
+
+  void it('serve: kill -9 of the wrapper stops the server too (no orphan)', async () => {
+    const dataDir = join(work, 'serve-orphan')
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
+      env: { ...process.env, LABELPORT_BOOTSTRAP_API_KEY: 'lp_serve_orphan_key' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 60_000)
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString()
+        const match = /listening on (http:\/\/\S+)/.exec(output)
+        if (match?.[1]) {
+          clearTimeout(timer)
+          resolve(match[1])
+        }
+      }
+      child.stdout.on('data', onData)
+      child.stderr.on('data', onData)
+    })
+    assert.equal((await fetch(`${url}/healthz`)).status, 200)
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGKILL')
+    await exited
+    // the server saw its parent go and stopped: its port stops answering
+    const start = Date.now()
+    let answering = true
+    while (answering && Date.now() - start < 20_000) {
+      answering = await fetch(`${url}/healthz`).then(
+        () => true,
+        () => false,
+      )
+      if (answering) await new Promise((r) => setTimeout(r, 100))
+    }
+    assert.equal(answering, false, 'the server still answers after its wrapper was killed')
+  })
 })

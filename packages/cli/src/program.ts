@@ -37,6 +37,14 @@ interface ImportOptions {
   instances?: string
   map?: string
   clip?: boolean
+  timeout: number
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value)
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new InvalidArgumentError(`--timeout must be a positive number of seconds, got '${value}'`)
+  return seconds
 }
 
 function parsePort(value: string): number {
@@ -158,6 +166,7 @@ export async function run(
     bar?.start(100, 0, { state: job.state })
     try {
       await job.waitUntilDone({
+        timeoutSeconds: options.timeout,
         onProgress: (j) => bar?.update(Number.parseInt(j.progress, 10) || 0, { state: j.state }),
       })
     } finally {
@@ -188,6 +197,12 @@ export async function run(
       .option('--instances <file>', 'coco-results: the COCO instances file the detections refer to')
       .option('--map <file>', 'JSON {"source class": "ontology feature"} to rename classes')
       .option('--clip', 'clip objects overshooting their image by a pixel or more (reported)')
+      .option(
+        '--timeout <seconds>',
+        'stop waiting for the job after this long (default 3600; the job goes on in the server)',
+        parseSeconds,
+        3600,
+      )
       .argument('<file>', 'NDJSON file, or a COCO file, YOLO or VOC folder (see --format)')
 
   importOptions(

@@ -1,6 +1,7 @@
 /**
  * `labelport serve`: runs the server as a child process (the CLI imports no server code),
- * forwarding SIGINT/SIGTERM and answering with the server's exit code.
+ * forwarding SIGINT/SIGTERM and answering with the server's exit code. The child watches this
+ * process through an IPC channel and stops when it ends, so killing the wrapper leaves no orphan.
  */
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -43,8 +44,9 @@ export function serveArgs(options: ServeOptions): string[] {
 
 /** Resolves with the exit code to use: the server's, or 128 + signal number when it was killed. */
 export function serve(options: ServeOptions): Promise<number> {
+  // the IPC channel is how the server sees this process end (even by kill -9): it then stops too
   const child = spawn(process.execPath, serveArgs(options), {
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...options.env },
   })
   const forward = (signal: NodeJS.Signals) => () => {

@@ -124,6 +124,8 @@ const LINE_CODES = {
   format_image_size_unknown: 422,
   format_geometry_lossy: 422,
   geometry_clipped: 422,
+  // jobs (crash safety, issue 9): claimed too many times without ending
+  job_interrupted: 500,
 } as const
 
 export const HTTP_STATUS = { ...REQUEST_CODES, ...LINE_CODES } as const

@@ -10,6 +10,7 @@ import type Sqlite from 'better-sqlite3'
 import { from as copyFrom } from 'pg-copy-streams'
 import { newId } from '@labelport/core'
 import type { Connection } from './connect.ts'
+import { checkpointColumns, type ImportCheckpoint } from './jobs.ts'
 
 export interface AnnotationRow {
   id: string
@@ -40,7 +41,56 @@ const LABEL_SQL = `insert into label (id, project_id, data_row_id, is_benchmark_
   on conflict (project_id, data_row_id) do update set
     is_benchmark_reference = max(label.is_benchmark_reference, excluded.is_benchmark_reference), updated_at = excluded.updated_at`
 
-type ChunkWriter = (rows: AnnotationRow[], labels: LabelTouch[], at: string) => void
+/**
+ * Commits an import's checkpoint in the same transaction as its chunk, and only while `owner`
+ * still holds the job: a job taken over or deleted (with its project) writes nothing more.
+ */
+export interface ImportGuard {
+  importId: string
+  owner: string
+  leaseMs: number
+  checkpoint: ImportCheckpoint
+  /** the last chunk: the job ends FINISHED in the same transaction */
+  finish?: boolean
+}
+
+/** The import is no longer this server's (its lease was taken over, or it was deleted). */
+export class JobLostError extends Error {
+  override readonly name = 'JobLostError'
+}
+
+const CHECKPOINT_NAMES = checkpointColumns(
+  {
+    bytes: 0,
+    line: 0,
+    statusParts: 0,
+    progress: 0,
+    total: 0,
+    success: 0,
+    failure: 0,
+    errorCounts: {},
+    errorExamples: {},
+  },
+  0,
+).map(([name]) => name)
+
+const FINISH_SET = "state = 'FINISHED', owner = null"
+
+function guardValues(guard: ImportGuard): (string | number)[] {
+  return [
+    ...checkpointColumns(guard.checkpoint, Date.now() + guard.leaseMs).map(([, v]) => v),
+    ...(guard.finish ? [new Date().toISOString()] : []),
+    guard.importId,
+    guard.owner,
+  ]
+}
+
+type ChunkWriter = (
+  rows: AnnotationRow[],
+  labels: LabelTouch[],
+  at: string,
+  guard: ImportGuard | undefined,
+) => void
 
 // one prepared transaction per database handle
 const writers = new WeakMap<Sqlite.Database, ChunkWriter>()
@@ -66,11 +116,23 @@ function sqliteWriter(sqlite: Sqlite.Database): ChunkWriter {
   if (!write) {
     const upsert = sqlite.prepare(UPSERT_SQL)
     const label = sqlite.prepare(LABEL_SQL)
-    write = sqlite.transaction((rows: AnnotationRow[], labels: LabelTouch[], at: string) => {
-      for (const l of labels)
-        label.run(newId(), l.projectId, l.dataRowId, l.isBenchmarkReference ? 1 : 0, at, at)
-      for (const r of rows) upsert.run(annotationValues(r, at))
-    })
+    const checkpoint = sqlite.prepare(
+      `update import_job set ${CHECKPOINT_NAMES.map((n) => `${n} = ?`).join(', ')}
+       where id = ? and owner = ? and state = 'RUNNING'`,
+    )
+    const finish = sqlite.prepare(
+      `update import_job set ${CHECKPOINT_NAMES.map((n) => `${n} = ?`).join(', ')}, ${FINISH_SET}, finished_at = ?
+       where id = ? and owner = ? and state = 'RUNNING'`,
+    )
+    write = sqlite.transaction(
+      (rows: AnnotationRow[], labels: LabelTouch[], at: string, guard: ImportGuard | undefined) => {
+        if (guard && (guard.finish ? finish : checkpoint).run(guardValues(guard)).changes !== 1)
+          throw new JobLostError(`import ${guard.importId} is no longer this server's`)
+        for (const l of labels)
+          label.run(newId(), l.projectId, l.dataRowId, l.isBenchmarkReference ? 1 : 0, at, at)
+        for (const r of rows) upsert.run(annotationValues(r, at))
+      },
+    )
     writers.set(sqlite, write)
   }
   return write
@@ -81,8 +143,9 @@ export async function writeAnnotationRows(
   rows: AnnotationRow[],
   labels: LabelTouch[],
   at: string,
+  guard?: ImportGuard,
 ): Promise<void> {
-  if (rows.length === 0 && labels.length === 0) return
+  if (rows.length === 0 && labels.length === 0 && !guard) return
   // in index order, inserts touch neighbouring pages instead of random ones
   rows.sort((a, b) =>
     a.dataRowId < b.dataRowId
@@ -96,13 +159,27 @@ export async function writeAnnotationRows(
             : 0,
   )
   if (conn.raw.dialect === 'sqlite') {
-    sqliteWriter(conn.raw.sqlite)(rows, labels, at)
+    sqliteWriter(conn.raw.sqlite)(rows, labels, at, guard)
     return
   }
   // a uuid may repeat within one chunk only across layers; ON CONFLICT cannot touch a row twice per statement
   const client = await conn.raw.pool.connect()
   try {
     await client.query('begin')
+    if (guard) {
+      // first: it locks the job row, so a project delete waits for this chunk or this chunk sees it gone
+      const values = guardValues(guard)
+      const set = CHECKPOINT_NAMES.map((n, i) => `${n} = $${i + 1}`).join(', ')
+      const n = CHECKPOINT_NAMES.length + (guard.finish ? 1 : 0)
+      const finishSet = guard.finish ? `, ${FINISH_SET}, finished_at = $${n}` : ''
+      const updated = await client.query(
+        `update import_job set ${set}${finishSet}
+         where id = $${n + 1} and owner = $${n + 2} and state = 'RUNNING'`,
+        values,
+      )
+      if (updated.rowCount !== 1)
+        throw new JobLostError(`import ${guard.importId} is no longer this server's`)
+    }
     if (labels.length > 0) {
       await client.query(
         `insert into label (id, project_id, data_row_id, is_benchmark_reference, created_at, updated_at)

@@ -17,6 +17,7 @@ import * as createTables from './migrations/0001-create-tables.ts'
 import * as maskOwners from './migrations/0007-mask-owners.ts'
 import * as graphqlState from './migrations/0006-graphql-state.ts'
 import * as evaluations from './migrations/0004-evaluations.ts'
+import * as jobLeases from './migrations/0003-job-leases.ts'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-mask-owners': maskOwners,
   '0006-graphql-state': graphqlState,
   '0004-evaluations': evaluations,
+  '0003-job-leases': jobLeases,
 }
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) }
@@ -49,8 +51,7 @@ export async function connect(
 ): Promise<Connection> {
   let connection: Connection
   if ('sqlitePath' in location) {
-    const sqlite = new Sqlite(location.sqlitePath)
-    sqlite.pragma('journal_mode = WAL')
+    const sqlite = lockSqlite(location.sqlitePath)
     sqlite.pragma('synchronous = NORMAL')
     sqlite.pragma('busy_timeout = 5000')
     // imports insert by random uuid into a unique index: a larger page cache keeps that index in memory
@@ -75,6 +76,34 @@ export async function connect(
   }
   await migrateToLatest(connection.db)
   return connection
+}
+
+/** Two servers on one SQLite data folder: the second one is refused at start (the first holds the lock). */
+export class DatabaseLockedError extends Error {
+  override readonly name = 'DatabaseLockedError'
+}
+
+/**
+ * Opens the SQLite database in EXCLUSIVE locking mode and takes the lock at once: one process per
+ * database file, held until it closes or dies (kill -9 included, the OS drops the lock).
+ */
+function lockSqlite(path: string): Sqlite.Database {
+  const sqlite = new Sqlite(path, { timeout: 0 })
+  try {
+    sqlite.pragma('locking_mode = EXCLUSIVE')
+    sqlite.pragma('journal_mode = WAL')
+    sqlite.exec('begin exclusive; commit')
+  } catch (err) {
+    sqlite.close()
+    if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY'))
+      throw new DatabaseLockedError(
+        `${path} is in use by another Labelport server: only one server may use a SQLite data folder ` +
+          '(stop the other one, or give each server its own --data-dir; to run several servers on one ' +
+          'set of data, use PostgreSQL with LABELPORT_DATABASE_URL and a shared bucket)',
+      )
+    throw err
+  }
+  return sqlite
 }
 
 export async function migrateToLatest(db: Kysely<Schema>): Promise<void> {

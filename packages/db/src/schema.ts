@@ -49,6 +49,10 @@ export interface TaskTable {
   errors_json: string
   created_at: string
   completed_at: string | null
+  owner: string | null
+  lease_expires_at: number | null
+  attempts: number
+  checkpoint_item: number
 }
 export interface OntologyTable {
   id: string
@@ -98,6 +102,16 @@ export interface ImportJobTable {
   status_key: string
   created_at: string
   finished_at: string | null
+  owner: string | null
+  lease_expires_at: number | null
+  attempts: number
+  checkpoint_bytes: number
+  checkpoint_line: number
+  status_parts: number
+}
+export interface ServerSettingTable {
+  name: string
+  value: string
 }
 export interface LabelTable {
   id: string
@@ -141,4 +155,5 @@ export interface Schema {
   label: LabelTable
   annotation: AnnotationTable
   mask_owner: MaskOwnerTable
+  server_setting: ServerSettingTable
 }

@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test'
 import { newId, type AnnotationRecord } from '@labelport/core'
 import { freshSchemaUrl, postgres } from '@labelport/testkit'
 import { connect } from './connect.ts'
+import { JobRepository } from './jobs.ts'
 import { DuplicateError, Store } from './store.ts'
 
 const pgNeed = postgres()
@@ -34,20 +35,25 @@ function bbox(uuid: string, dataRowId: string, left: number): AnnotationRecord {
 for (const dialect of DIALECTS) {
   describe(`store on ${dialect.name}`, { skip: dialect.skip }, () => {
     let store: Store
+    let jobs: JobRepository
     let cleanup: () => Promise<void>
     const org = newId()
 
     before(async () => {
       if (dialect.name === 'sqlite') {
         const dir = mkdtempSync(join(tmpdir(), 'labelport-db-'))
-        store = new Store(await connect({ sqlitePath: join(dir, 'test.db') }))
+        const conn = await connect({ sqlitePath: join(dir, 'test.db') })
+        store = new Store(conn)
+        jobs = new JobRepository(conn)
         cleanup = async () => {
           await store.close()
           rmSync(dir, { recursive: true, force: true })
         }
       } else {
         const schema = await freshSchemaUrl(pgNeed.value)
-        store = new Store(await connect({ postgresUrl: schema.url }))
+        const conn = await connect({ postgresUrl: schema.url })
+        store = new Store(conn)
+        jobs = new JobRepository(conn)
         cleanup = async () => {
           await store.close()
           await schema.drop()
@@ -302,6 +308,47 @@ for (const dialect of DIALECTS) {
       assert.equal((await store.getLabels(project.id, [rows[0]!.id])).size, 0)
     })
 
+    it('claims fairly between organizations: the one with fewer running jobs goes first', async () => {
+      const other = newId()
+      await store.ensureOrganization(other, 'Other org')
+      const projectOf = async (organizationId: string, name: string) =>
+        store.createProject({ id: newId(), organizationId, name, description: '' })
+      const busy = await projectOf(org, 'busy')
+      const quiet = await projectOf(other, 'quiet')
+      const queue = async (organizationId: string, projectId: string, name: string) => {
+        const job = await store.createImportJob({
+          id: newId(),
+          organizationId,
+          projectId,
+          name,
+          kind: 'mal',
+          dryRun: false,
+          inputKey: 'in',
+          statusKey: 'st',
+        })
+        await new Promise((r) => setTimeout(r, 5)) // distinct creation times
+        return job.id
+      }
+      // end what earlier tests left queued or running
+      for (;;) {
+        const left = await jobs.claimImport('drain', 60_000)
+        if (!left) break
+        await store.updateImportJob(left.id, { state: 'FINISHED' })
+      }
+      const first = await queue(org, busy.id, 'f1')
+      await queue(org, busy.id, 'f2')
+      const theirs = await queue(other, quiet.id, 'q1')
+      assert.equal((await jobs.claimImport('s1', 60_000))?.id, first)
+      // org now runs one job, the other none: its later job goes before org's older one
+      assert.equal((await jobs.claimImport('s1', 60_000))?.id, theirs)
+      for (const id of [first, theirs]) await store.updateImportJob(id, { state: 'FINISHED' })
+      for (;;) {
+        const left = await jobs.claimImport('drain', 60_000)
+        if (!left) break
+        await store.updateImportJob(left.id, { state: 'FINISHED' })
+      }
+    })
+
     it('names import jobs uniquely per project, claims each queued job once', async () => {
       const project = await store.createProject({
         id: newId(),
@@ -324,10 +371,18 @@ for (const dialect of DIALECTS) {
       await assert.rejects(make('job'), DuplicateError)
       await make('job', true) // a dry run does not take the name
       assert.equal(job.state, 'RUNNING')
-      const claimed = await store.claimQueuedImportJob()
+      const claimed = await jobs.claimImport('server-a', 60_000)
       assert.ok(claimed)
-      const again = await store.claimQueuedImportJob()
+      assert.equal(claimed.owner, 'server-a')
+      const again = await jobs.claimImport('server-b', 60_000)
       assert.notEqual(again?.id, claimed.id)
+      // a live lease is not taken over; an expired one is, by any server
+      assert.equal(await jobs.claimImport('server-b', 60_000), undefined)
+      await jobs.releaseImport(claimed.id, 'server-a')
+      const taken = await jobs.claimImport('server-b', 60_000)
+      assert.equal(taken?.id, claimed.id)
+      assert.equal(await jobs.renewImport(claimed.id, 'server-a', 60_000), false)
+      assert.equal(await jobs.renewImport(claimed.id, 'server-b', 60_000), true)
       await store.updateImportJob(claimed.id, {
         state: 'FINISHED',
         progress: 100,

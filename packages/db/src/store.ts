@@ -18,7 +18,7 @@ import type {
 } from '@labelport/core'
 import type { Connection } from './connect.ts'
 import type { DataRowTable, ImportJobTable, Schema, TaskTable } from './schema.ts'
-import { writeAnnotationRows, type AnnotationRow } from './annotation-writer.ts'
+import { writeAnnotationRows, type AnnotationRow, type ImportGuard } from './annotation-writer.ts'
 import { MaskOwners } from './mask-owners.ts'
 
 export interface Page<T> {
@@ -27,6 +27,11 @@ export interface Page<T> {
 }
 
 const now = (): string => new Date().toISOString()
+
+/** The blob key of an import's n-th status part (1-based): one part per committed chunk. */
+export function statusPartKey(importId: string, n: number): string {
+  return `imports/${importId}/status-${String(n).padStart(6, '0')}.ndjson`
+}
 
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string }
@@ -527,7 +532,14 @@ export class Store {
 
   // ── tasks ──────────────────────────────────────────────────────────────
 
-  async createTask(t: { id: string; organizationId: string; input: unknown }): Promise<Task> {
+  /** A task starts owned by the server that runs it (`owner`, with a lease until `leaseExpiresAt`). */
+  async createTask(t: {
+    id: string
+    organizationId: string
+    input: unknown
+    owner: string
+    leaseExpiresAt: number
+  }): Promise<Task> {
     const row: TaskTable = {
       id: t.id,
       organization_id: t.organizationId,
@@ -539,6 +551,10 @@ export class Store {
       errors_json: '[]',
       created_at: now(),
       completed_at: null,
+      owner: t.owner,
+      lease_expires_at: t.leaseExpiresAt,
+      attempts: 1,
+      checkpoint_item: 0,
     }
     await this.#db.insertInto('task').values(row).execute()
     return toTask(row)
@@ -757,12 +773,18 @@ export class Store {
     return Number(result.numUpdatedRows) === 1
   }
 
+  /**
+   * Deletes the project and all it holds in one transaction; returns the blob keys of its imports.
+   * The import jobs go first: on PostgreSQL that waits for a chunk being committed (its checkpoint
+   * locks the job row), so its annotations are deleted too, and a running import finds its job
+   * gone at its next chunk and writes nothing more (`ImportGuard`). That cancels running imports.
+   */
   async deleteProject(organizationId: string, id: string): Promise<string[]> {
     return this.#db.transaction().execute(async (trx) => {
       const jobs = await trx
-        .selectFrom('import_job')
-        .select(['input_key', 'status_key'])
+        .deleteFrom('import_job')
         .where('project_id', '=', id)
+        .returning(['id', 'input_key', 'status_key', 'status_parts'])
         .execute()
       // evaluations (migration 0004; their queries live in evaluation-repository.ts)
       for (const table of ['evaluation_object', 'evaluation_data_row'])
@@ -772,7 +794,6 @@ export class Store {
       await sql`delete from evaluation where project_id = ${id}`.execute(trx)
       await trx.deleteFrom('annotation').where('project_id', '=', id).execute()
       await trx.deleteFrom('label').where('project_id', '=', id).execute()
-      await trx.deleteFrom('import_job').where('project_id', '=', id).execute()
       await trx.deleteFrom('batch_data_row').where('project_id', '=', id).execute()
       await trx.deleteFrom('batch').where('project_id', '=', id).execute()
       await trx
@@ -780,7 +801,13 @@ export class Store {
         .where('id', '=', id)
         .where('organization_id', '=', organizationId)
         .execute()
-      return jobs.flatMap((j) => [j.input_key, j.status_key])
+      return jobs.flatMap((j) => [
+        j.input_key,
+        j.status_key,
+        `imports/${j.id}/input.ndjson`,
+        // one more than committed: a part written by a chunk whose commit then failed
+        ...Array.from({ length: j.status_parts + 1 }, (_, i) => statusPartKey(j.id, i + 1)),
+      ])
     })
   }
 
@@ -930,6 +957,12 @@ export class Store {
       status_key: j.statusKey,
       created_at: now(),
       finished_at: null,
+      owner: null,
+      lease_expires_at: null,
+      attempts: 0,
+      checkpoint_bytes: 0,
+      checkpoint_line: 0,
+      status_parts: 0,
     }
     try {
       await this.#db.insertInto('import_job').values(row).execute()
@@ -970,30 +1003,6 @@ export class Store {
     const rows = await q.execute()
     const items = rows.map(toImportJob)
     return toPage(items, limit)
-  }
-
-  /**
-   * Claims the oldest queued job (QUEUED → RUNNING) so only one worker runs it, on either dialect.
-   * A job left RUNNING by a stopped server is not reclaimed here; `failInterruptedJobs` handles it.
-   */
-  async claimQueuedImportJob(): Promise<ImportJobTable | undefined> {
-    for (;;) {
-      const next = await this.#db
-        .selectFrom('import_job')
-        .select('id')
-        .where('state', '=', 'QUEUED')
-        .orderBy('created_at')
-        .limit(1)
-        .executeTakeFirst()
-      if (!next) return undefined
-      const claimed = await this.#db
-        .updateTable('import_job')
-        .set({ state: 'RUNNING' })
-        .where('id', '=', next.id)
-        .where('state', '=', 'QUEUED')
-        .executeTakeFirst()
-      if (Number(claimed.numUpdatedRows) === 1) return this.getImportJobRow(next.id)
-    }
   }
 
   async updateImportJob(
@@ -1043,24 +1052,15 @@ export class Store {
       .execute()
   }
 
-  /** Jobs RUNNING when a single-process server stopped can never finish: mark them FAILED with a reason. */
-  async failInterruptedJobs(reason: Issue): Promise<number> {
-    const result = await this.#db
-      .updateTable('import_job')
-      .set({ state: 'FAILED', failure_reason_json: JSON.stringify(reason), finished_at: now() })
-      .where('state', '=', 'RUNNING')
-      .executeTakeFirst()
-    return Number(result.numUpdatedRows)
-  }
-
   // ── annotations ────────────────────────────────────────────────────────
 
   /** Writes one chunk of accepted annotations atomically (upsert by project, data row, layer, uuid). */
   async writeAnnotations(
     rows: AnnotationRow[],
     labels: { projectId: string; dataRowId: string; isBenchmarkReference: boolean }[],
+    guard?: ImportGuard,
   ): Promise<void> {
-    await writeAnnotationRows(this.#conn, rows, labels, now())
+    await writeAnnotationRows(this.#conn, rows, labels, now(), guard)
   }
 
   async *streamProjectAnnotations(

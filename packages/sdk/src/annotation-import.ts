@@ -55,12 +55,18 @@ export interface FromUrlArgs extends JobTarget {
 
 export type ValidateArgs = FromObjectsArgs | FromFileArgs | FromUrlArgs
 
+/** How long `waitUntilDone` waits by default before it gives up (documented in the SDK README). */
+export const DEFAULT_IMPORT_TIMEOUT_SECONDS = 3600
+
 export interface WaitUntilDoneOptions {
   /** print progress lines to the console while waiting */
   showProgress?: boolean
   /** fixed poll interval; default starts at 0.5 s and grows to 2 s */
   sleepTimeSeconds?: number
-  /** give up after this long (default: wait as long as it takes, as Labelbox) */
+  /**
+   * give up after this long with a LabelportError `unavailable` (default 3600 s, 1 hour, so nothing
+   * polls forever; pass `Infinity` to wait as long as it takes, as Labelbox)
+   */
   timeoutSeconds?: number
   /** called after every poll (progress bars) */
   onProgress?: (job: AnnotationImport) => void
@@ -318,8 +324,8 @@ export class AnnotationImport {
 
   /** Polls while RUNNING. A FAILED job does not throw: `failureReason` and the statuses say why. */
   async waitUntilDone(options: WaitUntilDoneOptions = {}): Promise<this> {
-    const deadline =
-      options.timeoutSeconds === undefined ? Infinity : Date.now() + options.timeoutSeconds * 1000
+    const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_IMPORT_TIMEOUT_SECONDS
+    const deadline = Date.now() + timeoutSeconds * 1000
     const delays = pollDelays(DEFAULT_BACKOFF, options.sleepTimeSeconds)
     let shown = ''
     const report = (): void => {
@@ -334,7 +340,7 @@ export class AnnotationImport {
       if (Date.now() >= deadline) {
         throw new LabelportError(
           'unavailable',
-          `import ${this.name} did not finish within ${options.timeoutSeconds} s (progress ${this.progress})`,
+          `import ${this.name} did not finish within ${timeoutSeconds} s (progress ${this.progress})`,
         )
       }
       await sleep(Math.min(delays.next().value, Math.max(0, deadline - Date.now())), options.signal)

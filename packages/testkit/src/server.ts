@@ -18,7 +18,12 @@ export interface TestServer {
   databaseUrl: string | null
   /** everything the server printed so far */
   output(): string
-  stop(): Promise<void>
+  /** the server process id */
+  pid: number
+  /** kill -9: no shutdown at all (crash tests); the data dir and schema are kept */
+  kill(): Promise<void>
+  /** SIGTERM (a graceful stop); the data dir is removed unless kept or given by the caller */
+  stop(options?: { keepDataDir?: boolean }): Promise<void>
 }
 
 /** A schema of its own for each server, so tests sharing one throwaway database never meet. */
@@ -49,10 +54,14 @@ export async function startServer(
     /** use `databaseUrl` as it is (several servers sharing one database) instead of a fresh schema */
     shareDatabase?: boolean
     env?: Record<string, string>
+    /** reuse this data dir (a restart after a crash); it is then not removed by `stop` */
+    dataDir?: string
+    apiKey?: string
   } = {},
 ): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'labelport-test-'))
-  const apiKey = `lp_test_${randomBytes(16).toString('hex')}`
+  const ownDir = options.dataDir === undefined
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'labelport-test-'))
+  const apiKey = options.apiKey ?? `lp_test_${randomBytes(16).toString('hex')}`
   const schema =
     options.databaseUrl === undefined
       ? null
@@ -102,14 +111,23 @@ export async function startServer(
     dataDir,
     databaseUrl: schema?.url ?? null,
     output: () => output,
-    async stop() {
-      if (child.exitCode === null) {
+    pid: child.pid ?? 0,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve))
+        child.kill('SIGKILL')
+        await exited
+      }
+    },
+    async stop(stopOptions: { keepDataDir?: boolean } = {}) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve))
         child.kill('SIGTERM')
         await exited
       }
       await schema?.drop()
-      rmSync(dataDir, { recursive: true, force: true })
+      if (ownDir && stopOptions.keepDataDir !== true)
+        rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }

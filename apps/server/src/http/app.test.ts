@@ -247,11 +247,30 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal(task.createdDataRows.length, 1)
       assert.equal(task.errors.length, 0)
 
-      const again = await waitForTask(
+      // a retry of the same row (same key, same row data) is idempotent: the same row, no error
+      const retry = await waitForTask(
         h,
         (
           await h.call<Task>('POST', `/v1/datasets/${dataset.id}/data-rows`, {
             items: [{ rowData: uri, globalKey: GLOBAL_KEY }],
+          })
+        ).body.id,
+      )
+      assert.deepEqual(retry.errors, [])
+      assert.equal(retry.createdDataRows[0]?.id, task.createdDataRows[0]?.id)
+
+      // the same key for other row data is a duplicate
+      const other = await h.upload(
+        await sharp({ create: { ...SIZE, channels: 3, background: '#123' } })
+          .jpeg()
+          .toBuffer(),
+        'image/jpeg',
+      )
+      const again = await waitForTask(
+        h,
+        (
+          await h.call<Task>('POST', `/v1/datasets/${dataset.id}/data-rows`, {
+            items: [{ rowData: other.uri, globalKey: GLOBAL_KEY }],
           })
         ).body.id,
       )

@@ -1,10 +1,12 @@
 /**
  * Runs one import job: streams the NDJSON input line by line, judges each line (core's ImportJudge),
- * resolves data rows in batches, decodes masks, writes accepted annotations chunk by chunk in
- * transactions, and streams one status line per annotation line to the status file.
+ * resolves data rows in batches, decodes masks, and commits chunk by chunk: the chunk's status
+ * lines go to a status part (a blob), then its annotations and the job's checkpoint are written in
+ * one transaction, guarded by the job's owner. A job taken over after a crash replays the committed
+ * lines through the judge (no writes, no masks) to rebuild what relationships need, then goes on.
  * Memory stays flat: only the current chunk, a bounded data-row cache and the judge's compact tables.
  */
-import { PassThrough } from 'node:stream'
+import { createInterface } from 'node:readline'
 import {
   ImportJudge,
   buildOntologyIndex,
@@ -18,13 +20,20 @@ import {
   type ParsedLine,
   type StatusLine,
 } from '@labelport/core'
-import type { AnnotationRow, DataRowLookup, LabelTouch, Store } from '@labelport/db'
+import {
+  statusPartKey,
+  type AnnotationRow,
+  type DataRowLookup,
+  type ImportCheckpoint,
+  type LabelTouch,
+  type Store,
+} from '@labelport/db'
 import type { MaskProcessor } from '../masks/mask-processor.ts'
 import type { BlobStore } from '../storage/blob-store.ts'
 import { readLines } from './read-lines.ts'
 
-/** lines judged and written together; one transaction per chunk */
-const CHUNK_LINES = 20_000
+/** lines judged and written together, one transaction per chunk (LABELPORT_IMPORT_CHUNK_LINES) */
+export const DEFAULT_CHUNK_LINES = 20_000
 /** …or fewer when the lines are big (inline masks), so one chunk never holds much memory */
 const CHUNK_BYTES = 32 * 1024 * 1024
 const DATA_ROW_CACHE_SIZE = 50_000
@@ -36,9 +45,17 @@ export interface ImportJobSpec {
   kind: ImportKind
   dryRun: boolean
   inputKey: string
-  statusKey: string
   ontology: NormalizedOntology
+  /** the server holding the job's lease; every commit is guarded by it */
+  owner: string
+  leaseMs: number
+  /** where a job taken over resumes (line 0: from the start) */
+  resume: ImportCheckpoint
+  /** checked between chunks: a graceful stop, or the lease lost */
+  shouldStop: () => boolean
 }
+
+export type RunEnd = { ended: 'finished'; outcome: ImportOutcome } | { ended: 'stopped' }
 
 export interface ImportOutcome {
   total: number
@@ -61,23 +78,23 @@ export class ImportRunner {
   readonly #blobs: BlobStore
   readonly #masks: MaskProcessor
   readonly #maxLineBytes: number
+  readonly #chunkLines: number
 
   constructor(deps: {
     store: Store
     blobs: BlobStore
     masks: MaskProcessor
     maxLineBytes: number
+    chunkLines?: number
   }) {
     this.#store = deps.store
     this.#blobs = deps.blobs
     this.#masks = deps.masks
     this.#maxLineBytes = deps.maxLineBytes
+    this.#chunkLines = deps.chunkLines ?? DEFAULT_CHUNK_LINES
   }
 
-  async run(
-    job: ImportJobSpec,
-    onProgress: (percent: number, outcome: ImportOutcome) => Promise<void>,
-  ): Promise<ImportOutcome> {
+  async run(job: ImportJobSpec): Promise<RunEnd> {
     const input = await this.#blobs.stream(job.inputKey)
     if (!input)
       throw new ImportSourceError(
@@ -91,108 +108,188 @@ export class ImportRunner {
       maxLineBytes: this.#maxLineBytes,
     })
     const layer = job.kind === 'mal' ? 'prelabel' : 'label'
-    const outcome: ImportOutcome = {
-      total: 0,
-      success: 0,
-      failure: 0,
-      errorCounts: {},
-      errorExamples: {},
+    const resume = job.resume
+    let outcome: ImportOutcome = {
+      total: resume.total,
+      success: resume.success,
+      failure: resume.failure,
+      errorCounts: { ...resume.errorCounts },
+      errorExamples: { ...resume.errorExamples },
     }
     const cache = new Map<string, DataRowState>()
     const dataRowOfUuid = new Map<string, { id: string; globalKey: string | null }>() // relationship lines only
+    // lines of committed chunks that failed after `check` (masks, storage): the replay rejects them again
+    const failedLater = resume.line > 0 ? await this.#failedLines(job.id, resume.statusParts) : null
 
-    const statusOut = new PassThrough()
-    const statusWritten = this.#blobs.put(job.statusKey, statusOut, 'application/x-ndjson')
-    const writeStatus = (line: StatusLine) => {
-      if (!statusOut.write(`${JSON.stringify(line)}\n`))
-        return new Promise<void>((r) => statusOut.once('drain', () => r()))
-      return undefined
-    }
-
-    const record = (status: StatusLine) => {
-      outcome.total++
-      if (status.status === 'SUCCESS') outcome.success++
-      else {
-        outcome.failure++
-        const first = status.errors?.[0]
-        if (first) {
-          outcome.errorCounts[first.code] = (outcome.errorCounts[first.code] ?? 0) + 1
-          outcome.errorExamples[first.code] ??= {
-            line: status.line,
-            message: first.message,
-            path: first.path,
-          }
-        }
-      }
-      return writeStatus(status)
-    }
-
+    let statusParts = resume.statusParts
     let bytesRead = 0
+    let lastLine = resume.line
     let chunk: Pending[] = []
     let chunkBytes = 0
-    let lastPercent = -1
-    const flush = async () => {
-      await this.#judgeChunk(job, judge, chunk, cache, dataRowOfUuid, layer, record)
-      chunk = []
-      chunkBytes = 0
-      const percent = inputSize > 0 ? Math.min(99, Math.floor((bytesRead / inputSize) * 100)) : 0
-      if (percent !== lastPercent) {
-        lastPercent = percent
-        await onProgress(percent, outcome)
+
+    const commit = async (
+      rows: AnnotationRow[],
+      labels: LabelTouch[],
+      statuses: (written: boolean) => StatusLine[],
+      finish: boolean,
+      maskShas: ReadonlySet<string> = new Set(),
+    ): Promise<void> => {
+      const before = outcome
+      for (let attempt = 0; ; attempt++) {
+        const written = attempt === 0
+        const lines = statuses(written)
+        outcome = structuredClone(before)
+        for (const line of lines) record(outcome, line)
+        const part = statusParts + 1
+        await this.#blobs.put(
+          statusPartKey(job.id, part),
+          Buffer.from(lines.map((l) => `${JSON.stringify(l)}\n`).join('')),
+          'application/x-ndjson',
+        )
+        const percent = inputSize > 0 ? Math.min(99, Math.floor((bytesRead / inputSize) * 100)) : 0
+        const checkpoint: ImportCheckpoint = {
+          bytes: bytesRead,
+          line: lastLine,
+          statusParts: part,
+          progress: finish ? 100 : percent,
+          ...outcome,
+        }
+        const guard = {
+          importId: job.id,
+          owner: job.owner,
+          leaseMs: job.leaseMs,
+          checkpoint,
+          finish,
+        }
+        try {
+          // the organization may read the composite masks its annotations point at (export URLs)
+          if (written && !job.dryRun && maskShas.size > 0)
+            await this.#store.maskOwners.grant(job.organizationId, maskShas)
+          await this.#store.writeAnnotations(
+            written && !job.dryRun ? rows : [],
+            written && !job.dryRun ? labels : [],
+            guard,
+          )
+          statusParts = part
+          return
+        } catch (err) {
+          if (!written || (err as Error).name === 'JobLostError') throw err
+          console.error(
+            `import ${job.id}: writing a chunk of ${rows.length} annotations failed`,
+            err,
+          )
+        }
       }
     }
 
-    try {
-      for await (const item of readLines(input, this.#maxLineBytes)) {
-        bytesRead += item.bytes
-        chunkBytes += item.bytes
-        if (item.kind === 'too_long') {
-          const message = `line ${item.number} has ${item.bytes} bytes; lines are limited to ${this.#maxLineBytes} bytes`
-          chunk.push({
-            parsed: {
-              ok: false,
-              line: item.number,
-              uuid: null,
-              dataRowRef: null,
-              issues: [issue('line_too_long', message)],
-            },
-          })
-        } else if (item.text.trim() !== '') {
-          // blank lines (e.g. a trailing newline) are not annotations
-          chunk.push({ parsed: judge.parse(item.text, item.number) })
-        }
-        if (chunk.length >= CHUNK_LINES || chunkBytes >= CHUNK_BYTES) await flush()
+    const flush = async () => {
+      const judged = await this.#judgeChunk(job, judge, chunk, cache, dataRowOfUuid, layer)
+      chunk = []
+      chunkBytes = 0
+      await commit(judged.rows, judged.labels, judged.statuses, false, judged.maskShas)
+    }
+    const replay = async () => {
+      await this.#resolveDataRows(job, chunk, cache)
+      for (const item of chunk) {
+        const parsed = item.parsed
+        if (!parsed.ok) continue
+        const state = cache.get(refKey(parsed.dataRowRef)) ?? 'unknown'
+        const dataRow =
+          state === 'unknown'
+            ? 'unknown'
+            : state.inProject
+              ? {
+                  id: state.id,
+                  globalKey: state.globalKey,
+                  width: state.width,
+                  height: state.height,
+                }
+              : 'not_in_project'
+        const verdict = judge.check(parsed, dataRow)
+        if (verdict.ok === 'deferred' && state !== 'unknown')
+          dataRowOfUuid.set(parsed.uuid, { id: state.id, globalKey: state.globalKey })
+        if (verdict.ok === true && failedLater?.has(parsed.line)) judge.reject(parsed.uuid)
       }
-      if (chunk.length > 0) await flush()
+      chunk = []
+      chunkBytes = 0
+    }
 
-      // relationships are judged last: their endpoints may come later in the file
-      const late = judge.finishRelationships()
-      const rows: AnnotationRow[] = []
-      const statuses: StatusLine[] = []
-      for (const item of late) {
-        const dataRow = dataRowOfUuid.get(item.uuid) ?? { id: item.dataRowId, globalKey: null }
-        if (item.verdict.ok === true) {
-          rows.push(toRow(job, layer, item.verdict.record))
-          statuses.push(success(item.line, item.uuid, dataRow, item.verdict.warnings))
-        } else if (item.verdict.ok === false) {
-          statuses.push(failure(item.line, item.uuid, dataRow, item.verdict.issues))
+    for await (const item of readLines(input, this.#maxLineBytes)) {
+      bytesRead += item.bytes
+      chunkBytes += item.bytes
+      const replaying = item.number <= resume.line
+      if (!replaying && chunk.length > 0 && job.shouldStop()) return { ended: 'stopped' }
+      if (item.kind === 'too_long') {
+        const message = `line ${item.number} has ${item.bytes} bytes; lines are limited to ${this.#maxLineBytes} bytes`
+        chunk.push({
+          parsed: {
+            ok: false,
+            line: item.number,
+            uuid: null,
+            dataRowRef: null,
+            issues: [issue('line_too_long', message)],
+          },
+        })
+      } else if (item.text.trim() !== '') {
+        // blank lines (e.g. a trailing newline) are not annotations
+        chunk.push({ parsed: judge.parse(item.text, item.number) })
+      }
+      lastLine = item.number
+      if (chunk.length >= this.#chunkLines || chunkBytes >= CHUNK_BYTES) {
+        if (replaying) await replay()
+        else {
+          if (job.shouldStop()) return { ended: 'stopped' }
+          await flush()
         }
       }
-      const written = await this.#write(job, rows, [])
-      for (const s of statuses) {
-        const finalStatus =
+      if (item.number === resume.line && chunk.length > 0) await replay()
+    }
+    if (chunk.length > 0) {
+      if (job.shouldStop()) return { ended: 'stopped' }
+      await flush()
+    }
+    if (job.shouldStop()) return { ended: 'stopped' }
+
+    // relationships are judged last: their endpoints may come later in the file
+    const late = judge.finishRelationships()
+    const rows: AnnotationRow[] = []
+    const judged: StatusLine[] = []
+    for (const item of late) {
+      const dataRow = dataRowOfUuid.get(item.uuid) ?? { id: item.dataRowId, globalKey: null }
+      if (item.verdict.ok === true) {
+        rows.push(toRow(job, layer, item.verdict.record))
+        judged.push(success(item.line, item.uuid, dataRow, item.verdict.warnings))
+      } else if (item.verdict.ok === false) {
+        judged.push(failure(item.line, item.uuid, dataRow, item.verdict.issues))
+      }
+    }
+    await commit(
+      rows,
+      [],
+      (written) =>
+        judged.map((s) =>
           written || s.status === 'FAILURE'
             ? s
             : failure(s.line, s.uuid, s.dataRow, [
                 issue('internal', 'Storing this annotation failed; nothing of it was written'),
-              ])
-        await record(finalStatus)
+              ]),
+        ),
+      true,
+    )
+    return { ended: 'finished', outcome }
+  }
+
+  /** Line numbers of the committed status parts' FAILURE lines (to replay a resumed job). */
+  async #failedLines(importId: string, parts: number): Promise<Set<number>> {
+    const failed = new Set<number>()
+    for (let n = 1; n <= parts; n++) {
+      const stream = await this.#blobs.stream(statusPartKey(importId, n))
+      if (!stream) continue
+      for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
+        if (text.includes('"FAILURE"')) failed.add((JSON.parse(text) as StatusLine).line)
       }
-    } finally {
-      statusOut.end()
-      await statusWritten
     }
-    return outcome
+    return failed
   }
 
   async #judgeChunk(
@@ -202,8 +299,12 @@ export class ImportRunner {
     cache: Map<string, DataRowState>,
     dataRowOfUuid: Map<string, { id: string; globalKey: string | null }>,
     layer: 'prelabel' | 'label',
-    record: (s: StatusLine) => Promise<void> | undefined,
-  ): Promise<void> {
+  ): Promise<{
+    rows: AnnotationRow[]
+    labels: LabelTouch[]
+    statuses: (written: boolean) => StatusLine[]
+    maskShas: ReadonlySet<string>
+  }> {
     await this.#resolveDataRows(job, chunk, cache)
 
     const rows: AnnotationRow[] = []
@@ -260,28 +361,31 @@ export class ImportRunner {
       }
     }
 
-    const written = await this.#write(job, rows, [...labels.values()], maskShas)
-    if (!written) for (const uuid of accepted) judge.reject(uuid)
-
-    for (const item of chunk) {
-      const p = item.parsed
-      const dataRow = item.dataRow ?? refAsDataRow(p.dataRowRef)
-      if (!p.ok) {
-        await record(failure(p.line, p.uuid, dataRow, p.issues))
-      } else if (item.verdict?.ok === 'deferred') {
-        continue
-      } else if (item.verdict?.ok === true) {
-        await record(
-          written
-            ? success(p.line, p.uuid, dataRow, item.verdict.warnings)
-            : failure(p.line, p.uuid, dataRow, [
-                issue('internal', 'Storing this chunk failed; nothing of it was written'),
-              ]),
-        )
-      } else if (item.verdict?.ok === false) {
-        await record(failure(p.line, p.uuid, dataRow, item.verdict.issues))
+    const statuses = (written: boolean): StatusLine[] => {
+      if (!written) for (const uuid of accepted) judge.reject(uuid)
+      const out: StatusLine[] = []
+      for (const item of chunk) {
+        const p = item.parsed
+        const dataRow = item.dataRow ?? refAsDataRow(p.dataRowRef)
+        if (!p.ok) {
+          out.push(failure(p.line, p.uuid, dataRow, p.issues))
+        } else if (item.verdict?.ok === 'deferred') {
+          continue
+        } else if (item.verdict?.ok === true) {
+          out.push(
+            written
+              ? success(p.line, p.uuid, dataRow, item.verdict.warnings)
+              : failure(p.line, p.uuid, dataRow, [
+                  issue('internal', 'Storing this chunk failed; nothing of it was written'),
+                ]),
+          )
+        } else if (item.verdict?.ok === false) {
+          out.push(failure(p.line, p.uuid, dataRow, item.verdict.issues))
+        }
       }
+      return out
     }
+    return { rows, labels: [...labels.values()], statuses, maskShas }
   }
 
   /** Looks up the chunk's data rows not yet in the cache, with one query per kind of reference. */
@@ -312,25 +416,6 @@ export class ImportRunner {
       if (row.globalKey !== null && keys.has(row.globalKey)) cache.set(`gk:${row.globalKey}`, row)
     }
   }
-
-  /** Writes one chunk in one transaction; false when it failed (nothing of it is written). */
-  async #write(
-    job: ImportJobSpec,
-    rows: AnnotationRow[],
-    labels: LabelTouch[],
-    maskShas: ReadonlySet<string> = new Set(),
-  ): Promise<boolean> {
-    if (job.dryRun || (rows.length === 0 && labels.length === 0)) return true
-    try {
-      // the organization may read the composite masks its annotations point at (export URLs)
-      if (maskShas.size > 0) await this.#store.maskOwners.grant(job.organizationId, maskShas)
-      await this.#store.writeAnnotations(rows, labels)
-      return true
-    } catch (err) {
-      console.error(`import ${job.id}: writing a chunk of ${rows.length} annotations failed`, err)
-      return false
-    }
-  }
 }
 
 /** The input could not be read at all: the job fails with this reason. */
@@ -339,6 +424,24 @@ export class ImportSourceError extends Error {
   constructor(found: Issue) {
     super(found.message)
     this.issue = found
+  }
+}
+
+function record(outcome: ImportOutcome, status: StatusLine): void {
+  outcome.total++
+  if (status.status === 'SUCCESS') {
+    outcome.success++
+    return
+  }
+  outcome.failure++
+  const first = status.errors?.[0]
+  if (first) {
+    outcome.errorCounts[first.code] = (outcome.errorCounts[first.code] ?? 0) + 1
+    outcome.errorExamples[first.code] ??= {
+      line: status.line,
+      message: first.message,
+      path: first.path,
+    }
   }
 }
 
@@ -382,20 +485,20 @@ function success(
   dataRow: { id: string | null; globalKey: string | null },
   warnings: Issue[] = [],
 ): StatusLine {
-  const line_: StatusLine = {
+  const status: StatusLine = {
     line,
     uuid,
     dataRow: { id: dataRow.id, globalKey: dataRow.globalKey },
     status: 'SUCCESS',
   }
   if (warnings.length > 0)
-    line_.warnings = warnings.map((w) => ({
+    status.warnings = warnings.map((w) => ({
       name: w.code,
       code: w.code,
       message: w.message,
       path: w.path,
     }))
-  return line_
+  return status
 }
 
 function failure(

@@ -29,6 +29,17 @@ before(async () => {
         res.write('a')
         setTimeout(() => res.end('b'), 2_000).unref()
         return
+      case '/drip': {
+        // one byte every 100 ms for 5 s: never idle, never done in time
+        res.writeHead(200)
+        const drip = setInterval(() => res.write('x'), 100)
+        setTimeout(() => {
+          clearInterval(drip)
+          res.end()
+        }, 5_000).unref()
+        res.once('close', () => clearInterval(drip))
+        return
+      }
       case '/hang':
         return // never answers
       case '/missing':
@@ -242,4 +253,21 @@ void test('stream variant: delivers the body, refuses forbidden hosts, errors pa
   )
   assert.ok(!refused.ok)
   assert.equal(refused.issue.code, 'fetch_address_forbidden')
+})
+
+void test('stream variant: a total deadline ends a source that sends a byte at a time', async () => {
+  const streamFetch = createSafeFetchStream({
+    maxBytes: 50_000,
+    timeoutMs: 500,
+    deadlineMs: 800,
+    allowHosts: ['127.0.0.1'],
+  })
+  const drip = await streamFetch(`${base}/drip`, ['source', 'url'])
+  assert.ok(drip.ok)
+  await assert.rejects(new Response(drip.stream).arrayBuffer(), (err: unknown) => {
+    const e = err as { code?: string; message?: string }
+    assert.equal(e.code, 'fetch_timeout')
+    assert.match(e.message ?? '', /did not finish within 800 ms/)
+    return true
+  })
 })

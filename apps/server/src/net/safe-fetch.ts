@@ -23,6 +23,8 @@ export interface SafeFetchOptions {
   timeoutMs: number
   /** host names (exact, case-insensitive), IP addresses or CIDR ranges allowed even when private */
   allowHosts?: string[]
+  /** the stream only: the whole transfer, headers to last byte, ends by then (a slow source cannot hold a worker) */
+  deadlineMs?: number
 }
 
 export type SafeFetchResult =
@@ -393,6 +395,8 @@ export function createSafeFetch(options: SafeFetchOptions): SafeFetch {
 export function createSafeFetchStream(options: SafeFetchOptions): SafeFetchStream {
   const allow = buildAllowlist(options.allowHosts ?? [])
   return async (url, path) => {
+    const started = Date.now()
+    const deadlineMs = options.deadlineMs ?? Number.POSITIVE_INFINITY
     const controller = new AbortController()
     let timer = setTimeout(() => {
       controller.abort(
@@ -411,13 +415,22 @@ export function createSafeFetchStream(options: SafeFetchOptions): SafeFetchStrea
     let received = 0
     const idle = (): void => {
       clearTimeout(timer)
-      timer = setTimeout(() => {
-        response.destroy(
-          new AppError('fetch_timeout', `${url} sent nothing for ${options.timeoutMs} ms`, {
-            path,
-          }),
-        )
-      }, options.timeoutMs)
+      const left = deadlineMs - (Date.now() - started)
+      const overall = left < options.timeoutMs
+      timer = setTimeout(
+        () => {
+          response.destroy(
+            new AppError(
+              'fetch_timeout',
+              overall
+                ? `${url} did not finish within ${deadlineMs} ms (LABELPORT_FETCH_DEADLINE_MS)`
+                : `${url} sent nothing for ${options.timeoutMs} ms`,
+              { path },
+            ),
+          )
+        },
+        Math.max(0, overall ? left : options.timeoutMs),
+      )
     }
     async function* bounded(): AsyncGenerator<Uint8Array> {
       idle()

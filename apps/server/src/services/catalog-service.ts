@@ -1,11 +1,25 @@
-/** Datasets, uploads and data rows (the Catalog), with the async create-data-rows task. */
+/**
+ * Datasets, uploads and data rows (the Catalog), with the async create-data-rows task. A task is
+ * owned by the server running it (a lease, renewed at each checkpoint); a task whose server
+ * crashed is taken over by any server and resumes at its checkpoint. Each item's data row id is
+ * derived from the task and the item's index, so redoing an item finds the row it already made.
+ */
+import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
-import { AppError, newId, type DataRowInput, type Task, type TaskError } from '@labelport/core'
-import type { Store } from '@labelport/db'
+import {
+  AppError,
+  issue,
+  newId,
+  type DataRowInput,
+  type Task,
+  type TaskError,
+} from '@labelport/core'
+import type { JobRepository, Store } from '@labelport/db'
 import type { BlobStore } from '../storage/blob-store.ts'
 import { fromWebStream } from '../storage/web-streams.ts'
 import type { Caller } from './auth-service.ts'
 import type { Fetcher } from './fetcher.ts'
+import { keepLease, type JobSettings } from './job-settings.ts'
 import { makeThumbnail, readMediaAttributes } from './media.ts'
 
 export const MAX_GLOBAL_KEY_LENGTH = 200
@@ -17,8 +31,21 @@ export class CatalogService {
   readonly #fetch: Fetcher
   readonly #maxUploadBytes: number
   readonly #running = new Set<Promise<void>>()
+  readonly #jobs: JobRepository
+  readonly #settings: JobSettings
+  #stopped = false
+  #supervisor: NodeJS.Timeout | null = null
 
-  constructor(deps: { store: Store; blobs: BlobStore; fetch: Fetcher; maxUploadBytes: number }) {
+  constructor(deps: {
+    store: Store
+    blobs: BlobStore
+    fetch: Fetcher
+    maxUploadBytes: number
+    jobs: JobRepository
+    settings: JobSettings
+  }) {
+    this.#jobs = deps.jobs
+    this.#settings = deps.settings
     this.#store = deps.store
     this.#blobs = deps.blobs
     this.#fetch = deps.fetch
@@ -65,7 +92,7 @@ export class CatalogService {
     return { id, size: info.size, sha256: info.sha256, contentType, uri: `${UPLOAD_PREFIX}${id}` }
   }
 
-  uploadKey(caller: Caller, uploadId: string): string {
+  uploadKey(caller: Pick<Caller, 'organizationId'>, uploadId: string): string {
     if (!/^[0-9a-z]{25}$/.test(uploadId))
       throw new AppError('upload_not_found', `No upload ${uploadId}`, { path: ['uploadId'] })
     return `uploads/${caller.organizationId}/${uploadId}`
@@ -175,11 +202,18 @@ export class CatalogService {
       id: newId(),
       organizationId: caller.organizationId,
       input: { datasetId, items },
+      owner: this.#settings.owner,
+      leaseExpiresAt: Date.now() + this.#settings.leaseMs,
     })
-    const run = this.#runCreateDataRows(caller, task.id, datasetId, items).finally(() =>
-      this.#running.delete(run),
-    )
-    this.#running.add(run)
+    this.#track({
+      id: task.id,
+      organizationId: caller.organizationId,
+      datasetId,
+      items,
+      nextItem: 0,
+      created: [],
+      errors: [],
+    })
     return task
   }
 
@@ -192,19 +226,84 @@ export class CatalogService {
     return task
   }
 
+  /** Takes over tasks whose lease expired (their server stopped or crashed), now and then. */
+  start(): void {
+    const every = Math.min(1000, Math.max(50, Math.floor(this.#settings.leaseMs / 3)))
+    const sweep = async () => {
+      for (;;) {
+        if (this.#stopped) return
+        const row = await this.#jobs.claimTask(this.#settings.owner, this.#settings.leaseMs)
+        if (!row) return
+        const input = row.input_json === null ? null : (JSON.parse(row.input_json) as TaskInput)
+        if (row.attempts > this.#settings.maxAttempts || !input) {
+          await this.#jobs.endTask(row.id, this.#settings.owner, {
+            status: 'FAILED',
+            created: JSON.parse(row.result_json) as Task['createdDataRows'],
+            errors: [
+              ...(JSON.parse(row.errors_json) as Task['errors']),
+              {
+                ...issue(
+                  'job_interrupted',
+                  `The task was interrupted ${row.attempts - 1} times (its server stopped or crashed while running it)`,
+                ),
+                failedDataRows: [],
+              },
+            ],
+          })
+          continue
+        }
+        this.#track({
+          id: row.id,
+          organizationId: row.organization_id,
+          datasetId: input.datasetId,
+          items: input.items,
+          nextItem: row.checkpoint_item,
+          created: JSON.parse(row.result_json) as Task['createdDataRows'],
+          errors: JSON.parse(row.errors_json) as Task['errors'],
+        })
+      }
+    }
+    const tick = () => {
+      this.#supervisor = setTimeout(() => {
+        sweep().then(tick, (err: unknown) => {
+          console.error('taking over create-data-rows tasks failed', err)
+          tick()
+        })
+      }, every)
+    }
+    sweep().then(tick, (err: unknown) => {
+      console.error('taking over create-data-rows tasks failed', err)
+      tick()
+    })
+  }
+
+  /** Graceful stop: running tasks stop at their next item, checkpoint and give their lease back. */
+  async stop(): Promise<void> {
+    this.#stopped = true
+    if (this.#supervisor) clearTimeout(this.#supervisor)
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      this.drain(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.#settings.stopTimeoutMs)
+      }),
+    ])
+    clearTimeout(timer)
+  }
+
   /** Waits for background tasks (used at shutdown and in tests). */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.#running])
   }
 
-  async #runCreateDataRows(
-    caller: Caller,
-    taskId: string,
-    datasetId: string,
-    items: DataRowInput[],
-  ): Promise<void> {
-    const errors: TaskError[] = []
-    const created: Task['createdDataRows'] = []
+  #track(t: RunningTask): void {
+    const run = this.#runCreateDataRows(t).finally(() => this.#running.delete(run))
+    this.#running.add(run)
+  }
+
+  async #runCreateDataRows(t: RunningTask): Promise<void> {
+    const owner = this.#settings.owner
+    const { items, created, errors } = t
     const fail = (
       i: number,
       item: DataRowInput,
@@ -218,13 +317,47 @@ export class CatalogService {
         path: ['items', i, field],
         failedDataRows: [{ rowData: item.rowData, globalKey: item.globalKey ?? null }],
       })
+    let lost = false
+    const stopLease = keepLease(
+      this.#settings.leaseMs,
+      () => this.#jobs.renewTask(t.id, owner, this.#settings.leaseMs),
+      () => {
+        lost = true
+      },
+    )
+    let lastCheckpoint = Date.now()
+    const checkpoint = async (nextItem: number) => {
+      lastCheckpoint = Date.now()
+      const progress = Math.floor((nextItem / Math.max(1, items.length)) * 100)
+      if (
+        !(await this.#jobs.checkpointTask(t.id, owner, this.#settings.leaseMs, {
+          nextItem,
+          progress,
+          created,
+          errors,
+        }))
+      )
+        lost = true
+    }
     try {
       const keys = items.map((i) => i.globalKey).filter((k): k is string => typeof k === 'string')
-      const taken = await this.#store.findGlobalKeys(caller.organizationId, keys)
+      const existing = await this.#jobs.dataRowsByGlobalKey(t.organizationId, keys)
+      const mine = new Set(created.map((c) => c.id))
       const seen = new Set<string>()
-      let lastProgress = 0
       for (const [i, item] of items.entries()) {
         const key = item.globalKey ?? null
+        if (i < t.nextItem) {
+          if (key !== null) seen.add(key)
+          continue
+        }
+        if (this.#stopped || lost) {
+          if (!lost) {
+            await checkpoint(i)
+            await this.#jobs.releaseTask(t.id, owner)
+          }
+          return
+        }
+        const id = taskRowId(t.id, i)
         if (key !== null) {
           if (key.length === 0 || key.length > MAX_GLOBAL_KEY_LENGTH) {
             fail(
@@ -236,15 +369,42 @@ export class CatalogService {
             )
             continue
           }
+          const found = existing.get(key)
+          // a retry of the same row (same key, same row data, same dataset) is not a duplicate
+          if (
+            found &&
+            !seen.has(key) &&
+            found.datasetId === t.datasetId &&
+            found.rowData === item.rowData
+          ) {
+            seen.add(key)
+            if (!mine.has(found.id)) {
+              mine.add(found.id)
+              created.push({ id: found.id, globalKey: key, rowData: item.rowData })
+            }
+            continue
+          }
           // Labelbox's own message, which scripts match on
-          if (taken.has(key) || seen.has(key)) {
+          if (found || seen.has(key)) {
             fail(i, item, 'global_key_duplicate', `Duplicate global key: '${key}'`, 'globalKey')
             continue
           }
           seen.add(key)
+        } else if (t.nextItem > 0 && !mine.has(id)) {
+          // resumed: this item may have been made after the last checkpoint
+          const made = await this.#jobs.dataRowById(id)
+          if (made) {
+            mine.add(id)
+            created.push({ id, globalKey: null, rowData: made.rowData })
+            continue
+          }
         }
-        const id = newId()
-        const stored = await this.#storeImage(caller, id, item.rowData, ['items', i, 'rowData'])
+        const stored = await this.#storeImage(
+          { organizationId: t.organizationId },
+          id,
+          item.rowData,
+          ['items', i, 'rowData'],
+        )
         if (!stored.ok) {
           errors.push({
             ...stored.error,
@@ -255,44 +415,50 @@ export class CatalogService {
         try {
           const row = await this.#store.insertDataRow({
             id,
-            organizationId: caller.organizationId,
-            datasetId,
+            organizationId: t.organizationId,
+            datasetId: t.datasetId,
             globalKey: key,
             rowData: item.rowData,
             blobKey: stored.blobKey,
             ...stored.media,
           })
+          mine.add(row.id)
           created.push({ id: row.id, globalKey: row.globalKey, rowData: row.rowData })
         } catch (err) {
           if ((err as Error).name !== 'DuplicateError') throw err
-          fail(i, item, 'global_key_duplicate', `Duplicate global key: '${key ?? ''}'`, 'globalKey')
+          const made = await this.#jobs.dataRowById(id)
+          if (made && !mine.has(id)) {
+            mine.add(id)
+            created.push({ id, globalKey: made.globalKey, rowData: made.rowData })
+          } else if (!made)
+            fail(
+              i,
+              item,
+              'global_key_duplicate',
+              `Duplicate global key: '${key ?? ''}'`,
+              'globalKey',
+            )
         }
-        const progress = Math.floor(((i + 1) / items.length) * 100)
-        if (progress - lastProgress >= 5) {
-          lastProgress = progress
-          await this.#store.updateTask(taskId, { progress })
-        }
+        if (Date.now() - lastCheckpoint >= 500) await checkpoint(i + 1)
       }
       // like Labelbox: per-row failures leave the task COMPLETE, with errors naming each row
-      await this.#store.updateTask(taskId, {
-        status: 'COMPLETE',
-        progress: 100,
-        createdDataRows: created,
-        errors,
-      })
+      if (!lost) await this.#jobs.endTask(t.id, owner, { status: 'COMPLETE', created, errors })
     } catch (err) {
+      if (this.#stopped || lost) return // the lease expires; another server resumes the task
       errors.push({
         code: 'internal',
         message: `The task stopped: ${(err as Error).message}`,
         path: [],
         failedDataRows: [],
       })
-      await this.#store.updateTask(taskId, { status: 'FAILED', createdDataRows: created, errors })
+      await this.#jobs.endTask(t.id, owner, { status: 'FAILED', created, errors })
+    } finally {
+      stopLease()
     }
   }
 
   async #storeImage(
-    caller: Caller,
+    caller: Pick<Caller, 'organizationId'>,
     dataRowId: string,
     rowData: string,
     path: (string | number)[],
@@ -341,4 +507,24 @@ export class CatalogService {
       }
     return { ok: true, blobKey, media }
   }
+}
+
+interface TaskInput {
+  datasetId: string
+  items: DataRowInput[]
+}
+
+interface RunningTask extends TaskInput {
+  id: string
+  organizationId: string
+  /** the first item not yet done (a resumed task starts there) */
+  nextItem: number
+  created: Task['createdDataRows']
+  errors: Task['errors']
+}
+
+/** Item `index` of task `taskId` always gets this data row id, so a resumed task finds its rows. */
+function taskRowId(taskId: string, index: number): string {
+  const digest = BigInt(`0x${createHash('sha256').update(`${taskId}:${index}`).digest('hex')}`)
+  return `c${taskId.slice(1, 12)}${digest.toString(36).slice(0, 13).padStart(13, '0')}`
 }

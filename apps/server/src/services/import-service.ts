@@ -9,12 +9,21 @@ import {
   type ImportJob,
   type Issue,
 } from '@labelport/core'
-import { DuplicateError, type Store } from '@labelport/db'
+import {
+  DuplicateError,
+  JobLostError,
+  statusPartKey,
+  type ImportCheckpoint,
+  type ImportJobTable,
+  type JobRepository,
+  type Store,
+} from '@labelport/db'
 import { ImportRunner, ImportSourceError } from '../import/import-runner.ts'
 import type { MaskProcessor } from '../masks/mask-processor.ts'
 import type { BlobStore } from '../storage/blob-store.ts'
 import type { Caller } from './auth-service.ts'
 import type { CatalogService } from './catalog-service.ts'
+import { keepLease, type JobSettings } from './job-settings.ts'
 import type { ProjectService } from './project-service.ts'
 
 /** an import whose input must first be fetched keeps the URL here until the worker fetched it */
@@ -31,9 +40,13 @@ export class ImportService {
   readonly #catalog: CatalogService
   readonly #runner: ImportRunner
   readonly #fetchStream: UrlStreamer
-  #wake: (() => void) | null = null
+  readonly #jobs: JobRepository
+  readonly #settings: JobSettings
+  readonly #pollMs: number
+  #wakers: (() => void)[] = []
   #stopped = false
-  #loop: Promise<void> | null = null
+  #loops: Promise<void>[] = []
+  #busy = 0
   #idleWaiters: (() => void)[] = []
 
   constructor(deps: {
@@ -44,7 +57,14 @@ export class ImportService {
     masks: MaskProcessor
     maxLineBytes: number
     fetchStream: UrlStreamer
+    jobs: JobRepository
+    settings: JobSettings
+    chunkLines?: number
   }) {
+    this.#jobs = deps.jobs
+    this.#settings = deps.settings
+    // a job whose lease expired is seen within a third of the lease
+    this.#pollMs = Math.min(1000, Math.max(50, Math.floor(deps.settings.leaseMs / 3)))
     this.#store = deps.store
     this.#blobs = deps.blobs
     this.#projects = deps.projects
@@ -55,6 +75,7 @@ export class ImportService {
       blobs: deps.blobs,
       masks: deps.masks,
       maxLineBytes: deps.maxLineBytes,
+      ...(deps.chunkLines === undefined ? {} : { chunkLines: deps.chunkLines }),
     })
   }
 
@@ -102,7 +123,7 @@ export class ImportService {
         inputKey,
         statusKey: `imports/${id}/status.ndjson`,
       })
-      this.#wake?.()
+      this.#wakeOne()
       return job
     } catch (err) {
       if (err instanceof DuplicateError)
@@ -160,15 +181,14 @@ export class ImportService {
     const job = await this.get(caller, id)
     if (job.state === 'RUNNING') return
     const row = await this.#store.getImportJobRow(id)
-    const stream = row ? await this.#blobs.stream(row.status_key) : null
-    if (!stream) return
+    if (!row) return
     let skipped = 0
     let sent = 0
     const offset = filter.offset ?? 0
     const limit = filter.limit ?? Number.POSITIVE_INFINITY
     const needsParse =
       filter.status !== undefined || filter.code !== undefined || filter.dataRow !== undefined
-    for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
+    for await (const text of this.#statusLines(row)) {
       if (text === '') continue
       if (needsParse) {
         const s = JSON.parse(text) as {
@@ -195,59 +215,119 @@ export class ImportService {
     }
   }
 
-  // ── the worker ─────────────────────────────────────────────────────────
-
-  /** Starts the loop that claims queued jobs; one job at a time per server process. */
-  async start(opts: { singleProcess: boolean }): Promise<void> {
-    // a single-process server that stopped mid-import can never finish those jobs;
-    // with PostgreSQL other servers may be running them, so they are left alone
-    if (opts.singleProcess)
-      await this.#store.failInterruptedJobs(
-        issue(
-          'internal',
-          'The server stopped while this import was running; run it again under a new name',
-        ),
-      )
-    this.#loop = this.#work()
+  /** The status lines of a job: one part per committed chunk (a single file for older jobs). */
+  async *#statusLines(row: ImportJobTable): AsyncGenerator<string> {
+    const keys =
+      row.status_parts === 0
+        ? [row.status_key]
+        : Array.from({ length: row.status_parts }, (_, i) => statusPartKey(row.id, i + 1))
+    for (const key of keys) {
+      const stream = await this.#blobs.stream(key)
+      if (!stream) continue
+      yield* createInterface({ input: stream, crlfDelay: Infinity })
+    }
   }
 
+  // ── the worker ─────────────────────────────────────────────────────────
+
+  /**
+   * Starts `concurrency` loops that claim jobs: queued ones, or RUNNING ones whose lease expired
+   * (their server crashed or stopped). The organization with the fewest running jobs goes first.
+   */
+  start(opts: { concurrency: number }): void {
+    this.#loops = Array.from({ length: Math.max(1, opts.concurrency) }, () => this.#work())
+  }
+
+  /**
+   * Graceful stop: running jobs stop at their next chunk boundary (everything before it is
+   * committed) and give their lease back; waits at most `stopTimeoutMs`. A job still running then
+   * is taken over by another server (or the next start) when its lease expires.
+   */
   async stop(): Promise<void> {
     this.#stopped = true
-    this.#wake?.()
-    await this.#loop
+    for (const wake of this.#wakers.splice(0)) wake()
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      Promise.allSettled(this.#loops),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.#settings.stopTimeoutMs)
+      }),
+    ])
+    clearTimeout(timer)
   }
 
   /** Resolves when no queued job is left (tests and benchmarks). */
   whenIdle(): Promise<void> {
     return new Promise((resolve) => {
       this.#idleWaiters.push(resolve)
-      this.#wake?.()
+      for (const wake of this.#wakers.splice(0)) wake()
     })
+  }
+
+  #wakeOne(): void {
+    this.#wakers.shift()?.()
   }
 
   async #work(): Promise<void> {
     while (!this.#stopped) {
-      const job = await this.#store.claimQueuedImportJob()
-      if (job) {
-        await this.#runJob(job.id)
-        continue
+      // busy from the claim on: whenIdle must not see a loop that is about to get a job as idle
+      this.#busy++
+      let job: Awaited<ReturnType<JobRepository['claimImport']>>
+      try {
+        job = await this.#jobs.claimImport(this.#settings.owner, this.#settings.leaseMs)
+        if (job) await this.#runJob(job)
+      } catch (err) {
+        console.error('claiming an import failed', err)
+        job = undefined
+      } finally {
+        this.#busy--
       }
-      for (const resolve of this.#idleWaiters.splice(0)) resolve()
-      // another server may queue jobs too (PostgreSQL): poll as well as being woken
+      if (job) continue
+      if (this.#busy === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve()
+      // other servers queue jobs and leases expire: poll as well as being woken
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 1000)
-        this.#wake = () => {
+        const timer = setTimeout(resolve, this.#pollMs)
+        this.#wakers.push(() => {
           clearTimeout(timer)
           resolve()
-        }
+        })
       })
-      this.#wake = null
     }
   }
 
-  async #runJob(id: string): Promise<void> {
-    const row = await this.#store.getImportJobRow(id)
-    if (!row) return
+  async #runJob(row: ImportJobTable): Promise<void> {
+    const id = row.id
+    const owner = this.#settings.owner
+    const resume: ImportCheckpoint = {
+      bytes: row.checkpoint_bytes,
+      line: row.checkpoint_line,
+      statusParts: row.status_parts,
+      progress: row.progress,
+      total: row.total,
+      success: row.success,
+      failure: row.failure,
+      errorCounts: JSON.parse(row.error_counts_json) as ImportCheckpoint['errorCounts'],
+      errorExamples: JSON.parse(row.error_examples_json) as ImportCheckpoint['errorExamples'],
+    }
+    if (row.attempts > this.#settings.maxAttempts) {
+      await this.#jobs.endImport(id, owner, {
+        state: 'FAILED',
+        reason: issue(
+          'job_interrupted',
+          `The import was interrupted ${row.attempts - 1} times (its server stopped or crashed while running it); ` +
+            `the ${resume.total} lines judged before are kept with their status lines`,
+        ),
+      })
+      return
+    }
+    let lost = false
+    const stopLease = keepLease(
+      this.#settings.leaseMs,
+      () => this.#jobs.renewImport(id, owner, this.#settings.leaseMs),
+      () => {
+        lost = true
+      },
+    )
     try {
       const caller = {
         organizationId: row.organization_id,
@@ -260,31 +340,29 @@ export class ImportService {
       let inputKey = row.input_key
       if (inputKey.startsWith(FETCH_PREFIX))
         inputKey = await this.#fetchInput(id, inputKey.slice(FETCH_PREFIX.length))
-      const outcome = await this.#runner.run(
-        {
-          id,
-          organizationId: row.organization_id,
-          projectId: row.project_id,
-          kind: row.kind,
-          dryRun: row.dry_run === 1,
-          inputKey,
-          statusKey: row.status_key,
-          ontology,
-        },
-        (progress, o) =>
-          this.#store.updateImportJob(id, {
-            progress,
-            counts: { total: o.total, success: o.success, failure: o.failure },
-          }),
-      )
-      await this.#store.updateImportJob(id, {
-        state: 'FINISHED',
-        progress: 100,
-        counts: { total: outcome.total, success: outcome.success, failure: outcome.failure },
-        errorCounts: outcome.errorCounts,
-        errorExamples: outcome.errorExamples,
+      const end = await this.#runner.run({
+        id,
+        organizationId: row.organization_id,
+        projectId: row.project_id,
+        kind: row.kind,
+        dryRun: row.dry_run === 1,
+        inputKey,
+        ontology,
+        owner,
+        leaseMs: this.#settings.leaseMs,
+        resume,
+        shouldStop: () => this.#stopped || lost,
       })
+      if (end.ended === 'stopped' && !lost) await this.#jobs.releaseImport(id, owner)
     } catch (err) {
+      // stopping: a write cut short by the closing database is not the job's failure; the lease
+      // expires and another server (or the next start) resumes it
+      if (this.#stopped) return
+      if (err instanceof JobLostError || lost) {
+        // taken over (a lease that expired while we were stalled) or deleted with its project
+        if (!(await this.#jobs.importExists(id))) await this.#removeBlobs(id)
+        return
+      }
       const reason =
         err instanceof ImportSourceError
           ? err.issue
@@ -293,7 +371,24 @@ export class ImportService {
             : issue('internal', `The import stopped: ${(err as Error).message}`)
       if (!(err instanceof ImportSourceError) && !(err instanceof AppError))
         console.error(`import ${id} failed`, err)
-      await this.#store.updateImportJob(id, { state: 'FAILED', failureReason: reason })
+      const fresh = await this.#store.getImportJobRow(id)
+      await this.#jobs.endImport(id, owner, { state: 'FAILED', reason })
+      // a status part written for a chunk whose commit never happened
+      if (fresh) await this.#blobs.delete(statusPartKey(id, fresh.status_parts + 1))
+    } finally {
+      stopLease()
+    }
+  }
+
+  /** The blobs of an import deleted while this server ran it (the project delete took the rest). */
+  async #removeBlobs(id: string): Promise<void> {
+    const row = await this.#store.getImportJobRow(id)
+    if (row) return
+    await this.#blobs.delete(`imports/${id}/input.ndjson`)
+    for (let n = 1; ; n++) {
+      const key = statusPartKey(id, n)
+      if (!(await this.#blobs.has(key))) break
+      await this.#blobs.delete(key)
     }
   }
 
@@ -302,7 +397,8 @@ export class ImportService {
     if (!fetched.ok) throw new ImportSourceError({ ...fetched.issue, path: ['source', 'url'] })
     const key = `imports/${id}/input.ndjson`
     await this.#blobs.put(key, fetched.stream, 'application/x-ndjson')
-    await this.#store.setImportInputKey(id, key)
+    if (!(await this.#jobs.setImportInputKey(id, this.#settings.owner, key)))
+      throw new JobLostError(`import ${id} is no longer this server's`)
     return key
   }
 }

@@ -1,7 +1,7 @@
 /** The embedded default: blobs as files under `<data-dir>/blobs`, written to a temp file then renamed. */
 import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises'
 import { dirname, join, normalize, sep } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -81,7 +81,10 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.#path(key), { force: true })
+    const path = this.#path(key)
+    await rm(path, { force: true })
+    // an import's folder (imports/<id>/) goes with its last blob; only that job writes there
+    if (key.startsWith('imports/')) await rmdir(dirname(path)).catch(() => undefined)
   }
 
   localPath(key: string): string | null {
