@@ -159,7 +159,8 @@ export function DataRowPage({
           </h1>
           <span className="lp-muted lp-small">
             {row.mediaAttributes.width} × {row.mediaAttributes.height} ·{' '}
-            {row.mediaAttributes.mimeType} · <a href={href.dataset(row.datasetId)}>dataset</a>
+            {row.mediaAttributes.mimeType} · <a href={href.dataset(row.datasetId)}>dataset</a> ·{' '}
+            <a href={href.project(projectId, 'metrics')}>model metrics</a>
             {rowAnnotations.label?.isBenchmarkReference && (
               <span className="lp-badge lp-badge--neutral">benchmark</span>
             )}

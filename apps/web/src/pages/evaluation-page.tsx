@@ -578,7 +578,8 @@ export function EvaluationRowPage({
             <span style={{ color: STATUS_COLORS.tp }}>■ TP</span>{' '}
             <span style={{ color: STATUS_COLORS.fp }}>■ FP (pre-label)</span>{' '}
             <span style={{ color: STATUS_COLORS.fn }}>■ FN (label)</span> · labels solid, pre-labels
-            dashed, a line joins each match
+            dashed, a line joins each match ·{' '}
+            <a href={href.dataRow(evaluation.projectId, dataRowId)}>open in the data row view</a>
           </>
         }
       />
