@@ -15,7 +15,6 @@ export {
   type NewDataRow,
 } from './store.ts'
 export type { AnnotationRow, LabelTouch } from './annotation-writer.ts'
-export type { Schema } from './schema.ts'
 export { MaskOwners } from './mask-owners.ts'
 export { GraphqlStateRepository } from './graphql-state.ts'
 export { EvaluationRepository } from './evaluation-repository.ts'
