@@ -37,11 +37,13 @@ export async function generateCoco(
     if (!out.write(text)) await once(out, 'drain')
   }
   const random = rng(2017)
+  const landscape = new Uint8Array(images + 1)
   await write(
     '{"info":{"description":"generated with COCO 2017 statistics"},"licenses":[],"images":[',
   )
   for (let i = 1; i <= images; i++) {
-    const [w, h] = random() < 0.7 ? [640, 480] : [480, 640]
+    landscape[i] = random() < 0.7 ? 1 : 0
+    const [w, h] = landscape[i] ? [640, 480] : [480, 640]
     await write(
       `${i > 1 ? ',' : ''}{"id":${i},"file_name":"${String(i).padStart(12, '0')}.jpg","width":${w},"height":${h},"license":1}`,
     )
@@ -49,8 +51,6 @@ export async function generateCoco(
   await write('],"annotations":[')
   for (let a = 1; a <= annotations; a++) {
     const imageId = 1 + Math.floor(random() * images)
-    const portrait = imageId % 10 >= 7 // matches the size above only loosely: stay inside 480×480
-    void portrait
     const category = CATEGORY_IDS[Math.floor(random() * CATEGORY_IDS.length)]!
     const cx = 60 + random() * 360
     const cy = 60 + random() * 360
@@ -60,10 +60,9 @@ export async function generateCoco(
     let area: number
     let crowd = 0
     if (random() < 0.009) {
-      // crowd: a filled box as RLE over the whole 480-high, 480+ wide frame (sizes of the image)
+      // crowd: a filled square as RLE over the whole image
       crowd = 1
-      const h = 480
-      const w = 480
+      const [w, h] = landscape[imageId] ? [640, 480] : [480, 640]
       const x0 = Math.floor(cx - r)
       const y0 = Math.floor(cy - r)
       const side = Math.floor(2 * r)
