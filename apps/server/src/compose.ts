@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
-import { connect, Store } from '@labelport/db'
+import { connect, IdentityStore, Store } from '@labelport/db'
 import type { ServerConfig } from './config.ts'
 import { createApp } from './http/app.ts'
 import { MaskProcessor } from './masks/mask-processor.ts'
@@ -48,7 +48,10 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
   const safeFetch = createSafeFetch(fetchOptions)
   const safeFetchStream = createSafeFetchStream(fetchOptions)
 
-  const auth = new AuthService(store)
+  const auth = new AuthService(new IdentityStore(conn), {
+    limits: { maxFailures: config.authMaxFailures, windowMs: config.authWindowSeconds * 1000 },
+    sessionHours: config.sessionHours,
+  })
   const catalog = new CatalogService({
     store,
     blobs,
@@ -72,7 +75,18 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
   const exports = new ExportService({ store, projects })
   const views = new ViewService({ store, blobs, catalog, projects, masks })
 
-  const { generatedKey } = await auth.bootstrap(config.bootstrapApiKey)
+  const { generatedKey, createdAdmin } = await auth.bootstrap({
+    bootstrapKey: config.bootstrapApiKey,
+    adminEmail: config.adminEmail,
+    adminPassword: config.adminPassword,
+  })
+  if (createdAdmin?.generated) {
+    const passwordFile = join(config.dataDir, 'admin-password.txt')
+    await writeFile(passwordFile, `${createdAdmin.password}\n`, { mode: 0o600 })
+    console.log(
+      `Created the admin user ${createdAdmin.email}; its password is saved to ${passwordFile}`,
+    )
+  }
   if (generatedKey) {
     const keyFile = join(config.dataDir, 'admin-api-key.txt')
     await writeFile(keyFile, `${generatedKey}\n`, { mode: 0o600 })

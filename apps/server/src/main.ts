@@ -5,8 +5,19 @@
 import { readConfig } from './config.ts'
 import { startServer } from './compose.ts'
 
+import { StartupError } from './startup-error.ts'
+
 const config = readConfig(process.argv.slice(2), process.env)
-const running = await startServer(config)
+const running = await startServer(config).catch((err: unknown) => {
+  const code = (err as { code?: string }).code
+  if (err instanceof StartupError) console.error(`labelport: ${err.message}`)
+  else if (code === 'EADDRINUSE')
+    console.error(
+      `labelport: port ${config.port} on ${config.host} is in use; choose another with --port N (or LABELPORT_PORT)`,
+    )
+  else throw err
+  process.exit(1)
+})
 console.log(
   `Labelport listening on ${running.url} (data in ${config.dataDir}, database ${config.databaseUrl ? 'PostgreSQL' : 'SQLite'})`,
 )

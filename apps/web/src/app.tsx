@@ -95,8 +95,8 @@ export function App() {
                 </span>
                 <span>
                   <span className="lp-org-name">{me.organization.name}</span>
-                  <span className="lp-org-key">
-                    {me.apiKey.name} · {me.apiKey.role}
+                  <span className="lp-org-key" data-testid="signed-in-as">
+                    {me.user.name} · {me.role}
                   </span>
                 </span>
               </>

@@ -14,6 +14,7 @@ import {
 import pg from 'pg'
 import type { Schema } from './schema.ts'
 import * as createTables from './migrations/0001-create-tables.ts'
+import * as usersSessionsKeys from './migrations/0002-users-sessions-keys.ts'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -31,6 +32,7 @@ export interface Connection {
 // migrations are listed, not discovered on disk, so nothing depends on the file layout at run time
 const MIGRATIONS: Record<string, Migration> = {
   '0001-create-tables': createTables,
+  '0002-users-sessions-keys': usersSessionsKeys,
 }
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) }

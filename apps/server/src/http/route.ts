@@ -1,10 +1,18 @@
 /**
- * Binds a contract endpoint (core/api) to a handler: authenticates, validates query and body with
+ * Binds a contract endpoint (core/api) to a handler: checks the caller's role against the one
+ * permission table (core/api/permissions.ts), validates query and body with
  * the contract's schemas (invalid input → 400 validation_failed with issue paths), and answers
  * the handler's result with the endpoint's success status.
  */
 import type { Context, Hono } from 'hono'
-import { AppError, type Endpoint, type Issue } from '@labelport/core'
+import {
+  AppError,
+  endpointName,
+  isPublic,
+  mayCall,
+  type Endpoint,
+  type Issue,
+} from '@labelport/core'
 import type { z } from 'zod'
 import type { Caller } from '../services/auth-service.ts'
 
@@ -70,7 +78,17 @@ export function route<E extends Endpoint>(
   handler: (input: HandlerInput<E>) => Promise<unknown>,
 ): void {
   const method = endpoint.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'
+  const name = endpointName(endpoint)
+  const open = isPublic(name)
   app[method](endpoint.path, async (c) => {
+    if (!open) {
+      const role = c.get('caller').role
+      if (!mayCall(role, name))
+        throw new AppError(
+          'forbidden',
+          `The ${role} role may not call ${endpoint.method} ${endpoint.path} (see the permission table in docs/api.md)`,
+        )
+    }
     let query: unknown
     if (endpoint.query) {
       const parsed = endpoint.query.safeParse(c.req.query())

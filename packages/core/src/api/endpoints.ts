@@ -20,6 +20,13 @@ import {
   WhoAmISchema,
   ProjectDataRowSchema,
   DataRowAnnotationsSchema,
+  ApiKeySchema,
+  AuditEventSchema,
+  CreatedApiKeySchema,
+  CreatedOrganizationSchema,
+  RoleSchema,
+  SessionSchema,
+  UserSchema,
 } from './entities.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
@@ -101,6 +108,15 @@ export const StatusQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100000).optional(),
 })
 
+const Email = z
+  .string()
+  .trim()
+  .max(320)
+  .regex(/^[^@\s]+@[^@\s]+$/, 'an email address')
+  .transform((e) => e.toLowerCase())
+/** long enough to resist guessing; the server also throttles failed sign-ins */
+export const PasswordSchema = z.string().min(12, 'at least 12 characters').max(200)
+
 export const api = {
   health: endpoint({
     method: 'GET',
@@ -111,7 +127,93 @@ export const api = {
     method: 'GET',
     path: '/v1/me',
     response: WhoAmISchema,
-    summary: 'The organization and key of the caller',
+    summary: 'The organization, user, role and key of the caller',
+  }),
+
+  // ── users, sessions, API keys, organizations (issue 11) ──
+  signIn: endpoint({
+    method: 'POST',
+    path: '/v1/sessions',
+    body: z.object({ email: Email, password: z.string().min(1).max(200) }),
+    response: SessionSchema,
+    successStatus: 201,
+    summary:
+      'Signs in with email and password: sets the httpOnly session cookie (unsafe calls with it need the header x-labelport-csrf: 1)',
+  }),
+  signOut: endpoint({
+    method: 'DELETE',
+    path: '/v1/sessions/current',
+    responseKind: 'empty',
+    successStatus: 204,
+    summary: 'Signs out: revokes the session of the cookie and clears it',
+  }),
+  listUsers: endpoint({
+    method: 'GET',
+    path: '/v1/users',
+    query: PageQuery,
+    response: PageSchema(UserSchema),
+    summary: 'Lists the members of the organization',
+  }),
+  createUser: endpoint({
+    method: 'POST',
+    path: '/v1/users',
+    body: z.object({ email: Email, name: Name, role: RoleSchema, password: PasswordSchema }),
+    response: UserSchema,
+    successStatus: 201,
+    summary: 'Adds a member to the organization with a role and an initial password',
+  }),
+  updateUser: endpoint({
+    method: 'PUT',
+    path: '/v1/users/:userId',
+    body: z.object({
+      name: Name.optional(),
+      role: RoleSchema.optional(),
+      password: PasswordSchema.optional(),
+    }),
+    response: UserSchema,
+    summary:
+      "Changes a member's name, role or password (a new password or role ends their sessions)",
+  }),
+  listApiKeys: endpoint({
+    method: 'GET',
+    path: '/v1/api-keys',
+    query: PageQuery,
+    response: PageSchema(ApiKeySchema),
+    summary: "The caller's own API keys (never the secrets)",
+  }),
+  createApiKey: endpoint({
+    method: 'POST',
+    path: '/v1/api-keys',
+    body: z.object({ name: Name }),
+    response: CreatedApiKeySchema,
+    successStatus: 201,
+    summary:
+      "Creates an API key acting as the caller with the caller's role; the key is shown once",
+  }),
+  revokeApiKey: endpoint({
+    method: 'DELETE',
+    path: '/v1/api-keys/:apiKeyId',
+    responseKind: 'empty',
+    successStatus: 204,
+    summary: 'Revokes an API key at once (your own; admins: any key of the organization)',
+  }),
+  createOrganization: endpoint({
+    method: 'POST',
+    path: '/v1/organizations',
+    body: z.object({
+      name: Name,
+      admin: z.object({ email: Email, name: Name, password: PasswordSchema }),
+    }),
+    response: CreatedOrganizationSchema,
+    successStatus: 201,
+    summary: 'Creates another organization, isolated from the others, with its first admin',
+  }),
+  listAuditEvents: endpoint({
+    method: 'GET',
+    path: '/v1/audit-events',
+    query: PageQuery,
+    response: PageSchema(AuditEventSchema),
+    summary: 'Who deleted what, newest first',
   }),
 
   createUpload: endpoint({
@@ -366,7 +468,7 @@ export type EndpointName = keyof Api
 
 /** Fills `:param` segments; values are URI-encoded. */
 export function buildPath(path: string, params: Record<string, string>): string {
-  return path.replace(/:([A-Za-z]+)/g, (_, key: string) => {
+  return path.replace(/:([A-Za-z][A-Za-z0-9]*)/g, (_, key: string) => {
     const value = params[key]
     if (value === undefined) throw new Error(`missing path parameter ${key}`)
     return encodeURIComponent(value)
