@@ -14,6 +14,8 @@ export type Route =
   | { page: 'import'; importId: string }
   | { page: 'datasets' }
   | { page: 'dataset'; datasetId: string }
+  | { page: 'users' }
+  | { page: 'api-keys' }
   | { page: 'not-found'; hash: string }
 
 export function parseRoute(hash: string): Route {
@@ -37,6 +39,8 @@ export function parseRoute(hash: string): Route {
   if (a === 'imports' && b && parts.length === 2) return { page: 'import', importId: b }
   if (a === 'datasets' && parts.length === 1) return { page: 'datasets' }
   if (a === 'datasets' && b && parts.length === 2) return { page: 'dataset', datasetId: b }
+  if (a === 'users' && parts.length === 1) return { page: 'users' }
+  if (a === 'api-keys' && parts.length === 1) return { page: 'api-keys' }
   return { page: 'not-found', hash }
 }
 
@@ -49,6 +53,8 @@ export const href = {
   importJob: (importId: string) => `#/imports/${encodeURIComponent(importId)}`,
   datasets: () => '#/datasets',
   dataset: (datasetId: string) => `#/datasets/${encodeURIComponent(datasetId)}`,
+  users: () => '#/users',
+  apiKeys: () => '#/api-keys',
 }
 
 export function useRoute(): Route {
