@@ -8,7 +8,15 @@
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { spawnSync } from 'node:child_process'
@@ -171,6 +179,177 @@ void describe('team workspace in the browser', { skip: browserNeed.skip }, () =>
       'each global key is the file name (its relative path)',
     )
     assert.ok(rows.items.every((r) => r.mediaAttributes.width > 0))
+  })
+
+  test('the admin builds a nested ontology by clicks', async () => {
+    const page = browser.page
+    const click = (name: string) => page.getByRole('button', { name, exact: true }).click()
+    await page.getByRole('banner').getByRole('link', { name: 'Ontologies' }).click()
+    await page.getByRole('link', { name: 'New ontology' }).click()
+    await page.getByLabel('Ontology name').fill('Street objects')
+    await page.getByLabel('Kind of the new tool').selectOption('rectangle')
+    await page.getByLabel('Name of the new tool').fill('car')
+    await click('Add tool')
+    await page.getByLabel('Kind of the new tool').selectOption('polygon')
+    await page.getByLabel('Name of the new tool').fill('road')
+    await click('Add tool')
+    await page.getByLabel('Kind of the new classification under car').selectOption('radio')
+    await page.getByLabel('Name of the new classification to car').fill('color')
+    await click('Add classification to car')
+    await page.getByLabel('Name of the new option to color').fill('red')
+    await click('Add option to color')
+    await page.getByLabel('Name of the new option to color').fill('blue')
+    await click('Add option to color')
+    await page.getByLabel('Kind of the new classification under red').selectOption('checklist')
+    await page.getByLabel('Name of the new classification under red').fill('shade')
+    await click('Add classification under red')
+    await page.getByLabel('Name of the new option to shade').fill('dark')
+    await click('Add option to shade')
+    await page.getByLabel('Kind of the new classification under dark').selectOption('text')
+    await page.getByLabel('Name of the new classification under dark').fill('remark')
+    await click('Add classification under dark')
+    await page.getByLabel('required (color)').check()
+    await page.getByLabel('Colour of car').fill('#ff0000')
+    await page.getByLabel('Kind of the new classification under the image').selectOption('text')
+    await page.getByLabel('Name of the new global classification').fill('notes')
+    await click('Add global classification')
+    await screenshot(page, 'workspace-ontology-editor')
+    await click('Save ontology')
+    await page.getByTestId('ontologies-table').getByText('Street objects').waitFor()
+
+    type Node = {
+      name?: string
+      value?: string
+      type?: string
+      required?: boolean
+      options: Node[]
+    }
+    const list = await api<{
+      items: {
+        name: string
+        normalized: {
+          tools: { tool: string; name: string; color: string; classifications: Node[] }[]
+          classifications: Node[]
+        }
+      }[]
+    }>('/v1/ontologies')
+    const stored = list.items.find((o) => o.name === 'Street objects')?.normalized
+    assert.deepEqual(
+      stored?.tools.map((t) => [t.tool, t.name]),
+      [
+        ['rectangle', 'car'],
+        ['polygon', 'road'],
+      ],
+    )
+    assert.equal(stored?.tools[0]?.color, '#ff0000')
+    const color = stored?.tools[0]?.classifications[0]
+    assert.deepEqual([color?.type, color?.name, color?.required], ['radio', 'color', true])
+    const shade = color?.options[0]?.options[0]
+    assert.deepEqual([shade?.type, shade?.name], ['checklist', 'shade'])
+    const remark = shade?.options[0]?.options[0]
+    assert.deepEqual([remark?.type, remark?.name], ['text', 'remark'])
+    assert.deepEqual(
+      stored?.classifications.map((c) => [c.type, c.name]),
+      [['text', 'notes']],
+    )
+  })
+
+  test('the admin creates a project, connects the ontology, adds a batch, and imports after a dry run', async () => {
+    const page = browser.page
+    await page.getByRole('banner').getByRole('link', { name: 'Projects' }).click()
+    await page.getByLabel('New project name').fill('Street labeling')
+    await page.getByRole('button', { name: 'Create project' }).click()
+    await page.getByLabel('Ontology to connect').selectOption({ label: 'Street objects' })
+    await page.getByRole('button', { name: 'Connect ontology' }).click()
+    await page.getByTestId('tab-batches').click()
+    const batch = page.getByTestId('batch-creator')
+    await batch.getByLabel('Batch name').fill('first ten')
+    await batch.getByLabel('Dataset').selectOption({ label: 'Street photos (20)' })
+    await batch.getByLabel('Only global keys containing').fill('.jpg')
+    await batch.getByLabel('Priority (1 highest)').fill('2')
+    const addButton = batch.getByRole('button', { name: /^Add \d+ data rows as a batch$/ })
+    await addButton.getByText(/Add (1[0-9]|[2-9]) data rows/).waitFor()
+    const picked = Number(/Add (\d+)/.exec(await addButton.innerText())?.[1])
+    await addButton.click()
+    await page.getByText('first ten').first().waitFor()
+    await screenshot(page, 'workspace-batch')
+
+    const projects = await api<{
+      items: { id: string; name: string; dataRowCount: number; ontologyId: string | null }[]
+    }>('/v1/projects')
+    const project = projects.items.find((p) => p.name === 'Street labeling')
+    assert.ok(project?.ontologyId, 'the ontology is connected')
+    assert.equal(project.dataRowCount, picked)
+    const batches = await api<{
+      items: { name: string; priority: number; dataRowCount?: number }[]
+    }>(`/v1/projects/${project.id}/batches`)
+    assert.deepEqual(
+      batches.items.map((b) => [b.name, b.priority]),
+      [['first ten', 2]],
+    )
+
+    // an NDJSON file with one good box per picked row and one line naming an unknown tool
+    const rows = await api<{ items: { id: string; globalKey: string }[] }>(
+      `/v1/projects/${project.id}/data-rows?limit=100`,
+    )
+    const lines = rows.items.map((r) =>
+      JSON.stringify({
+        name: 'car',
+        bbox: { top: 2, left: 2, height: 10, width: 10 },
+        dataRow: { globalKey: r.globalKey },
+      }),
+    )
+    lines.push(
+      JSON.stringify({
+        name: 'bicycle',
+        point: { x: 1, y: 1 },
+        dataRow: { id: rows.items[0]?.id },
+      }),
+    )
+    const file = join(photosDir, 'predictions.ndjson')
+    writeFileSync(file, `${lines.join('\n')}\n`)
+
+    await page.getByTestId('tab-imports').click()
+    const starter = page.getByTestId('import-starter')
+    await starter.getByLabel('NDJSON file').setInputFiles(file)
+    await starter.getByLabel('Import name').fill('model v1')
+    await starter.getByLabel('Pre-labels (MAL)').check()
+    await starter.getByRole('button', { name: 'Dry run first' }).click()
+    await page.waitForURL(/#\/imports\//)
+    await page.getByTestId('import-state').getByText('FINISHED').waitFor({ timeout: 60_000 })
+    await screenshot(page, 'workspace-dry-run')
+    const dry = await api<{
+      items: {
+        name: string
+        dryRun: boolean
+        counts: { success: number; failure: number }
+        errorCounts: Record<string, number>
+      }[]
+    }>(`/v1/projects/${project.id}/imports`)
+    assert.deepEqual(
+      dry.items.map((j) => [j.name, j.dryRun, j.counts.success, j.counts.failure]),
+      [['model v1', true, picked, 1]],
+    )
+    assert.deepEqual(Object.keys(dry.items[0]?.errorCounts ?? {}), ['feature_unknown'])
+
+    await page.goto(`${server.url}/#/projects/${project.id}?tab=imports`)
+    await starter.getByLabel('NDJSON file').setInputFiles(file)
+    await starter.getByLabel('Import name').fill('model v1')
+    await starter.getByRole('button', { name: 'Import', exact: true }).click()
+    await page.waitForURL(/#\/imports\//)
+    await page.getByTestId('import-state').getByText('FINISHED').waitFor({ timeout: 60_000 })
+    const jobs = await api<{ items: { dryRun: boolean; counts: { success: number } }[] }>(
+      `/v1/projects/${project.id}/imports`,
+    )
+    const real = jobs.items.find((j) => !j.dryRun)
+    assert.equal(real?.counts.success, picked)
+    const withPrelabels = await api<{ items: { prelabelCount: number }[] }>(
+      `/v1/projects/${project.id}/data-rows?limit=100`,
+    )
+    assert.ok(withPrelabels.items.every((r) => r.prelabelCount === 1))
+    await page.getByRole('banner').getByRole('link', { name: 'Projects' }).click()
+    await page.getByTestId('project-progress').first().waitFor()
+    await screenshot(page, 'workspace-projects')
   })
 
   test('the labeler signs in, sees no admin control, and the server refuses admin calls with 403', async () => {

@@ -16,6 +16,8 @@ import { DatasetsPage } from './pages/datasets-page.tsx'
 import { DatasetPage } from './pages/dataset-page.tsx'
 import { UsersPage } from './pages/users-page.tsx'
 import { ApiKeysPage } from './pages/api-keys-page.tsx'
+import { OntologiesPage } from './pages/ontologies-page.tsx'
+import { OntologyEditorPage } from './pages/ontology-editor-page.tsx'
 import { Empty, Loading } from './components/ui.tsx'
 
 type Auth = { kind: 'key'; key: string } | { kind: 'session' } | null
@@ -121,6 +123,12 @@ export function App() {
               >
                 Datasets
               </a>
+              <a
+                className={navClass(route.page === 'ontologies' || route.page === 'ontology')}
+                href={href.ontologies()}
+              >
+                Ontologies
+              </a>
               {me?.role === 'admin' && (
                 <a
                   className={navClass(route.page === 'users')}
@@ -208,6 +216,10 @@ function Page({ route }: { route: Route }) {
       return <UsersPage />
     case 'api-keys':
       return <ApiKeysPage />
+    case 'ontologies':
+      return <OntologiesPage />
+    case 'ontology':
+      return <OntologyEditorPage key={route.ontologyId} ontologyId={route.ontologyId} />
     case 'not-found':
       return (
         <div className="lp-page">

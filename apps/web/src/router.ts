@@ -16,6 +16,9 @@ export type Route =
   | { page: 'dataset'; datasetId: string }
   | { page: 'users' }
   | { page: 'api-keys' }
+  | { page: 'ontologies' }
+  /** `new` for a new ontology */
+  | { page: 'ontology'; ontologyId: string }
   | { page: 'not-found'; hash: string }
 
 export function parseRoute(hash: string): Route {
@@ -41,6 +44,8 @@ export function parseRoute(hash: string): Route {
   if (a === 'datasets' && b && parts.length === 2) return { page: 'dataset', datasetId: b }
   if (a === 'users' && parts.length === 1) return { page: 'users' }
   if (a === 'api-keys' && parts.length === 1) return { page: 'api-keys' }
+  if (a === 'ontologies' && parts.length === 1) return { page: 'ontologies' }
+  if (a === 'ontologies' && b && parts.length === 2) return { page: 'ontology', ontologyId: b }
   return { page: 'not-found', hash }
 }
 
@@ -55,6 +60,8 @@ export const href = {
   dataset: (datasetId: string) => `#/datasets/${encodeURIComponent(datasetId)}`,
   users: () => '#/users',
   apiKeys: () => '#/api-keys',
+  ontologies: () => '#/ontologies',
+  ontology: (ontologyId: string) => `#/ontologies/${encodeURIComponent(ontologyId)}`,
 }
 
 export function useRoute(): Route {
