@@ -10,6 +10,8 @@ import type { AnnotationImport } from '@labelport/sdk'
 import { EXIT, formatError, formatImportSummary, importExitCode } from './output.ts'
 import type { Io } from './output.ts'
 import { serve } from './serve.ts'
+import { addWorkspaceCommands } from './workspace-commands.ts'
+import packageJson from '../package.json' with { type: 'json' }
 
 interface GlobalOptions {
   endpoint?: string
@@ -61,6 +63,13 @@ export async function run(
   const printJson = (value: unknown): void => {
     io.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
   }
+  program.version(packageJson.version, '--version', 'print the version')
+  addWorkspaceCommands(program, {
+    io,
+    client: () => clientFor(globals()),
+    json: () => globals().json === true,
+    printJson,
+  })
 
   program
     .command('serve')
