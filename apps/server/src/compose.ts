@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
-import { connect, IdentityStore, Store } from '@labelport/db'
+import { connect, IdentityStore, OntologyEdits, Store } from '@labelport/db'
 import type { ServerConfig } from './config.ts'
 import { createApp } from './http/app.ts'
 import { MaskProcessor } from './masks/mask-processor.ts'
@@ -14,6 +14,7 @@ import { AuthService } from './services/auth-service.ts'
 import { CatalogService } from './services/catalog-service.ts'
 import { ExportService } from './services/export-service.ts'
 import { ImportService } from './services/import-service.ts'
+import { OntologyEditService } from './services/ontology-edit-service.ts'
 import { ProjectService } from './services/project-service.ts'
 import { ViewService } from './services/view-service.ts'
 import { LocalBlobStore } from './storage/local-blob-store.ts'
@@ -103,6 +104,7 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
     imports,
     exports,
     views,
+    ontologyEdits: new OntologyEditService({ store, edits: new OntologyEdits(conn) }),
     webDir: config.webDir,
     log: (message, err) => console.error(message, err),
   })

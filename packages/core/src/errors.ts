@@ -38,6 +38,7 @@ const REQUEST_CODES = {
   email_taken: 409,
   last_admin: 409,
   too_many_requests: 429,
+  feature_in_use: 409,
 } as const
 
 /**

@@ -7,6 +7,7 @@ import { ThrottledError, type AuthService } from '../services/auth-service.ts'
 import type { CatalogService } from '../services/catalog-service.ts'
 import type { ExportService } from '../services/export-service.ts'
 import type { ImportService } from '../services/import-service.ts'
+import type { OntologyEditService } from '../services/ontology-edit-service.ts'
 import type { ProjectService } from '../services/project-service.ts'
 import type { ViewService } from '../services/view-service.ts'
 import { route, type AppEnv } from './route.ts'
@@ -19,6 +20,7 @@ export interface AppDeps {
   imports: ImportService
   exports: ExportService
   views: ViewService
+  ontologyEdits: OntologyEditService
   webDir: string
   log: (message: string, err?: unknown) => void
 }
@@ -170,6 +172,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   )
   route(app, api.getOntology, ({ caller, params }) =>
     projects.getOntology(caller, params['ontologyId'] ?? ''),
+  )
+  route(app, api.updateOntology, ({ caller, params, body }) =>
+    deps.ontologyEdits.update(caller, params['ontologyId'] ?? '', body),
   )
   route(app, api.createProject, ({ caller, body }) => projects.createProject(caller, body))
   route(app, api.listProjects, ({ caller, query }) =>

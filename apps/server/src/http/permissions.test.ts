@@ -234,6 +234,16 @@ async function freshIds(
         'fresh',
       )
     ).id
+  if (name === 'updateOntology')
+    ids['ontologyId'] = (
+      await ok<{ id: string }>(
+        request(server, 'POST', '/v1/ontologies', as, {
+          name: unique('editable'),
+          normalized: { tools: [], classifications: [] },
+        }),
+        'fresh',
+      )
+    ).id
   if (name === 'deleteProject' || name === 'connectOntology')
     ids['projectId'] = (
       await ok<{ id: string }>(
@@ -286,6 +296,7 @@ function sampleBody(name: EndpointName, ids: Record<string, string>, org: Org): 
       name: unique('ontology'),
       normalized: { tools: [], classifications: [] },
     }),
+    updateOntology: () => ({ normalized: { tools: [{ tool: 'point', name: 'added' }] } }),
     createProject: () => ({ name: unique('project') }),
     connectOntology: () => ({ ontologyId: ids['ontologyId'] }),
     createBatch: () => ({ name: unique('batch'), dataRowIds: [ids['dataRowId']] }),

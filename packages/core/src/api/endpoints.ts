@@ -313,6 +313,15 @@ export const api = {
     summary: 'One ontology',
   }),
 
+  updateOntology: endpoint({
+    method: 'PUT',
+    path: '/v1/ontologies/:ontologyId',
+    body: z.object({ name: Name.optional(), normalized: z.unknown() }),
+    response: OntologySchema,
+    summary:
+      'Replaces an ontology: new features get ids, kept ones keep theirs; removing a feature that has annotations is refused with the count',
+  }),
+
   createProject: endpoint({
     method: 'POST',
     path: '/v1/projects',

@@ -49,6 +49,7 @@ export const PERMISSIONS: Record<EndpointName, Permission> = {
   createOntology: { roles: ADMIN },
   listOntologies: { roles: EVERYONE },
   getOntology: { roles: EVERYONE },
+  updateOntology: { roles: ADMIN, note: 'removing a feature with annotations: 409 feature_in_use' },
   createProject: { roles: ADMIN },
   listProjects: { roles: EVERYONE },
   getProject: { roles: EVERYONE },
