@@ -347,6 +347,18 @@ void describe('team workspace in the browser', { skip: browserNeed.skip }, () =>
       `/v1/projects/${project.id}/data-rows?limit=100`,
     )
     assert.ok(withPrelabels.items.every((r) => r.prelabelCount === 1))
+    // the ontology is in use now: removing the annotated tool is refused with the count
+    await page.getByRole('banner').getByRole('link', { name: 'Ontologies' }).click()
+    await page.getByRole('link', { name: 'Street objects' }).click()
+    await page.getByRole('button', { name: 'Remove car', exact: true }).click()
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    const notice = page.getByTestId('error-notice')
+    await notice.waitFor()
+    assert.match(
+      await notice.innerText(),
+      new RegExp(`feature_in_use[\\s\\S]*${picked} annotations`),
+    )
+    await screenshot(page, 'workspace-ontology-in-use')
     await page.getByRole('banner').getByRole('link', { name: 'Projects' }).click()
     await page.getByTestId('project-progress').first().waitFor()
     await screenshot(page, 'workspace-projects')

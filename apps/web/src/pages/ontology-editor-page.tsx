@@ -1,8 +1,8 @@
 /**
  * The ontology editor: tools of every kind of the guide with names, colours and required flags;
  * radio, checklist and text classifications nested at any depth under tools, options or the
- * ontology; normalized JSON in and out. `new` builds a new ontology; an id shows a stored one,
- * which can be saved as a new ontology from its copy.
+ * ontology; normalized JSON in and out. `new` builds a new ontology; an id edits a stored one
+ * (the server refuses to remove a feature that has annotations, with the count).
  */
 import { useEffect, useState } from 'react'
 import type { ReactNode } from 'react'
@@ -220,7 +220,7 @@ export function OntologyEditorPage({ ontologyId }: { ontologyId: string }) {
     if (ontologyId === 'new') return
     client.json(api.getOntology, { ontologyId }).then(
       (o) => {
-        setName(`${o.name} (copy)`)
+        setName(o.name)
         const parsed = NormalizedOntologySchema.safeParse(o.normalized)
         if (parsed.success) setDoc(parsed.data)
       },
@@ -256,17 +256,19 @@ export function OntologyEditorPage({ ontologyId }: { ontologyId: string }) {
     }
     setDoc(parsed.data)
   }
-  const save = async () => {
+  /** a new ontology, or (for a stored one) its changes: removing a feature in use is refused with the count */
+  const save = async (asNew: boolean) => {
     setSaving(true)
     setError(null)
     try {
-      const created = await client.send(
-        api.createOntology,
-        {},
-        { name: name.trim(), normalized: doc },
-      )
+      if (asNew) await client.send(api.createOntology, {}, { name: name.trim(), normalized: doc })
+      else
+        await client.send(
+          api.updateOntology,
+          { ontologyId },
+          { name: name.trim(), normalized: doc },
+        )
       window.location.hash = href.ontologies()
-      void created
     } catch (e) {
       setError(e as Error)
     } finally {
@@ -396,9 +398,19 @@ export function OntologyEditorPage({ ontologyId }: { ontologyId: string }) {
             type="button"
             className="lp-button lp-button--primary"
             disabled={saving || !name.trim()}
-            onClick={() => void save()}
+            onClick={() => void save(ontologyId === 'new')}
           >
-            {saving ? 'Saving…' : 'Save ontology'}
+            {saving ? 'Saving…' : ontologyId === 'new' ? 'Save ontology' : 'Save changes'}
+          </button>
+        )}
+        {isAdmin && ontologyId !== 'new' && (
+          <button
+            type="button"
+            className="lp-button"
+            disabled={saving || !name.trim()}
+            onClick={() => void save(true)}
+          >
+            Save as a new ontology
           </button>
         )}
       </div>
