@@ -18,7 +18,7 @@ it('mounts every endpoint of the contract', async () => {
   try {
     for (const [name, endpoint] of Object.entries(api)) {
       const params = Object.fromEntries(
-        [...endpoint.path.matchAll(/:([A-Za-z]+)/g)].map((m) => [
+        [...endpoint.path.matchAll(/:([A-Za-z][A-Za-z0-9]*)/g)].map((m) => [
           m[1] ?? '',
           'c0000000000000000000000000'.slice(0, 25),
         ]),
