@@ -132,8 +132,9 @@ void describe('workspace commands against a real server', () => {
       seconds: number
     }
     assert.equal(summary.found, IMAGES)
-    assert.equal(summary.skipped, before)
-    assert.equal(summary.uploaded, IMAGES - before)
+    // the server finishes a create task the killed client had started: more may be there by now
+    assert.ok(summary.skipped >= before, `${summary.skipped} skipped, ${before} there at the kill`)
+    assert.equal(summary.skipped + summary.uploaded, IMAGES)
     assert.deepEqual(summary.failed, [])
     console.log(
       `upload throughput (rerun, ${summary.uploaded} images, concurrency 8): ${(summary.uploaded / summary.seconds).toFixed(0)} images/s`,

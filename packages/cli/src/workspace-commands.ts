@@ -162,11 +162,14 @@ async function uploadFolder(
     summary.uploaded += done.createdDataRows.length
     for (const error of done.errors)
       for (const row of error.failedDataRows)
-        summary.failed.push({
-          globalKey: row.globalKey ?? row.rowData,
-          code: error.code,
-          message: error.message,
-        })
+        // taken meanwhile (an interrupted run's last task finishing on the server): it is there
+        if (error.code === 'global_key_duplicate') summary.skipped++
+        else
+          summary.failed.push({
+            globalKey: row.globalKey ?? row.rowData,
+            code: error.code,
+            message: error.message,
+          })
     const seconds = Math.max((Date.now() - started) / 1000, 0.001)
     bar?.update(summary.uploaded + summary.failed.length, {
       rate: (summary.uploaded / seconds).toFixed(1),
