@@ -67,7 +67,7 @@ async function judgeOnly() {
 
 async function importThrough(dialect: 'sqlite' | 'postgres') {
   const dataDir = mkdtempSync(join(tmpdir(), 'labelport-bench-'))
-  const apiKey = 'bench-key'
+  const apiKey = 'bench-key-5b1d9f3a7c26e0'
   const config = {
     ...readConfig(['--data-dir', dataDir], {}),
     databaseUrl: dialect === 'postgres' ? databaseUrl : null,

@@ -6,7 +6,15 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import { join } from 'node:path'
 import { getRequestListener } from '@hono/node-server'
-import { connect, EvaluationRepository, GraphqlStateRepository, JobRepository, Store } from '@labelport/db'
+import {
+  connect,
+  EvaluationRepository,
+  GraphqlStateRepository,
+  IdentityStore,
+  JobRepository,
+  OntologyEdits,
+  Store,
+} from '@labelport/db'
 import type { ServerConfig } from './config.ts'
 import { FileSigner } from './graphql/file-urls.ts'
 import { createApp } from './http/app.ts'
@@ -20,6 +28,7 @@ import { ExportService } from './services/export-service.ts'
 import { ImportService } from './services/import-service.ts'
 import { ownerId, type JobSettings } from './services/job-settings.ts'
 import { checkSharedBlobStore, sweepTempFiles } from './storage/startup-checks.ts'
+import { OntologyEditService } from './services/ontology-edit-service.ts'
 import { ProjectService } from './services/project-service.ts'
 import { ViewService } from './services/view-service.ts'
 import { LocalBlobStore } from './storage/local-blob-store.ts'
@@ -70,7 +79,10 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
     deadlineMs: config.fetchDeadlineMs,
   })
 
-  const auth = new AuthService(store)
+  const auth = new AuthService(new IdentityStore(conn), {
+    limits: { maxFailures: config.authMaxFailures, windowMs: config.authWindowSeconds * 1000 },
+    sessionHours: config.sessionHours,
+  })
   const catalog = new CatalogService({
     store,
     blobs,
@@ -105,7 +117,18 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
     imports,
   })
 
-  const { generatedKey } = await auth.bootstrap(config.bootstrapApiKey)
+  const { generatedKey, createdAdmin } = await auth.bootstrap({
+    bootstrapKey: config.bootstrapApiKey,
+    adminEmail: config.adminEmail,
+    adminPassword: config.adminPassword,
+  })
+  if (createdAdmin?.generated) {
+    const passwordFile = join(config.dataDir, 'admin-password.txt')
+    await writeFile(passwordFile, `${createdAdmin.password}\n`, { mode: 0o600 })
+    console.log(
+      `Created the admin user ${createdAdmin.email}; its password is saved to ${passwordFile}`,
+    )
+  }
   if (generatedKey) {
     const keyFile = join(config.dataDir, 'admin-api-key.txt')
     await writeFile(keyFile, `${generatedKey}\n`, { mode: 0o600 })
@@ -135,6 +158,7 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
     exports,
     views,
     evaluations,
+    ontologyEdits: new OntologyEditService({ store, edits: new OntologyEdits(conn) }),
     webDir: config.webDir,
     log: (message, err) => console.error(message, err),
   })

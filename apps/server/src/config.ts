@@ -8,6 +8,14 @@ export interface ServerConfig {
   /** postgres://… to use PostgreSQL; otherwise SQLite in the data dir */
   databaseUrl: string | null
   bootstrapApiKey: string | null
+  /** the first admin user, created on first start (LABELPORT_ADMIN_EMAIL / LABELPORT_ADMIN_PASSWORD) */
+  adminEmail: string
+  /** null: generated, printed and saved to admin-password.txt in the data dir */
+  adminPassword: string | null
+  /** failed authentications per client address, key prefix or email before 429, per window */
+  authMaxFailures: number
+  authWindowSeconds: number
+  sessionHours: number
   /** hosts or CIDRs the server may fetch from although private or loopback (masks, row data, import URLs) */
   fetchAllowHosts: string[]
   fetchMaxBytes: number
@@ -57,6 +65,11 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     dataDir: resolve(flag(argv, 'data-dir') ?? env['LABELPORT_DATA_DIR'] ?? '.labelport'),
     databaseUrl: env['LABELPORT_DATABASE_URL'] || null,
     bootstrapApiKey: env['LABELPORT_BOOTSTRAP_API_KEY'] || null,
+    adminEmail: env['LABELPORT_ADMIN_EMAIL'] || 'admin@labelport.local',
+    adminPassword: env['LABELPORT_ADMIN_PASSWORD'] || null,
+    authMaxFailures: Number(env['LABELPORT_AUTH_MAX_FAILURES'] ?? 10),
+    authWindowSeconds: Number(env['LABELPORT_AUTH_WINDOW_SECONDS'] ?? 300),
+    sessionHours: Number(env['LABELPORT_SESSION_HOURS'] ?? 168),
     fetchAllowHosts: (env['LABELPORT_FETCH_ALLOW_HOSTS'] ?? '')
       .split(',')
       .map((s) => s.trim())

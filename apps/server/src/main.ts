@@ -5,15 +5,22 @@
 import { readConfig } from './config.ts'
 import { startServer } from './compose.ts'
 
+import { StartupError } from './startup-error.ts'
+
 const config = readConfig(process.argv.slice(2), process.env)
 const running = await startServer(config).catch((err: unknown) => {
-  // a configuration refused at start (a second server on one SQLite folder, unshared blobs): one clear line
+  const code = (err as { code?: string }).code
   const name = (err as Error).name
-  if (name === 'DatabaseLockedError' || name === 'SharedStorageError') {
-    console.error(`Labelport cannot start: ${(err as Error).message}`)
-    process.exit(1)
-  }
-  throw err
+  if (err instanceof StartupError) console.error(`labelport: ${err.message}`)
+  else if (name === 'DatabaseLockedError' || name === 'SharedStorageError')
+    // a configuration refused at start (a second server on one SQLite folder, unshared blobs): one clear line
+    console.error(`labelport: cannot start: ${(err as Error).message}`)
+  else if (code === 'EADDRINUSE')
+    console.error(
+      `labelport: port ${config.port} on ${config.host} is in use; choose another with --port N (or LABELPORT_PORT)`,
+    )
+  else throw err
+  process.exit(1)
 })
 console.log(
   `Labelport listening on ${running.url} (data in ${config.dataDir}, database ${config.databaseUrl ? 'PostgreSQL' : 'SQLite'})`,

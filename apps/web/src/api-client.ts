@@ -26,12 +26,51 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Signed in with an API key (sent as a Bearer header) or, when `apiKey` is null, with the session
+ * cookie the server set at sign-in (httpOnly: the page never sees it). Every call carries the
+ * CSRF header the server asks of cookie-authenticated writes.
+ */
 export class ApiClient {
-  readonly apiKey: string
+  readonly apiKey: string | null
   private readonly onUnauthorized: () => void
-  constructor(apiKey: string, onUnauthorized: () => void) {
+  constructor(apiKey: string | null, onUnauthorized: () => void) {
     this.apiKey = apiKey
     this.onUnauthorized = onUnauthorized
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      'x-labelport-csrf': '1',
+      ...(this.apiKey ? { Authorization: `Bearer ${this.apiKey}` } : {}),
+      ...extra,
+    }
+  }
+
+  /** A call that changes something: a JSON body (or raw bytes for uploads); the JSON answer, if any. */
+  async send<E extends Endpoint>(
+    endpoint: E,
+    params: Record<string, string> = {},
+    body?: unknown,
+    options: { contentType?: string; signal?: AbortSignal } = {},
+  ): Promise<ResponseOf<E>> {
+    const raw = body instanceof Blob || body instanceof ArrayBuffer
+    const init: RequestInit = {
+      method: endpoint.method,
+      headers: this.headers(
+        body === undefined
+          ? {}
+          : {
+              'content-type':
+                options.contentType ?? (raw ? 'application/octet-stream' : 'application/json'),
+            },
+      ),
+      ...(body === undefined ? {} : { body: raw ? body : JSON.stringify(body) }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    }
+    const response = await this.check(await fetch(this.url(endpoint, params), init))
+    if (response.status === 204) return undefined as ResponseOf<E>
+    return (await response.json()) as ResponseOf<E>
   }
 
   private url(endpoint: Endpoint, params: Record<string, string>, query?: Query): string {
@@ -52,13 +91,16 @@ export class ApiClient {
     const init: RequestInit = {
       method: endpoint.method,
       headers: {
-        Authorization: `Bearer ${this.apiKey}`,
+        ...this.headers(),
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
       },
     }
     if (body !== undefined) init.body = JSON.stringify(body)
     if (signal) init.signal = signal
-    const response = await fetch(this.url(endpoint, params, query), init)
+    return this.check(await fetch(this.url(endpoint, params, query), init))
+  }
+
+  private async check(response: Response): Promise<Response> {
     if (response.ok) return response
     let code = 'http_error'
     let message = `${response.status} ${response.statusText}`

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from 'react'
 import { api } from '@labelport/core'
 import type { WhoAmI } from '@labelport/core'
 import { ApiClient } from './api-client.ts'
-import { ClientContext } from './client-context.ts'
+import { ClientContext, MeContext } from './client-context.ts'
 import { readApiKey, storeApiKey } from './session.ts'
 import { href, useRoute } from './router.ts'
 import type { Route } from './router.ts'
@@ -14,28 +14,55 @@ import { DataRowPage } from './pages/data-row-page.tsx'
 import { ImportPage } from './pages/import-page.tsx'
 import { DatasetsPage } from './pages/datasets-page.tsx'
 import { DatasetPage } from './pages/dataset-page.tsx'
+import { UsersPage } from './pages/users-page.tsx'
+import { ApiKeysPage } from './pages/api-keys-page.tsx'
+import { OntologiesPage } from './pages/ontologies-page.tsx'
+import { OntologyEditorPage } from './pages/ontology-editor-page.tsx'
 import { EvaluationPage, EvaluationRowPage } from './pages/evaluation-page.tsx'
-import { Empty } from './components/ui.tsx'
+import { Empty, Loading } from './components/ui.tsx'
+
+type Auth = { kind: 'key'; key: string } | { kind: 'session' } | null
 
 export function App() {
-  const [apiKey, setApiKey] = useState(readApiKey)
+  const [auth, setAuth] = useState<Auth | 'checking'>(() => {
+    const key = readApiKey()
+    return key ? { kind: 'key', key } : 'checking'
+  })
   const [me, setMe] = useState<WhoAmI | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const route = useRoute()
 
   const signOut = (message: string | null) => {
     storeApiKey(null)
-    setApiKey(null)
+    setAuth(null)
     setMe(null)
     setNotice(message)
   }
   const client = useMemo(
     () =>
-      apiKey
-        ? new ApiClient(apiKey, () => signOut('Your API key was not accepted. Sign in again.'))
+      auth && auth !== 'checking'
+        ? new ApiClient(auth.kind === 'key' ? auth.key : null, () =>
+            signOut(
+              auth.kind === 'key'
+                ? 'Your API key was not accepted. Sign in again.'
+                : 'Your session has ended. Sign in again.',
+            ),
+          )
         : null,
-    [apiKey],
+    [auth],
   )
+
+  // a session cookie from an earlier sign-in (httpOnly: only the server can tell)
+  useEffect(() => {
+    if (auth !== 'checking') return
+    new ApiClient(null, () => undefined).json(api.whoAmI).then(
+      (who) => {
+        setMe(who)
+        setAuth({ kind: 'session' })
+      },
+      () => setAuth(null),
+    )
+  }, [auth])
 
   useEffect(() => {
     if (!client) return
@@ -49,76 +76,110 @@ export function App() {
     }
   }, [client])
 
+  if (auth === 'checking') return <Loading what="your session" />
   if (!client) {
     return (
       <SignInPage
         notice={notice}
-        onSignedIn={(key, who) => {
-          storeApiKey(key)
+        onSignedIn={(signedIn, who) => {
+          storeApiKey(signedIn.kind === 'key' ? signedIn.key : null)
           setNotice(null)
           setMe(who)
-          setApiKey(key)
+          setAuth(signedIn)
         }}
       />
     )
   }
+  const leave = () => {
+    if (auth?.kind === 'session')
+      void client.send(api.signOut).then(
+        () => signOut(null),
+        () => signOut(null),
+      )
+    else signOut(null)
+  }
   return (
     <ClientContext.Provider value={client}>
-      <div className={route.page === 'data-row' ? 'lp-app lp-app--full' : 'lp-app'}>
-        <header className="lp-topbar">
-          <a className="lp-brand" href={href.projects()}>
-            <span className="lp-brand__mark" aria-hidden />
-            Labelport
-          </a>
-          <nav className="lp-nav">
-            <a
-              className={isProjects(route) ? 'lp-nav__link lp-nav__link--active' : 'lp-nav__link'}
-              href={href.projects()}
-            >
-              Projects
+      <MeContext.Provider value={me}>
+        <div className={route.page === 'data-row' ? 'lp-app lp-app--full' : 'lp-app'}>
+          <header className="lp-topbar">
+            <a className="lp-brand" href={href.projects()}>
+              <span className="lp-brand__mark" aria-hidden />
+              Labelport
             </a>
-            <a
-              className={
-                route.page === 'datasets' || route.page === 'dataset'
-                  ? 'lp-nav__link lp-nav__link--active'
-                  : 'lp-nav__link'
-              }
-              href={href.datasets()}
-            >
-              Datasets
-            </a>
-          </nav>
-          <div className="lp-topbar__org" data-testid="organization">
-            {me ? (
-              <>
-                <span className="lp-org-avatar" aria-hidden>
-                  {me.organization.name.slice(0, 1).toUpperCase()}
-                </span>
-                <span>
-                  <span className="lp-org-name">{me.organization.name}</span>
-                  <span className="lp-org-key">
-                    {me.apiKey.name} · {me.apiKey.role}
+            <nav className="lp-nav">
+              <a
+                className={isProjects(route) ? 'lp-nav__link lp-nav__link--active' : 'lp-nav__link'}
+                href={href.projects()}
+              >
+                Projects
+              </a>
+              <a
+                className={
+                  route.page === 'datasets' || route.page === 'dataset'
+                    ? 'lp-nav__link lp-nav__link--active'
+                    : 'lp-nav__link'
+                }
+                href={href.datasets()}
+              >
+                Datasets
+              </a>
+              <a
+                className={navClass(route.page === 'ontologies' || route.page === 'ontology')}
+                href={href.ontologies()}
+              >
+                Ontologies
+              </a>
+              {me?.role === 'admin' && (
+                <a
+                  className={navClass(route.page === 'users')}
+                  href={href.users()}
+                  data-testid="nav-users"
+                >
+                  Users
+                </a>
+              )}
+              <a className={navClass(route.page === 'api-keys')} href={href.apiKeys()}>
+                API keys
+              </a>
+            </nav>
+            <div className="lp-topbar__org" data-testid="organization">
+              {me ? (
+                <>
+                  <span className="lp-org-avatar" aria-hidden>
+                    {me.organization.name.slice(0, 1).toUpperCase()}
                   </span>
-                </span>
-              </>
-            ) : (
-              <span className="lp-muted">…</span>
-            )}
-            <button
-              type="button"
-              className="lp-button lp-button--ghost lp-button--small"
-              onClick={() => signOut(null)}
-            >
-              Sign out
-            </button>
-          </div>
-        </header>
-        <main className="lp-main">
-          <Page route={route} />
-        </main>
-      </div>
+                  <span>
+                    <span className="lp-org-name">{me.organization.name}</span>
+                    <span className="lp-org-key" data-testid="signed-in-as">
+                      {me.user.name} · {me.role}
+                    </span>
+                  </span>
+                </>
+              ) : (
+                <span className="lp-muted">…</span>
+              )}
+              <button
+                type="button"
+                className="lp-button lp-button--ghost lp-button--small"
+                onClick={leave}
+                data-testid="sign-out"
+              >
+                Sign out
+              </button>
+            </div>
+          </header>
+          <main className="lp-main">
+            <Page route={route} />
+          </main>
+        </div>
+      </MeContext.Provider>
     </ClientContext.Provider>
   )
+}
+
+function navClass(active: boolean): string {
+  return active ? 'lp-nav__link lp-nav__link--active' : 'lp-nav__link'
 }
 
 function isProjects(route: Route): boolean {
@@ -170,6 +231,14 @@ function Page({ route }: { route: Route }) {
       return <DatasetsPage />
     case 'dataset':
       return <DatasetPage key={route.datasetId} datasetId={route.datasetId} />
+    case 'users':
+      return <UsersPage />
+    case 'api-keys':
+      return <ApiKeysPage />
+    case 'ontologies':
+      return <OntologiesPage />
+    case 'ontology':
+      return <OntologyEditorPage key={route.ontologyId} ontologyId={route.ontologyId} />
     case 'not-found':
       return (
         <div className="lp-page">

@@ -16,6 +16,11 @@ export type Route =
   | { page: 'evaluation-row'; evaluationId: string; dataRowId: string }
   | { page: 'datasets' }
   | { page: 'dataset'; datasetId: string }
+  | { page: 'users' }
+  | { page: 'api-keys' }
+  | { page: 'ontologies' }
+  /** `new` for a new ontology */
+  | { page: 'ontology'; ontologyId: string }
   | { page: 'not-found'; hash: string }
 
 export function parseRoute(hash: string): Route {
@@ -46,6 +51,10 @@ export function parseRoute(hash: string): Route {
     return { page: 'evaluation-row', evaluationId: b, dataRowId: d }
   if (a === 'datasets' && parts.length === 1) return { page: 'datasets' }
   if (a === 'datasets' && b && parts.length === 2) return { page: 'dataset', datasetId: b }
+  if (a === 'users' && parts.length === 1) return { page: 'users' }
+  if (a === 'api-keys' && parts.length === 1) return { page: 'api-keys' }
+  if (a === 'ontologies' && parts.length === 1) return { page: 'ontologies' }
+  if (a === 'ontologies' && b && parts.length === 2) return { page: 'ontology', ontologyId: b }
   return { page: 'not-found', hash }
 }
 
@@ -62,6 +71,10 @@ export const href = {
     `#/evaluations/${encodeURIComponent(evaluationId)}/data-rows/${encodeURIComponent(dataRowId)}`,
   datasets: () => '#/datasets',
   dataset: (datasetId: string) => `#/datasets/${encodeURIComponent(datasetId)}`,
+  users: () => '#/users',
+  apiKeys: () => '#/api-keys',
+  ontologies: () => '#/ontologies',
+  ontology: (ontologyId: string) => `#/ontologies/${encodeURIComponent(ontologyId)}`,
 }
 
 export function useRoute(): Route {

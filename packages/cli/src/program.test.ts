@@ -194,7 +194,7 @@ void describe('labelport against a real server', () => {
   void it('serve runs the server as a child process and forwards SIGTERM', async () => {
     const dataDir = join(work, 'serve-data')
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
-      env: { ...process.env, LABELPORT_BOOTSTRAP_API_KEY: 'lp_serve_test_key' },
+      env: { ...process.env, LABELPORT_BOOTSTRAP_API_KEY: 'lp_serve_test_key_9c4e2a' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
@@ -211,8 +211,9 @@ void describe('labelport against a real server', () => {
       child.stdout.on('data', onData)
       child.stderr.on('data', onData)
     })
-    const me = await new Client('lp_serve_test_key', { endpoint: url }).whoAmI()
-    assert.equal(me.apiKey.role, 'admin')
+    const me = await new Client('lp_serve_test_key_9c4e2a', { endpoint: url }).whoAmI()
+    assert.equal(me.role, 'admin')
+    assert.equal(me.apiKey?.name, 'bootstrap')
     const exited = new Promise<number | null>((resolve) =>
       child.once('exit', (code) => resolve(code)),
     )

@@ -20,6 +20,8 @@ import { FORMATS, detectFormat, formatForeignReport, importForeign } from './for
 import type { FormatOption } from './format-import.ts'
 import { EXPORT_FORMATS, exportForeign } from './format-export.ts'
 import type { ExportFormat } from './format-export.ts'
+import { addWorkspaceCommands } from './workspace-commands.ts'
+import packageJson from '../package.json' with { type: 'json' }
 
 interface GlobalOptions {
   endpoint?: string
@@ -85,6 +87,13 @@ export async function run(
   const printJson = (value: unknown): void => {
     io.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
   }
+  program.version(packageJson.version, '--version', 'print the version')
+  addWorkspaceCommands(program, {
+    io,
+    client: () => clientFor(globals()),
+    json: () => globals().json === true,
+    printJson,
+  })
 
   program
     .command('serve')

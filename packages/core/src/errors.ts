@@ -35,6 +35,15 @@ const REQUEST_CODES = {
   headers_too_large: 431,
   internal: 500,
   unavailable: 503,
+  // users, sessions and keys (issue 11, issue 9 item 9)
+  invalid_credentials: 401,
+  csrf_check_failed: 403,
+  user_not_found: 404,
+  api_key_not_found: 404,
+  email_taken: 409,
+  last_admin: 409,
+  too_many_requests: 429,
+  feature_in_use: 409,
 } as const
 
 /**

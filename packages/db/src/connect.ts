@@ -18,6 +18,7 @@ import * as maskOwners from './migrations/0007-mask-owners.ts'
 import * as graphqlState from './migrations/0006-graphql-state.ts'
 import * as evaluations from './migrations/0004-evaluations.ts'
 import * as jobLeases from './migrations/0003-job-leases.ts'
+import * as usersSessionsKeys from './migrations/0002-users-sessions-keys.ts'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-graphql-state': graphqlState,
   '0004-evaluations': evaluations,
   '0003-job-leases': jobLeases,
+  '0002-users-sessions-keys': usersSessionsKeys,
 }
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) }

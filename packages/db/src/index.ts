@@ -6,6 +6,8 @@ export {
   type Connection,
   type DialectName,
 } from './connect.ts'
+export { IdentityStore, type UserWithSecret, type ApiKeyOwner } from './identity-store.ts'
+export { OntologyEdits } from './ontology-edits.ts'
 export {
   Store,
   DuplicateError,

@@ -11,9 +11,44 @@ export interface ApiKeyTable {
   id: string
   organization_id: string
   name: string
-  role: 'admin' | 'member'
+  /** legacy column (0001); a key acts with the role of its user */
+  role: string
   /** sha256 hex of the key; keys are random 32-byte secrets, so a fast hash is enough */
   key_hash: string
+  created_at: string
+  /** 0002: the owner; null only for keys made before users existed */
+  user_id: string | null
+  prefix: string | null
+  revoked_at: string | null
+}
+export interface AppUserTable {
+  id: string
+  organization_id: string
+  /** lower case */
+  email: string
+  name: string
+  role: 'admin' | 'reviewer' | 'labeler'
+  /** scrypt$N$r$p$salt$hash; null: cannot sign in with a password */
+  password_hash: string | null
+  created_at: string
+}
+export interface SessionTable {
+  id: string
+  user_id: string
+  /** sha256 hex of the cookie's random token */
+  token_hash: string
+  created_at: string
+  expires_at: string
+  revoked_at: string | null
+}
+export interface AuditEventTable {
+  id: string
+  organization_id: string
+  action: string
+  subject_type: string
+  subject_id: string
+  user_id: string | null
+  api_key_id: string | null
   created_at: string
 }
 export interface DatasetTable {
@@ -102,6 +137,8 @@ export interface ImportJobTable {
   status_key: string
   created_at: string
   finished_at: string | null
+  /** 0002: the user who started the job */
+  created_by: string | null
   owner: string | null
   lease_expires_at: number | null
   attempts: number
@@ -144,6 +181,9 @@ export interface MaskOwnerTable {
 export interface Schema {
   organization: OrganizationTable
   api_key: ApiKeyTable
+  app_user: AppUserTable
+  session: SessionTable
+  audit_event: AuditEventTable
   dataset: DatasetTable
   data_row: DataRowTable
   task: TaskTable

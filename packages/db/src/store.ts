@@ -33,7 +33,7 @@ export function statusPartKey(importId: string, n: number): string {
   return `imports/${importId}/status-${String(n).padStart(6, '0')}.ndjson`
 }
 
-function isUniqueViolation(err: unknown): boolean {
+export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string }
   return (
     e.code === '23505' ||
@@ -118,6 +118,7 @@ function toImportJob(r: ImportJobTable): ImportJob {
     errorExamples: JSON.parse(r.error_examples_json) as ImportJob['errorExamples'],
     failureReason:
       r.failure_reason_json === null ? null : (JSON.parse(r.failure_reason_json) as Issue),
+    createdBy: r.created_by ?? null,
     inputFileUrl: `${base}/input`,
     statusFileUrl: `${base}/statuses`,
     errorFileUrl: `${base}/statuses?status=FAILURE`,
@@ -165,7 +166,7 @@ export class Store {
     return this.#conn.close()
   }
 
-  // ── organizations and keys ─────────────────────────────────────────────
+  // ── organizations (members and keys: identity-store.ts) ─────────────────────────────────────────────
 
   async ensureOrganization(id: string, name: string): Promise<void> {
     const found = await this.#db
@@ -183,51 +184,6 @@ export class Store {
       .select(['id', 'name'])
       .where('id', '=', id)
       .executeTakeFirst()
-  }
-
-  async countApiKeys(organizationId: string): Promise<number> {
-    const row = await this.#db
-      .selectFrom('api_key')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('organization_id', '=', organizationId)
-      .executeTakeFirstOrThrow()
-    return Number(row.n)
-  }
-
-  async insertApiKey(key: {
-    id: string
-    organizationId: string
-    name: string
-    role: 'admin' | 'member'
-    keyHash: string
-  }): Promise<void> {
-    await this.#db
-      .insertInto('api_key')
-      .values({
-        id: key.id,
-        organization_id: key.organizationId,
-        name: key.name,
-        role: key.role,
-        key_hash: key.keyHash,
-        created_at: now(),
-      })
-      .onConflict((oc) => oc.column('key_hash').doNothing())
-      .execute()
-  }
-
-  async findApiKey(
-    keyHash: string,
-  ): Promise<
-    { id: string; name: string; role: 'admin' | 'member'; organizationId: string } | undefined
-  > {
-    const row = await this.#db
-      .selectFrom('api_key')
-      .select(['id', 'name', 'role', 'organization_id'])
-      .where('key_hash', '=', keyHash)
-      .executeTakeFirst()
-    return (
-      row && { id: row.id, name: row.name, role: row.role, organizationId: row.organization_id }
-    )
   }
 
   // ── datasets and data rows ─────────────────────────────────────────────
@@ -963,6 +919,7 @@ export class Store {
       checkpoint_bytes: 0,
       checkpoint_line: 0,
       status_parts: 0,
+      created_by: null,
     }
     try {
       await this.#db.insertInto('import_job').values(row).execute()

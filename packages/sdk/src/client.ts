@@ -4,7 +4,17 @@
  * (Dataset, Project, imports) are built on it. Only `fetch` is used, so it runs in browsers too.
  */
 import { ErrorBodySchema, HTTP_STATUS, api, buildPath } from '@labelport/core'
-import type { Endpoint, ErrorCode, Issue, OntologyResource, Upload } from '@labelport/core'
+import type {
+  ApiKey,
+  CreatedApiKey,
+  CreatedOrganization,
+  Endpoint,
+  ErrorCode,
+  Issue,
+  OntologyResource,
+  Upload,
+  User,
+} from '@labelport/core'
 import type { z } from 'zod'
 import { ApiError, LabelportError, TransportError } from './errors.ts'
 import { isNode, loadNodeHelpers, readEnv } from './environment.ts'
@@ -328,6 +338,40 @@ export class Client {
   async getProject(projectId: string): Promise<Project> {
     return new Project(this, await this.call(api.getProject, { params: { projectId } }))
   }
+
+  // ── members and keys ──
+  /** The members of the organization (admins). */
+  async listUsers(): Promise<User[]> {
+    return (await this.call(api.listUsers, { query: { limit: 1000 } })).items
+  }
+
+  async createUser(input: BodyOf<typeof api.createUser>): Promise<User> {
+    return this.call(api.createUser, { body: input })
+  }
+
+  async updateUser(userId: string, change: BodyOf<typeof api.updateUser>): Promise<User> {
+    return this.call(api.updateUser, { params: { userId }, body: change })
+  }
+
+  /** Your own API keys (never their secrets). */
+  async listApiKeys(): Promise<ApiKey[]> {
+    return (await this.call(api.listApiKeys, { query: { limit: 1000 } })).items
+  }
+
+  /** A new key acting as you; `key` is shown this once. */
+  async createApiKey(name: string): Promise<CreatedApiKey> {
+    return this.call(api.createApiKey, { body: { name } })
+  }
+
+  async revokeApiKey(apiKeyId: string): Promise<void> {
+    await this.call(api.revokeApiKey, { params: { apiKeyId } })
+  }
+
+  async createOrganization(
+    input: BodyOf<typeof api.createOrganization>,
+  ): Promise<CreatedOrganization> {
+    return this.call(api.createOrganization, { body: input })
+  }
 }
 
 function statusToCode(status: number): ErrorCode {
@@ -337,6 +381,7 @@ function statusToCode(status: number): ErrorCode {
   if (status === 409) return 'conflict'
   if (status === 413) return 'payload_too_large'
   if (status === 415) return 'unsupported_media_type'
+  if (status === 429) return 'too_many_requests'
   if (status === 400 || status === 422) return 'validation_failed'
   if (status === 503 || status === 502 || status === 504) return 'unavailable'
   return 'internal'

@@ -3,8 +3,6 @@
  * passes their addresses in the environment. A missing one skips the test with a visible reason,
  * except under CI=true, where nothing may skip.
  */
-import { existsSync } from 'node:fs'
-
 const CI = process.env['CI'] === 'true'
 
 export interface ServiceNeed {
@@ -28,13 +26,9 @@ export const chromium = (): ServiceNeed => need('LABELPORT_TEST_CHROMIUM', 'Debi
 export const s3 = (): ServiceNeed => need('LABELPORT_TEST_S3_ENDPOINT', 'an S3 server (moto)')
 
 /**
- * The repository's shared fixtures (../shared next to the checkout, or next to a folder above it
- * when the checkout is a worktree nested one level deeper); tests read them, never write.
+ * The repository's shared fixtures (../shared next to the checkout; LABELPORT_SHARED_FIXTURES for a
+ * checkout elsewhere, such as a git worktree); tests read them, never write.
  */
-export const SHARED_FIXTURES = ((): string => {
-  for (const up of ['../../../../', '../../../../../']) {
-    const path = new URL(`${up}shared/fixtures/`, import.meta.url).pathname
-    if (existsSync(path)) return path
-  }
-  return new URL('../../../../shared/fixtures/', import.meta.url).pathname
-})()
+export const SHARED_FIXTURES =
+  process.env['LABELPORT_SHARED_FIXTURES']?.replace(/\/?$/, '/') ??
+  new URL('../../../../shared/fixtures/', import.meta.url).pathname

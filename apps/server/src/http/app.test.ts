@@ -13,7 +13,7 @@ import { SHARED_FIXTURES, freshSchemaUrl, postgres } from '@labelport/testkit'
 import { readConfig } from '../config.ts'
 import { composeServer, type ComposedServer } from '../compose.ts'
 
-const API_KEY = 'test-key'
+const API_KEY = 'test-key-4f9a2c7e1b3d58'
 const GLOBAL_KEY = '2560px-Kitano_Street_Kobe01s5s4110.jpeg'
 const SIZE = { width: 2560, height: 1920 }
 const MASK_COLORS: [number, number, number][] = [

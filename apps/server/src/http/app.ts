@@ -1,12 +1,14 @@
 /** The HTTP app: every endpoint of the contract, auth, one error handler, and the web app at `/`. */
 import { Readable } from 'node:stream'
 import { Hono, type Context } from 'hono'
-import { AppError, api, toErrorBody } from '@labelport/core'
-import type { AuthService } from '../services/auth-service.ts'
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { AppError, api, isPublic, toErrorBody, type EndpointName } from '@labelport/core'
+import { ThrottledError, type AuthService } from '../services/auth-service.ts'
 import type { CatalogService } from '../services/catalog-service.ts'
 import type { EvaluationService } from '../services/evaluation-service.ts'
 import type { ExportService } from '../services/export-service.ts'
 import type { ImportService } from '../services/import-service.ts'
+import type { OntologyEditService } from '../services/ontology-edit-service.ts'
 import type { ProjectService } from '../services/project-service.ts'
 import type { ViewService } from '../services/view-service.ts'
 import { mountGraphql } from '../graphql/http.ts'
@@ -22,6 +24,7 @@ export interface AppDeps {
   exports: ExportService
   views: ViewService
   evaluations: EvaluationService
+  ontologyEdits: OntologyEditService
   webDir: string
   log: (message: string, err?: unknown) => void
   /** Labelbox's wire protocol (issue 15); absent in apps that do not need it */
@@ -29,6 +32,14 @@ export interface AppDeps {
 }
 
 let requestCounter = 0
+
+export const SESSION_COOKIE = 'lp_session'
+
+/** The peer address of the connection (not X-Forwarded-For, which a client can write). */
+function clientAddress(c: Context<AppEnv>): string {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined
+  return env?.incoming?.socket?.remoteAddress ?? 'local'
+}
 
 function ndjson(lines: AsyncIterable<string>): Response {
   async function* encode() {
@@ -61,12 +72,64 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await next()
   })
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
-  app.use('/v1/*', async (c, next) => {
-    c.set('caller', await auth.authenticate(c.req.header('authorization')))
+  const publicCalls = new Set(
+    (Object.keys(api) as EndpointName[])
+      .filter((name) => isPublic(name))
+      .map((name) => `${api[name].method} ${api[name].path}`),
+  )
+  app.use('/v1/*', async (c: Context<AppEnv>, next) => {
+    if (!publicCalls.has(`${c.req.method} ${c.req.path}`))
+      c.set(
+        'caller',
+        await auth.authenticate({
+          authorization: c.req.header('authorization'),
+          sessionToken: getCookie(c, SESSION_COOKIE),
+          address: clientAddress(c),
+          method: c.req.method,
+          csrfHeader: c.req.header('x-labelport-csrf'),
+          origin: c.req.header('origin'),
+          requestOrigin: new URL(c.req.url).origin,
+        }),
+      )
     await next()
   })
 
   route(app, api.whoAmI, ({ caller }) => auth.whoAmI(caller))
+
+  // ── users, sessions, keys, organizations ──
+  route(app, api.signIn, async ({ body, c }) => {
+    const { session, token } = await auth.signIn(body.email, body.password, clientAddress(c))
+    setCookie(c, SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'Lax',
+      path: '/',
+      secure: new URL(c.req.url).protocol === 'https:',
+      maxAge: auth.sessionSeconds,
+    })
+    return session
+  })
+  route(app, api.signOut, async ({ caller, c }) => {
+    await auth.signOut(caller)
+    deleteCookie(c, SESSION_COOKIE, { path: '/' })
+  })
+  route(app, api.listUsers, ({ caller, query }) =>
+    auth.listUsers(caller, query.cursor, query.limit),
+  )
+  route(app, api.createUser, ({ caller, body }) => auth.createUser(caller, body))
+  route(app, api.updateUser, ({ caller, params, body }) =>
+    auth.updateUser(caller, params['userId'] ?? '', body),
+  )
+  route(app, api.listApiKeys, ({ caller, query }) =>
+    auth.listApiKeys(caller, query.cursor, query.limit),
+  )
+  route(app, api.createApiKey, ({ caller, body }) => auth.createApiKey(caller, body.name))
+  route(app, api.revokeApiKey, ({ caller, params }) =>
+    auth.revokeApiKey(caller, params['apiKeyId'] ?? ''),
+  )
+  route(app, api.createOrganization, ({ caller, body }) => auth.createOrganization(caller, body))
+  route(app, api.listAuditEvents, ({ caller, query }) =>
+    auth.listAuditEvents(caller, query.cursor, query.limit),
+  )
   route(app, api.createUpload, ({ caller, c }) =>
     catalog.createUpload(
       caller,
@@ -82,9 +145,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   route(app, api.getDataset, ({ caller, params }) =>
     catalog.getDataset(caller, params['datasetId'] ?? ''),
   )
-  route(app, api.deleteDataset, ({ caller, params }) =>
-    catalog.deleteDataset(caller, params['datasetId'] ?? ''),
-  )
+  route(app, api.deleteDataset, async ({ caller, params }) => {
+    await catalog.deleteDataset(caller, params['datasetId'] ?? '')
+    await auth.recordDeletion(caller, 'dataset', params['datasetId'] ?? '')
+  })
   route(app, api.createDataRows, ({ caller, params, body }) =>
     catalog.createDataRows(caller, params['datasetId'] ?? '', body.items),
   )
@@ -115,6 +179,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   route(app, api.getOntology, ({ caller, params }) =>
     projects.getOntology(caller, params['ontologyId'] ?? ''),
   )
+  route(app, api.updateOntology, ({ caller, params, body }) =>
+    deps.ontologyEdits.update(caller, params['ontologyId'] ?? '', body),
+  )
   route(app, api.createProject, ({ caller, body }) => projects.createProject(caller, body))
   route(app, api.listProjects, ({ caller, query }) =>
     projects.listProjects(caller, query.cursor, query.limit),
@@ -124,6 +191,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   )
   route(app, api.deleteProject, async ({ caller, params }) => {
     await views.deleteProject(caller, params['projectId'] ?? '')
+    await auth.recordDeletion(caller, 'project', params['projectId'] ?? '')
   })
   route(app, api.connectOntology, ({ caller, params, body }) =>
     projects.connectOntology(caller, params['projectId'] ?? '', body.ontologyId),
@@ -135,12 +203,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     projects.listBatches(caller, params['projectId'] ?? ''),
   )
 
-  route(app, api.createImport, ({ caller, params, body }) =>
-    imports.create(caller, params['projectId'] ?? '', body, false),
-  )
-  route(app, api.validateImport, ({ caller, params, body }) =>
-    imports.create(caller, params['projectId'] ?? '', body, true),
-  )
+  route(app, api.createImport, async ({ caller, params, body }) => {
+    const job = await imports.create(caller, params['projectId'] ?? '', body, false)
+    await auth.recordImportCreator(caller, job.id)
+    return { ...job, createdBy: caller.userId }
+  })
+  route(app, api.validateImport, async ({ caller, params, body }) => {
+    const job = await imports.create(caller, params['projectId'] ?? '', body, true)
+    await auth.recordImportCreator(caller, job.id)
+    return { ...job, createdBy: caller.userId }
+  })
   route(app, api.listImports, ({ caller, params, query }) =>
     imports.list(caller, params['projectId'] ?? '', query.cursor, query.limit),
   )
@@ -209,6 +281,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.onError((err, c) => {
     const requestId = c.get('requestId')
+    if (err instanceof ThrottledError)
+      return c.json(toErrorBody(err, requestId), 429, {
+        'retry-after': String(err.retryAfterSeconds),
+      })
     if (err instanceof AppError) return c.json(toErrorBody(err, requestId), err.status as 400)
     deps.log(`unhandled error in ${c.req.method} ${c.req.path} (${requestId})`, err)
     return c.json(

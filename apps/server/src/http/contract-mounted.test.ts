@@ -13,7 +13,7 @@ it('mounts every endpoint of the contract', async () => {
   const server = await composeServer({
     ...readConfig(['--data-dir', dataDir], {}),
     databaseUrl: null,
-    bootstrapApiKey: 'k',
+    bootstrapApiKey: 'k-0123456789abcdefghij',
   })
   try {
     for (const [name, endpoint] of Object.entries(api)) {
@@ -25,7 +25,10 @@ it('mounts every endpoint of the contract', async () => {
       )
       const res = await server.app.request(buildPath(endpoint.path, params), {
         method: endpoint.method,
-        headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
+        headers: {
+          authorization: 'Bearer k-0123456789abcdefghij',
+          'content-type': 'application/json',
+        },
         ...(endpoint.method === 'GET' || endpoint.method === 'DELETE' ? {} : { body: '{}' }),
       })
       const body = res.headers.get('content-type')?.includes('json')

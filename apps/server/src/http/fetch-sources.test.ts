@@ -15,7 +15,7 @@ import { SHARED_FIXTURES } from '@labelport/testkit'
 import { readConfig } from '../config.ts'
 import { composeServer, type ComposedServer } from '../compose.ts'
 
-const KEY = 'fetch-key'
+const KEY = 'fetch-key-8d2b6e0a4c19f7'
 
 describe('sources by URL', () => {
   let origin = ''

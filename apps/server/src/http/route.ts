@@ -1,11 +1,15 @@
 /**
- * Binds a contract endpoint (core/api) to a handler: authenticates, validates query and body with
+ * Binds a contract endpoint (core/api) to a handler: checks the caller's role against the one
+ * permission table (core/api/permissions.ts), validates query and body with
  * the contract's schemas (invalid input → 400 validation_failed with issue paths), and answers
  * the handler's result with the endpoint's success status.
  */
 import type { Context, Hono } from 'hono'
 import {
   AppError,
+  endpointName,
+  isPublic,
+  mayCall,
   MAX_BODY_DEPTH,
   checkText,
   findJsonProblem,
@@ -122,7 +126,17 @@ export function route<E extends Endpoint>(
   handler: (input: HandlerInput<E>) => Promise<unknown>,
 ): void {
   const method = endpoint.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'
+  const name = endpointName(endpoint)
+  const open = isPublic(name)
   app[method](endpoint.path, async (c) => {
+    if (!open) {
+      const role = c.get('caller').role
+      if (!mayCall(role, name))
+        throw new AppError(
+          'forbidden',
+          `The ${role} role may not call ${endpoint.method} ${endpoint.path} (see the permission table in docs/api.md)`,
+        )
+    }
     checkParamsAndQuery(c)
     let query: unknown
     if (endpoint.query) {

@@ -22,14 +22,14 @@ it('refuses an upload over the limit with payload_too_large and keeps nothing of
   const server = await composeServer({
     ...readConfig(['--data-dir', dataDir], {}),
     databaseUrl: null,
-    bootstrapApiKey: 'k',
+    bootstrapApiKey: 'k-0123456789abcdefghij',
     maxUploadBytes: 1000,
   })
   try {
     const upload = (size: number) =>
       server.app.request('/v1/uploads', {
         method: 'POST',
-        headers: { authorization: 'Bearer k' },
+        headers: { authorization: 'Bearer k-0123456789abcdefghij' },
         body: new Uint8Array(size).fill(7),
       })
     const big = await upload(5000)

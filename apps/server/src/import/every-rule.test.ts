@@ -16,7 +16,7 @@ import { SHARED_FIXTURES, freshSchemaUrl, postgres } from '@labelport/testkit'
 import { readConfig } from '../config.ts'
 import { composeServer, type ComposedServer } from '../compose.ts'
 
-const KEY = 'rules-key'
+const KEY = 'rules-key-3a7c1e9b5d20f4'
 const IMG = 'rules-image'
 const OUTSIDE = 'rules-outside'
 const W = 200

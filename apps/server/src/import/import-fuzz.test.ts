@@ -16,7 +16,7 @@ import { SHARED_FIXTURES } from '@labelport/testkit'
 import { readConfig } from '../config.ts'
 import { composeServer, type ComposedServer } from '../compose.ts'
 
-const KEY = 'fuzz-key'
+const KEY = 'fuzz-key-6e2a8c4b0d17f3'
 const GLOBAL_KEY = 'fuzz-image'
 
 const TEMPLATES: Record<string, unknown>[] = [

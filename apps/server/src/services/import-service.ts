@@ -21,7 +21,7 @@ import {
 import { ImportRunner, ImportSourceError } from '../import/import-runner.ts'
 import type { MaskProcessor } from '../masks/mask-processor.ts'
 import type { BlobStore } from '../storage/blob-store.ts'
-import type { Caller } from './auth-service.ts'
+import { systemCaller, type Caller } from './auth-service.ts'
 import type { CatalogService } from './catalog-service.ts'
 import { keepLease, type JobSettings } from './job-settings.ts'
 import type { ProjectService } from './project-service.ts'
@@ -329,12 +329,7 @@ export class ImportService {
       },
     )
     try {
-      const caller = {
-        organizationId: row.organization_id,
-        apiKeyId: '',
-        apiKeyName: '',
-        role: 'member' as const,
-      }
+      const caller = systemCaller(row.organization_id)
       const project = await this.#projects.getProject(caller, row.project_id)
       const ontology = await this.#projects.projectOntology(caller, project)
       let inputKey = row.input_key

@@ -5,7 +5,8 @@
 import { useMemo, useState } from 'react'
 import { api } from '@labelport/core'
 import type { DatasetDataRow } from '@labelport/core'
-import { useClient } from '../client-context.ts'
+import { useClient, useIsAdmin } from '../client-context.ts'
+import { ImageUploader } from '../components/image-uploader.tsx'
 import { useAsync } from '../use-async.ts'
 import { href } from '../router.ts'
 import { Thumbnail } from '../components/authed-image.tsx'
@@ -23,6 +24,7 @@ const PAGE = 100
 
 export function DatasetPage({ datasetId }: { datasetId: string }) {
   const client = useClient()
+  const isAdmin = useIsAdmin()
   const dataset = useAsync(
     (signal) => client.json(api.getDataset, { datasetId }, undefined, signal),
     [client, datasetId],
@@ -86,6 +88,15 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
           </>
         }
       />
+      {isAdmin && (
+        <ImageUploader
+          datasetId={datasetId}
+          onAdded={() => {
+            dataset.reload()
+            rows.reload()
+          }}
+        />
+      )}
       <div className="lp-toolbar">
         <input
           className="lp-input lp-input--search"

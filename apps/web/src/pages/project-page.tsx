@@ -3,7 +3,8 @@ import { useState } from 'react'
 import { api } from '@labelport/core'
 import type { Batch, ImportJob, ProjectDataRow } from '@labelport/core'
 import { OntologyTree } from '@labelport/viewer'
-import { useClient } from '../client-context.ts'
+import { useClient, useMe } from '../client-context.ts'
+import { BatchCreator, ConnectOntology, ImportStarter } from '../components/project-setup.tsx'
 import { useAsync } from '../use-async.ts'
 import { href } from '../router.ts'
 import { readOntology } from '../ontology.ts'
@@ -31,6 +32,7 @@ const TABS = [
 
 export function ProjectPage({ projectId, tab }: { projectId: string; tab: string }) {
   const client = useClient()
+  const role = useMe()?.role
   const project = useAsync(
     (signal) => client.json(api.getProject, { projectId }, undefined, signal),
     [client, projectId],
@@ -107,6 +109,21 @@ export function ProjectPage({ projectId, tab }: { projectId: string; tab: string
       </div>
       {active === 'data-rows' && <DataRowGrid projectId={projectId} />}
       {active === 'metrics' && <EvaluationsTab projectId={projectId} />}
+      {active === 'imports' && (role === 'admin' || role === 'reviewer') && (
+        <ImportStarter projectId={projectId} />
+      )}
+      {active === 'batches' && role === 'admin' && (
+        <BatchCreator
+          projectId={projectId}
+          onDone={() => {
+            batches.reload()
+            project.reload()
+          }}
+        />
+      )}
+      {active === 'ontology' && !ontologyId && role === 'admin' && (
+        <ConnectOntology projectId={projectId} onDone={project.reload} />
+      )}
       {active === 'imports' &&
         (imports.status === 'error' ? (
           <ErrorNotice error={imports.error} onRetry={imports.reload} />

@@ -25,6 +25,13 @@ import {
   EvaluationMethodSchema,
   EvaluationObjectSchema,
   EvaluationSchema,
+  ApiKeySchema,
+  AuditEventSchema,
+  CreatedApiKeySchema,
+  CreatedOrganizationSchema,
+  RoleSchema,
+  SessionSchema,
+  UserSchema,
 } from './entities.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
@@ -153,6 +160,15 @@ export const StatusQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100000).optional(),
 })
 
+const Email = z
+  .string()
+  .trim()
+  .max(320)
+  .regex(/^[^@\s]+@[^@\s]+$/, 'an email address')
+  .transform((e) => e.toLowerCase())
+/** long enough to resist guessing; the server also throttles failed sign-ins */
+export const PasswordSchema = z.string().min(12, 'at least 12 characters').max(200)
+
 export const api = {
   health: endpoint({
     method: 'GET',
@@ -163,7 +179,93 @@ export const api = {
     method: 'GET',
     path: '/v1/me',
     response: WhoAmISchema,
-    summary: 'The organization and key of the caller',
+    summary: 'The organization, user, role and key of the caller',
+  }),
+
+  // ── users, sessions, API keys, organizations (issue 11) ──
+  signIn: endpoint({
+    method: 'POST',
+    path: '/v1/sessions',
+    body: z.object({ email: Email, password: z.string().min(1).max(200) }),
+    response: SessionSchema,
+    successStatus: 201,
+    summary:
+      'Signs in with email and password: sets the httpOnly session cookie (unsafe calls with it need the header x-labelport-csrf: 1)',
+  }),
+  signOut: endpoint({
+    method: 'DELETE',
+    path: '/v1/sessions/current',
+    responseKind: 'empty',
+    successStatus: 204,
+    summary: 'Signs out: revokes the session of the cookie and clears it',
+  }),
+  listUsers: endpoint({
+    method: 'GET',
+    path: '/v1/users',
+    query: PageQuery,
+    response: PageSchema(UserSchema),
+    summary: 'Lists the members of the organization',
+  }),
+  createUser: endpoint({
+    method: 'POST',
+    path: '/v1/users',
+    body: z.object({ email: Email, name: Name, role: RoleSchema, password: PasswordSchema }),
+    response: UserSchema,
+    successStatus: 201,
+    summary: 'Adds a member to the organization with a role and an initial password',
+  }),
+  updateUser: endpoint({
+    method: 'PUT',
+    path: '/v1/users/:userId',
+    body: z.object({
+      name: Name.optional(),
+      role: RoleSchema.optional(),
+      password: PasswordSchema.optional(),
+    }),
+    response: UserSchema,
+    summary:
+      "Changes a member's name, role or password (a new password or role ends their sessions)",
+  }),
+  listApiKeys: endpoint({
+    method: 'GET',
+    path: '/v1/api-keys',
+    query: PageQuery,
+    response: PageSchema(ApiKeySchema),
+    summary: "The caller's own API keys (never the secrets)",
+  }),
+  createApiKey: endpoint({
+    method: 'POST',
+    path: '/v1/api-keys',
+    body: z.object({ name: Name }),
+    response: CreatedApiKeySchema,
+    successStatus: 201,
+    summary:
+      "Creates an API key acting as the caller with the caller's role; the key is shown once",
+  }),
+  revokeApiKey: endpoint({
+    method: 'DELETE',
+    path: '/v1/api-keys/:apiKeyId',
+    responseKind: 'empty',
+    successStatus: 204,
+    summary: 'Revokes an API key at once (your own; admins: any key of the organization)',
+  }),
+  createOrganization: endpoint({
+    method: 'POST',
+    path: '/v1/organizations',
+    body: z.object({
+      name: Name,
+      admin: z.object({ email: Email, name: Name, password: PasswordSchema }),
+    }),
+    response: CreatedOrganizationSchema,
+    successStatus: 201,
+    summary: 'Creates another organization, isolated from the others, with its first admin',
+  }),
+  listAuditEvents: endpoint({
+    method: 'GET',
+    path: '/v1/audit-events',
+    query: PageQuery,
+    response: PageSchema(AuditEventSchema),
+    summary: 'Who deleted what, newest first',
   }),
 
   createUpload: endpoint({
@@ -261,6 +363,15 @@ export const api = {
     path: '/v1/ontologies/:ontologyId',
     response: OntologySchema,
     summary: 'One ontology',
+  }),
+
+  updateOntology: endpoint({
+    method: 'PUT',
+    path: '/v1/ontologies/:ontologyId',
+    body: z.object({ name: Name.optional(), normalized: z.unknown() }),
+    response: OntologySchema,
+    summary:
+      'Replaces an ontology: new features get ids, kept ones keep theirs; removing a feature that has annotations is refused with the count',
   }),
 
   createProject: endpoint({

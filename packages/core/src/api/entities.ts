@@ -7,11 +7,68 @@ const Timestamp = z.string() // ISO-8601 UTC
 export const OrganizationSchema = z.object({ id: z.string(), name: z.string() })
 export type Organization = z.infer<typeof OrganizationSchema>
 
+/** What a member of an organization may do is the permission table in `permissions.ts`. */
+export const RoleSchema = z.enum(['admin', 'reviewer', 'labeler'])
+export type Role = z.infer<typeof RoleSchema>
+
+export const UserSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: RoleSchema,
+  createdAt: Timestamp,
+})
+export type User = z.infer<typeof UserSchema>
+
+/** An API key as listed: never the secret, which is shown once when created. */
+export const ApiKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** the first characters of the key, to tell keys apart */
+  prefix: z.string(),
+  userId: z.string().nullable(),
+  createdAt: Timestamp,
+  revokedAt: Timestamp.nullable(),
+})
+export type ApiKey = z.infer<typeof ApiKeySchema>
+
+export const CreatedApiKeySchema = z.object({ apiKey: ApiKeySchema, key: z.string() })
+export type CreatedApiKey = z.infer<typeof CreatedApiKeySchema>
+
 export const WhoAmISchema = z.object({
   organization: OrganizationSchema,
-  apiKey: z.object({ id: z.string(), name: z.string(), role: z.enum(['admin', 'member']) }),
+  user: UserSchema,
+  /** the caller's role, the one the server enforces */
+  role: RoleSchema,
+  /** the key of the call, or null when signed in with a session */
+  apiKey: z.object({ id: z.string(), name: z.string(), role: RoleSchema }).nullable(),
 })
 export type WhoAmI = z.infer<typeof WhoAmISchema>
+
+export const SessionSchema = z.object({
+  user: UserSchema,
+  organization: OrganizationSchema,
+  expiresAt: Timestamp,
+})
+export type Session = z.infer<typeof SessionSchema>
+
+export const CreatedOrganizationSchema = z.object({
+  organization: OrganizationSchema,
+  admin: UserSchema,
+})
+export type CreatedOrganization = z.infer<typeof CreatedOrganizationSchema>
+
+/** Who deleted what: deletions leave this trace (imports record their creator on the job). */
+export const AuditEventSchema = z.object({
+  id: z.string(),
+  action: z.string(),
+  subjectType: z.string(),
+  subjectId: z.string(),
+  userId: z.string().nullable(),
+  apiKeyId: z.string().nullable(),
+  createdAt: Timestamp,
+})
+export type AuditEvent = z.infer<typeof AuditEventSchema>
 
 export const DatasetSchema = z.object({
   id: z.string(),
@@ -140,6 +197,8 @@ export const ImportJobSchema = z.object({
   ),
   /** why a FAILED job stopped before judging every line */
   failureReason: IssueSchema.nullable(),
+  /** the user who started it (null for jobs from before users existed) */
+  createdBy: z.string().nullable().optional(),
   inputFileUrl: z.string(),
   statusFileUrl: z.string(),
   errorFileUrl: z.string(),

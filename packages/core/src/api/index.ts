@@ -1,2 +1,3 @@
 export * from './entities.ts'
 export * from './endpoints.ts'
+export * from './permissions.ts'

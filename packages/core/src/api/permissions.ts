@@ -1,0 +1,92 @@
+/**
+ * The one permission table: which roles may call each endpoint of the contract. The server's route
+ * binding consults it before anything else; docs/api.md renders it (generated, checked by a test);
+ * the matrix test calls every endpoint as every role and from another organization.
+ * Resources of another organization are never visible: an allowed call on one answers 404.
+ */
+import type { Role } from './entities.ts'
+import { api, type Endpoint, type EndpointName } from './endpoints.ts'
+
+export const ROLES: readonly Role[] = ['admin', 'reviewer', 'labeler']
+
+export interface Permission {
+  /** `public`: no credentials needed */
+  roles: 'public' | readonly Role[]
+  /** a further rule the handler applies, shown in the docs */
+  note?: string
+}
+
+const EVERYONE: readonly Role[] = ['admin', 'reviewer', 'labeler']
+const IMPORTERS: readonly Role[] = ['admin', 'reviewer']
+const ADMIN: readonly Role[] = ['admin']
+
+export const PERMISSIONS: Record<EndpointName, Permission> = {
+  health: { roles: 'public' },
+  whoAmI: { roles: EVERYONE },
+  signIn: { roles: 'public', note: 'failed attempts are throttled per email and per address' },
+  signOut: { roles: EVERYONE },
+  listUsers: { roles: ADMIN },
+  createUser: { roles: ADMIN },
+  updateUser: { roles: ADMIN, note: 'the last admin cannot lose the role' },
+  listApiKeys: { roles: EVERYONE, note: 'only your own keys' },
+  createApiKey: { roles: EVERYONE, note: 'the key acts as you, with your role' },
+  revokeApiKey: { roles: EVERYONE, note: "your own keys; admins also other members' keys" },
+  createOrganization: {
+    roles: ADMIN,
+    note: 'admins of the first (default) organization only: they run the server',
+  },
+  listAuditEvents: { roles: ADMIN },
+  createUpload: { roles: IMPORTERS },
+  createDataset: { roles: ADMIN },
+  listDatasets: { roles: EVERYONE },
+  getDataset: { roles: EVERYONE },
+  deleteDataset: { roles: ADMIN },
+  createDataRows: { roles: ADMIN },
+  listDataRows: { roles: EVERYONE },
+  getDataRow: { roles: EVERYONE },
+  getDataRowImage: { roles: EVERYONE },
+  getTask: { roles: EVERYONE },
+  createOntology: { roles: ADMIN },
+  listOntologies: { roles: EVERYONE },
+  getOntology: { roles: EVERYONE },
+  updateOntology: { roles: ADMIN, note: 'removing a feature with annotations: 409 feature_in_use' },
+  createProject: { roles: ADMIN },
+  listProjects: { roles: EVERYONE },
+  getProject: { roles: EVERYONE },
+  deleteProject: { roles: ADMIN },
+  connectOntology: { roles: ADMIN },
+  createBatch: { roles: ADMIN },
+  listBatches: { roles: EVERYONE },
+  createImport: { roles: IMPORTERS },
+  validateImport: { roles: IMPORTERS },
+  listImports: { roles: EVERYONE },
+  getImport: { roles: EVERYONE },
+  getImportStatuses: { roles: EVERYONE },
+  getImportInput: { roles: EVERYONE },
+  exportProject: { roles: IMPORTERS },
+  listProjectDataRows: { roles: EVERYONE },
+  getDataRowAnnotations: { roles: EVERYONE },
+  getDataRowThumbnail: { roles: EVERYONE },
+  getCompositeMask: { roles: EVERYONE },
+  getAnnotationMask: { roles: EVERYONE },
+}
+
+const NAMES = new Map<Endpoint, EndpointName>(
+  (Object.entries(api) as [EndpointName, Endpoint][]).map(([name, e]) => [e, name]),
+)
+
+/** The contract name of an endpoint object (`api.getProject` → `getProject`). */
+export function endpointName(endpoint: Endpoint): EndpointName {
+  const name = NAMES.get(endpoint)
+  if (!name) throw new Error(`endpoint ${endpoint.method} ${endpoint.path} is not in the contract`)
+  return name
+}
+
+export function isPublic(name: EndpointName): boolean {
+  return PERMISSIONS[name].roles === 'public'
+}
+
+export function mayCall(role: Role, name: EndpointName): boolean {
+  const roles = PERMISSIONS[name].roles
+  return roles === 'public' || roles.includes(role)
+}
