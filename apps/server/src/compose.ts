@@ -38,6 +38,7 @@ import { fromWebStream } from './storage/web-streams.ts'
 export interface ComposedServer {
   app: ReturnType<typeof createApp>
   store: Store
+  auth: AuthService
   imports: ImportService
   evaluations: EvaluationService
   catalog: CatalogService
@@ -165,6 +166,7 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
   return {
     app,
     store,
+    auth,
     imports,
     evaluations,
     catalog,

@@ -12,7 +12,7 @@ import { newId, type ImportJob, type Task } from '@labelport/core'
 import { freshSchemaUrl } from '@labelport/testkit'
 import { readConfig } from '../src/config.ts'
 import { composeServer, type ComposedServer } from '../src/compose.ts'
-import { hashApiKey } from '../src/services/auth-service.ts'
+import { DEFAULT_ORGANIZATION_ID, systemCaller } from '../src/services/auth-service.ts'
 
 /** Real ids of one organization's things, and its key. */
 export interface OrgThings {
@@ -67,16 +67,18 @@ export async function makeWorld(databaseUrl: string | null): Promise<World> {
     databaseUrl: schema?.url ?? null,
     bootstrapApiKey: keyA,
   })
-  const keyB = `lp_world_b_${newId()}`
-  const orgB = newId()
-  await server.store.ensureOrganization(orgB, 'Second organization')
-  await server.store.insertApiKey({
-    id: newId(),
-    organizationId: orgB,
-    name: 'second org admin',
-    role: 'admin',
-    keyHash: hashApiKey(keyB),
+  // the second organization, made as an operator would (an admin of the default organization)
+  const created = await server.auth.createOrganization(systemCaller(DEFAULT_ORGANIZATION_ID), {
+    name: 'Second organization',
+    admin: { email: `admin-${newId()}@b.example`, name: 'Admin B', password: `pw-${newId()}` },
   })
+  const orgB = created.organization.id
+  const keyB = (
+    await server.auth.createApiKey(
+      { ...systemCaller(orgB), userId: created.admin.id },
+      'second org admin',
+    )
+  ).key
 
   const request: World['request'] = async (method, path, init = {}) =>
     await server.app.request(path, {

@@ -17,7 +17,8 @@ import {
 } from 'graphql'
 import { AppError } from '@labelport/core'
 import type { AppEnv } from '../http/route.ts'
-import type { Caller } from '../services/auth-service.ts'
+import { systemCaller, type Caller } from '../services/auth-service.ts'
+import { requestCredentials } from '../http/credentials.ts'
 import { IMPORT_FILE_KINDS, type ImportFileKind } from './file-urls.ts'
 import { createResolvers, type GraphqlContext, type GraphqlDeps } from './resolvers.ts'
 import { buildLabelboxSchema } from './schema.ts'
@@ -145,7 +146,7 @@ export function mountGraphql(
       }
       let caller: Caller
       try {
-        caller = await deps.auth.authenticate(c.req.header('authorization'))
+        caller = await deps.auth.authenticate(requestCredentials(c))
       } catch (err) {
         if (err instanceof AppError) return answer(c, { errors: [toWireError(err)] })
         throw err
@@ -225,9 +226,9 @@ export function mountGraphql(
       const organizationId = await deps.state.importJobOrganization(importId)
       if (organizationId === undefined)
         throw new AppError('import_not_found', `No import ${importId}`, { path: ['importId'] })
-      caller = { organizationId, apiKeyId: '', apiKeyName: 'signed URL', role: 'member' }
+      caller = { ...systemCaller(organizationId), role: 'labeler', apiKeyName: 'signed URL' }
     } else if (c.req.header('authorization')) {
-      caller = await deps.auth.authenticate(c.req.header('authorization'))
+      caller = await deps.auth.authenticate(requestCredentials(c))
     } else {
       throw new AppError(
         'forbidden',

@@ -1,7 +1,7 @@
 /** The HTTP app: every endpoint of the contract, auth, one error handler, and the web app at `/`. */
 import { Readable } from 'node:stream'
 import { Hono, type Context } from 'hono'
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { deleteCookie, setCookie } from 'hono/cookie'
 import { AppError, api, isPublic, toErrorBody, type EndpointName } from '@labelport/core'
 import { ThrottledError, type AuthService } from '../services/auth-service.ts'
 import type { CatalogService } from '../services/catalog-service.ts'
@@ -13,6 +13,7 @@ import type { ProjectService } from '../services/project-service.ts'
 import type { ViewService } from '../services/view-service.ts'
 import { mountGraphql } from '../graphql/http.ts'
 import type { GraphqlDeps } from '../graphql/resolvers.ts'
+import { SESSION_COOKIE, clientAddress, requestCredentials } from './credentials.ts'
 import { route, type AppEnv } from './route.ts'
 import { serveWebApp } from './web-app.ts'
 
@@ -33,14 +34,7 @@ export interface AppDeps {
 
 let requestCounter = 0
 
-export const SESSION_COOKIE = 'lp_session'
-
 /** The peer address of the connection (not X-Forwarded-For, which a client can write). */
-function clientAddress(c: Context<AppEnv>): string {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined
-  return env?.incoming?.socket?.remoteAddress ?? 'local'
-}
-
 function ndjson(lines: AsyncIterable<string>): Response {
   async function* encode() {
     for await (const line of lines) yield Buffer.from(`${line}\n`)
@@ -79,18 +73,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   )
   app.use('/v1/*', async (c: Context<AppEnv>, next) => {
     if (!publicCalls.has(`${c.req.method} ${c.req.path}`))
-      c.set(
-        'caller',
-        await auth.authenticate({
-          authorization: c.req.header('authorization'),
-          sessionToken: getCookie(c, SESSION_COOKIE),
-          address: clientAddress(c),
-          method: c.req.method,
-          csrfHeader: c.req.header('x-labelport-csrf'),
-          origin: c.req.header('origin'),
-          requestOrigin: new URL(c.req.url).origin,
-        }),
-      )
+      c.set('caller', await auth.authenticate(requestCredentials(c)))
     await next()
   })
 

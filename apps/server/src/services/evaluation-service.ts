@@ -30,7 +30,7 @@ import {
   type CocoDetection,
   type CocoGroundTruth,
 } from '@labelport/evaluation'
-import type { Caller } from './auth-service.ts'
+import { systemCaller, type Caller } from './auth-service.ts'
 import type { ImportService } from './import-service.ts'
 import type { ProjectService } from './project-service.ts'
 
@@ -217,12 +217,7 @@ export class EvaluationService {
     const row = await this.#repo.getRow(id)
     if (!row) return
     try {
-      const caller: Caller = {
-        organizationId: row.organization_id,
-        apiKeyId: '',
-        apiKeyName: '',
-        role: 'member',
-      }
+      const caller: Caller = systemCaller(row.organization_id)
       const params = JSON.parse(row.params_json) as EvaluationParams
       const project = await this.#projects.getProject(caller, row.project_id)
       const ontology = await this.#projects.projectOntology(caller, project)

@@ -69,6 +69,11 @@ export const PERMISSIONS: Record<EndpointName, Permission> = {
   getDataRowThumbnail: { roles: EVERYONE },
   getCompositeMask: { roles: EVERYONE },
   getAnnotationMask: { roles: EVERYONE },
+  createEvaluation: { roles: IMPORTERS },
+  listEvaluations: { roles: EVERYONE },
+  getEvaluation: { roles: EVERYONE },
+  listEvaluationDataRows: { roles: EVERYONE },
+  listEvaluationObjects: { roles: EVERYONE },
 }
 
 const NAMES = new Map<Endpoint, EndpointName>(
