@@ -39,6 +39,8 @@ export interface ComposedServer {
   app: ReturnType<typeof createApp>
   store: Store
   auth: AuthService
+  /** the GraphQL layer's state (signing secret), for tests */
+  graphqlState: GraphqlStateRepository
   imports: ImportService
   evaluations: EvaluationService
   catalog: CatalogService
@@ -167,6 +169,7 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
     app,
     store,
     auth,
+    graphqlState,
     imports,
     evaluations,
     catalog,

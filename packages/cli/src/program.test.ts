@@ -225,7 +225,7 @@ void describe('labelport against a real server', () => {
   void it('serve: kill -9 of the wrapper stops the server too (no orphan)', async () => {
     const dataDir = join(work, 'serve-orphan')
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
-      env: { ...process.env, LABELPORT_BOOTSTRAP_API_KEY: 'lp_serve_orphan_key' },
+      env: { ...process.env, LABELPORT_BOOTSTRAP_API_KEY: 'lp_serve_orphan_key_3e9a7c' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''

@@ -13,9 +13,10 @@ import { GraphqlStateRepository, connect } from '@labelport/db'
 import { freshSchemaUrl, postgres } from '@labelport/testkit'
 import { readConfig } from '../config.ts'
 import { composeServer, type ComposedServer } from '../compose.ts'
+import { DEFAULT_ORGANIZATION_ID, systemCaller } from '../services/auth-service.ts'
 import { FileSigner } from './file-urls.ts'
 
-const KEY = 'gql-key'
+const KEY = 'gql-key-9b3f6d1a7e24c8'
 const pgNeed = postgres()
 
 interface Wire {
@@ -117,6 +118,29 @@ function suite(dialect: 'sqlite' | 'postgres', skip: string | false) {
       assert.deepEqual(error?.extensions['path'], ['data', 'name'])
     })
 
+    void it('roles hold here as over REST: a labeler may read but not create a dataset', async () => {
+      const admin = systemCaller(DEFAULT_ORGANIZATION_ID)
+      const labeler = await server.auth.createUser(admin, {
+        email: `labeler-${dialect}@gql.example`,
+        name: 'Labeler',
+        role: 'labeler',
+        password: 'a long labeler password',
+      })
+      const { key } = await server.auth.createApiKey(
+        { ...admin, userId: labeler.id, role: 'labeler' },
+        'labeler key',
+      )
+      const created = await gql(
+        'mutation CreateDatasetPyApi($name: String!){createDataset(data: {name: $name}) {id}}',
+        { name: 'not for labelers' },
+        key,
+      )
+      assert.equal(created.body.errors?.[0]?.extensions['labelportCode'], 'forbidden')
+      assert.equal(created.body.data?.['createDataset'] ?? null, null)
+      const who = await gql('query GetUserPyApi{user{id}}', {}, key)
+      assert.equal(who.body.errors, undefined)
+    })
+
     void it('timestamps carry milliseconds and every selected field is present', async () => {
       const { body } = await gql(
         'mutation CreateProjectPyApi($name: String!, $allowedMediaType: MediaType!){createProject(data: {name: $name allowedMediaType: $allowedMediaType}) {autoAuditNumberOfLabels autoAuditPercentage createdAt dataRowCount description editorTaskType isBenchmarkEnabled isConsensusEnabled lastActivityTime allowedMediaType modelSetupComplete name queueMode setupComplete id updatedAt uploadType}}',
@@ -143,11 +167,10 @@ function suite(dialect: 'sqlite' | 'postgres', skip: string | false) {
       )
       assert.equal(body.errors?.[0]?.extensions['code'], 'RESOURCE_NOT_FOUND')
 
-      // a second connection to the same database, as another server would have: same secret
-      const conn = await connect(
-        databaseUrl ? { postgresUrl: databaseUrl } : { sqlitePath: join(dataDir, 'labelport.db') },
-      )
-      const state = new GraphqlStateRepository(conn.db)
+      // on PostgreSQL a second connection to the same database, as another server would have: same
+      // secret (a SQLite folder serves one server, which is locked; there the server's own state)
+      const conn = databaseUrl ? await connect({ postgresUrl: databaseUrl }) : null
+      const state = conn ? new GraphqlStateRepository(conn.db) : server.graphqlState
       const signer = await FileSigner.load(state)
       const url = new URL(signer.url('http://x', 'cnosuchimport000000000000', 'statuses'))
       const path = `${url.pathname}${url.search}`
@@ -169,7 +192,7 @@ function suite(dialect: 'sqlite' | 'postgres', skip: string | false) {
         ((await expiredRes.json()) as { error: { message: string } }).error.message,
         /expired/,
       )
-      await conn.close()
+      await conn?.close()
     })
   })
 }

@@ -8,7 +8,9 @@ import {
   AppError,
   DataRowInputSchema,
   api,
+  mayCall,
   type Dataset,
+  type EndpointName,
   type DataRowInput,
   type ImportJob,
   type OntologyResource,
@@ -522,5 +524,41 @@ export function createResolvers(deps: GraphqlDeps) {
     createLabelImport: (args: Args, ctx: GraphqlContext) => createImport(args, ctx, 'ground_truth'),
   }
 
-  return { query, mutation }
+  return { query, mutation: guardMutations(mutation) }
+}
+
+/**
+ * The REST endpoint each mutation stands for: the one permission table (core's PERMISSIONS) decides
+ * who may call it, so a labeler's key can no more create a dataset here than over REST.
+ */
+const MUTATION_ENDPOINTS: Record<string, EndpointName> = {
+  createDataset: 'createDataset',
+  updateDataset: 'deleteDataset',
+  uploadFile: 'createUpload',
+  upsertDataRows: 'createDataRows',
+  upsertOntology: 'createOntology',
+  createProject: 'createProject',
+  updateProject: 'connectOntology',
+  createLabelingFrontendOptions: 'connectOntology',
+  // connectOntology and createBatchV2 under it: both need the admin role
+  project: 'connectOntology',
+  createModelAssistedLabelingPredictionImport: 'createImport',
+  createLabelImport: 'createImport',
+}
+
+type Resolver = (args: Args, ctx: GraphqlContext) => unknown
+
+function guardMutations<M extends Record<string, Resolver>>(mutations: M): M {
+  const guarded: Record<string, Resolver> = {}
+  for (const [field, resolve] of Object.entries(mutations)) {
+    const endpoint = MUTATION_ENDPOINTS[field]
+    if (endpoint === undefined)
+      throw new Error(`mutation ${field} has no entry in MUTATION_ENDPOINTS`)
+    guarded[field] = (args, ctx) => {
+      if (!mayCall(ctx.caller.role, endpoint))
+        throw new AppError('forbidden', `The ${ctx.caller.role} role may not call ${field}`)
+      return resolve(args, ctx)
+    }
+  }
+  return guarded as M
 }

@@ -30,7 +30,7 @@ import { SHARED_FIXTURES, freshSchemaUrl, postgres } from '@labelport/testkit'
 import { readConfig } from '../config.ts'
 import { composeServer, type ComposedServer } from '../compose.ts'
 
-const API_KEY = 'eval-key'
+const API_KEY = 'eval-key-5c8e2a7f1d39b6'
 const pgNeed = postgres()
 
 /** ../shared beside the checkout (a worktree sits one level deeper). */
