@@ -29,6 +29,10 @@ export interface OrgThings {
   pointAnnotationId: string
   maskAnnotationId: string
   maskSha256: string
+  evaluationId: string
+  /** a labeler of the organization, and one API key of its admin */
+  userId: string
+  apiKeyId: string
 }
 
 export interface World {
@@ -63,7 +67,8 @@ export async function makeWorld(databaseUrl: string | null): Promise<World> {
   const schema = databaseUrl === null ? null : await freshSchemaUrl(databaseUrl)
   const keyA = `lp_world_a_${newId()}`
   const server = await composeServer({
-    ...readConfig(['--data-dir', dataDir], {}),
+    // the hostile suite fails authentication on purpose, many times, from one address
+    ...readConfig(['--data-dir', dataDir], { LABELPORT_AUTH_MAX_FAILURES: '1000000' }),
     databaseUrl: schema?.url ?? null,
     bootstrapApiKey: keyA,
   })
@@ -207,6 +212,28 @@ export async function makeWorld(databaseUrl: string | null): Promise<World> {
       await call<{ organization: { id: string } }>('GET', '/v1/me', undefined, key),
       200,
     )
+    const evaluationId = ok(
+      await call<{ id: string }>('POST', `/v1/projects/${projectId}/evaluations`, {}, key),
+      202,
+    ).id
+    const userId = ok(
+      await call<{ id: string }>(
+        'POST',
+        '/v1/users',
+        {
+          email: `labeler-${tag}-${newId()}@world.example`,
+          name: `labeler ${tag}`,
+          role: 'labeler',
+          password: 'a world labeler password',
+        },
+        key,
+      ),
+      201,
+    ).id
+    const apiKeyId = ok(
+      await call<{ apiKey: { id: string } }>('POST', '/v1/api-keys', { name: `key ${tag}` }, key),
+      201,
+    ).apiKey.id
     return {
       key,
       organizationId: who.organization.id,
@@ -221,6 +248,9 @@ export async function makeWorld(databaseUrl: string | null): Promise<World> {
       pointAnnotationId: pointAnnotation.id,
       maskAnnotationId: maskAnnotation.id,
       maskSha256: maskAnnotation.record.geometry.compositeSha256,
+      evaluationId,
+      userId,
+      apiKeyId,
     }
   }
 

@@ -113,8 +113,39 @@ function validBody(name: string, a: OrgThings): unknown {
           classifications: [],
         },
       }
+    case 'updateOntology':
+      return {
+        normalized: {
+          tools: [{ tool: 'point', name: 'p2' }],
+          classifications: [],
+        },
+      }
     case 'connectOntology':
       return { ontologyId: a.ontologyId }
+    case 'createEvaluation':
+      return { iouType: 'bbox', iouThreshold: 0.5 }
+    case 'signIn':
+      return { email: 'nobody@hostile.example', password: 'not the password' }
+    case 'createUser':
+      return {
+        email: 'hostile-user@hostile.example',
+        name: 'hostile user',
+        role: 'labeler',
+        password: 'a hostile password',
+      }
+    case 'updateUser':
+      return { name: 'renamed by the hostile suite' }
+    case 'createApiKey':
+      return { name: 'hostile key' }
+    case 'createOrganization':
+      return {
+        name: 'hostile organization',
+        admin: {
+          email: 'hostile-admin@hostile.example',
+          name: 'admin',
+          password: 'a hostile password',
+        },
+      }
     case 'createBatch':
       return { name: 'hostile batch', globalKeys: [a.globalKey] }
     case 'createImport':
@@ -178,6 +209,9 @@ const NOBODY: Record<string, string> = {
   projectId: 'c0nobody00000000000000000',
   importId: 'c0nobody00000000000000000',
   annotationId: 'c0nobody00000000000000000',
+  evaluationId: 'c0nobody00000000000000000',
+  userId: 'c0nobody00000000000000000',
+  apiKeyId: 'c0nobody00000000000000000',
   sha256: '0'.repeat(64),
 }
 
@@ -190,6 +224,9 @@ function idsOf(org: OrgThings): Record<string, string> {
     projectId: org.projectId,
     importId: org.importId,
     annotationId: org.maskAnnotationId,
+    evaluationId: org.evaluationId,
+    userId: org.userId,
+    apiKeyId: org.apiKeyId,
     sha256: org.maskSha256,
   }
 }

@@ -22,6 +22,9 @@ function paramsOf(org: OrgThings): Record<string, string> {
     projectId: org.projectId,
     importId: org.importId,
     annotationId: org.maskAnnotationId,
+    evaluationId: org.evaluationId,
+    userId: org.userId,
+    apiKeyId: org.apiKeyId,
     sha256: org.maskSha256,
   }
 }
@@ -35,6 +38,12 @@ function bodyFor(name: string, owner: OrgThings): unknown {
       return { ontologyId: owner.ontologyId }
     case 'createBatch':
       return { name: 'stolen', globalKeys: [owner.globalKey] }
+    case 'createEvaluation':
+      return {}
+    case 'updateOntology':
+      return { normalized: { tools: [], classifications: [] } }
+    case 'updateUser':
+      return { name: 'stolen' }
     case 'createImport':
     case 'validateImport':
       return { name: 'stolen', kind: 'mal', source: { uploadId: owner.uploadId } }
