@@ -14,6 +14,7 @@ import {
   JobRepository,
   OntologyEdits,
   Store,
+  type Connection,
 } from '@labelport/db'
 import type { ServerConfig } from './config.ts'
 import { FileSigner } from './graphql/file-urls.ts'
@@ -54,6 +55,16 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
       ? { postgresUrl: config.databaseUrl }
       : { sqlitePath: join(config.dataDir, 'labelport.db') },
   )
+  // a server that cannot start gives its database back (SQLite: its lock), so nothing is left open
+  try {
+    return await composeOn(conn, config)
+  } catch (err) {
+    await conn.close()
+    throw err
+  }
+}
+
+async function composeOn(conn: Connection, config: ServerConfig): Promise<ComposedServer> {
   const store = new Store(conn)
   const jobs = new JobRepository(conn)
   // one bucket shared by every server when configured; else files in the data dir

@@ -6,8 +6,10 @@ import Sqlite from 'better-sqlite3'
 import {
   Kysely,
   Migrator,
+  PostgresAdapter,
   PostgresDialect,
   SqliteDialect,
+  sql,
   type Migration,
   type MigrationProvider,
 } from 'kysely'
@@ -76,7 +78,12 @@ export async function connect(
       close: () => db.destroy(),
     }
   }
-  await migrateToLatest(connection.db)
+  try {
+    await migrateToLatest(connection.db)
+  } catch (err) {
+    await connection.close()
+    throw err
+  }
   return connection
 }
 
@@ -109,11 +116,20 @@ function lockSqlite(path: string): Sqlite.Database {
 }
 
 export async function migrateToLatest(db: Kysely<Schema>): Promise<void> {
+  // On PostgreSQL the migration tables live in the schema the connection uses (its search_path):
+  // without naming it, Kysely looks for them in every schema of the database and, finding another
+  // schema's, would skip creating its own (several Labelport schemas in one database, as in tests).
+  const schema =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]
+          ?.schema
+      : undefined
   const migrator = new Migrator({
     db,
     provider,
     migrationTableName: 'labelport_migration',
     migrationLockTableName: 'labelport_migration_lock',
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   })
   const { error, results } = await migrator.migrateToLatest()
   const failed = results?.find((r) => r.status === 'Error')
