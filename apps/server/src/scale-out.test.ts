@@ -60,8 +60,11 @@ describe(
         LABELPORT_S3_ACCESS_KEY_ID: 'test',
         LABELPORT_S3_SECRET_ACCESS_KEY: 'test',
       }
-      a = await startServer({ databaseUrl: schema.url, shareDatabase: true, env })
-      b = await startServer({ databaseUrl: schema.url, shareDatabase: true, env })
+      // servers of one deployment share their configuration, the bootstrap key included (a
+      // different one would revoke the first: the key is rotated)
+      const apiKey = `lp_test_${randomBytes(16).toString('hex')}`
+      a = await startServer({ databaseUrl: schema.url, shareDatabase: true, env, apiKey })
+      b = await startServer({ databaseUrl: schema.url, shareDatabase: true, env, apiKey })
     })
     after(async () => {
       await a.stop()
