@@ -781,6 +781,8 @@ const JUDGED_ELSEWHERE: LineErrorCode[] = [
   'format_image_size_unknown',
   'format_geometry_lossy',
   'geometry_clipped',
+  // a job-level ending (claimed too often without finishing): apps/server/src/crash.test.ts
+  'job_interrupted',
 ]
 
 void describe('ImportJudge: one case per code', () => {
