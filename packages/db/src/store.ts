@@ -178,14 +178,6 @@ export class Store {
       await this.#db.insertInto('organization').values({ id, name, created_at: now() }).execute()
   }
 
-  async getOrganization(id: string): Promise<{ id: string; name: string } | undefined> {
-    return this.#db
-      .selectFrom('organization')
-      .select(['id', 'name'])
-      .where('id', '=', id)
-      .executeTakeFirst()
-  }
-
   // ── datasets and data rows ─────────────────────────────────────────────
 
   async createDataset(d: {
