@@ -12,6 +12,7 @@ import { api } from '@labelport/core'
 import {
   writeCoco,
   writeCvat,
+  writeLabelStudio,
   writeVoc,
   writeYolo,
   type ExportRowLike,
@@ -20,7 +21,14 @@ import {
 } from '@labelport/formats'
 import type { Client } from '@labelport/sdk'
 
-export const EXPORT_FORMATS = ['coco', 'coco-results', 'yolo', 'voc', 'cvat'] as const
+export const EXPORT_FORMATS = [
+  'coco',
+  'coco-results',
+  'yolo',
+  'voc',
+  'cvat',
+  'labelstudio',
+] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 export interface ForeignExportOptions {
@@ -45,6 +53,7 @@ const IMAGE_DIR: Record<ExportFormat, string> = {
   yolo: 'images',
   voc: 'JPEGImages',
   cvat: 'images',
+  labelstudio: 'images',
 }
 
 async function save(path: string, content: string | Uint8Array): Promise<void> {
@@ -103,6 +112,10 @@ export async function exportForeign(opts: ForeignExportOptions): Promise<Foreign
   // formats written as one file: the text streams into it
   const single: Partial<Record<ExportFormat, [string, () => AsyncIterable<string>]>> = {
     cvat: ['annotations.xml', () => writeCvat(rows(), { layer: opts.layer }, result.issues)],
+    labelstudio: [
+      'tasks.json',
+      () => writeLabelStudio(rows(), { layer: opts.layer }, result.issues),
+    ],
   }
   const one = single[opts.format]
   if (one) {

@@ -108,11 +108,10 @@ export async function importForeign(opts: ForeignImportOptions): Promise<Foreign
   const sources: SourceLocation[] = []
   const sizes = new Map<string, FormatImage>()
   try {
-    for await (const e of readPath(
-      format,
-      opts.path,
-      opts.instances === undefined ? {} : { instances: opts.instances },
-    )) {
+    for await (const e of readPath(format, opts.path, {
+      kind: opts.kind,
+      ...(opts.instances === undefined ? {} : { instances: opts.instances }),
+    })) {
       if (e.type === 'image') {
         images.push(e.image)
         if (opts.clip === true) sizes.set(e.image.globalKey, e.image)

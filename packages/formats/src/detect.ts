@@ -4,6 +4,7 @@
  */
 import { detectCoco } from './coco.ts'
 import { detectCvat } from './cvat.ts'
+import { detectLabelStudio } from './labelstudio.ts'
 import type { FormatName } from './model.ts'
 
 export type DetectedFormat = FormatName | 'ndjson'
@@ -14,6 +15,7 @@ export function detectFile(name: string, head: string): DetectedFormat | null {
   if (coco) return coco
   const text = head.trimStart()
   if (detectCvat(text)) return 'cvat'
+  if (detectLabelStudio(text)) return 'labelstudio'
   if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<annotation>/.test(text) && /<filename>/.test(text))
     return 'voc'
   if (text.startsWith('{') && /"dataRow"\s*:/.test(text.split('\n', 1)[0] ?? '')) return 'ndjson'

@@ -6,6 +6,7 @@ import { open, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { readCoco, readCocoCatalog, readCocoResults } from '../coco.ts'
 import { readCvat } from '../cvat.ts'
+import { readLabelStudio } from '../labelstudio.ts'
 import { detectFile, detectFolder, type DetectedFormat } from '../detect.ts'
 import type { FormatEvent, FormatName } from '../model.ts'
 import { fileSource, listFiles } from './files.ts'
@@ -19,6 +20,7 @@ export const READ_FORMATS = [
   'yolo',
   'voc',
   'cvat',
+  'labelstudio',
 ] as const satisfies readonly FormatName[]
 export type ReadFormat = (typeof READ_FORMATS)[number]
 
@@ -41,6 +43,8 @@ export async function detectPath(path: string): Promise<DetectedFormat | null> {
 export interface ReadPathOptions {
   /** COCO results: the instances file whose images and categories the detections refer to */
   instances?: string
+  /** what the import makes: pre-labels read a Label Studio file's predictions, labels its annotations */
+  kind?: 'mal' | 'ground-truth'
   /** the name files are reported under (default: the path's base name) */
   name?: string
 }
@@ -99,5 +103,9 @@ export function readPath(
       return readVocDir(path)
     case 'cvat':
       return readCvat(fileSource(path, name))
+    case 'labelstudio':
+      return readLabelStudio(fileSource(path, name), {
+        take: opts.kind === 'mal' ? 'predictions' : 'annotations',
+      })
   }
 }
