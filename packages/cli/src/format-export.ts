@@ -13,12 +13,14 @@ import {
   writeCoco,
   writeCvat,
   writeLabelStudio,
+  writeLabelme,
   writeVoc,
   writeYolo,
   type ExportRowLike,
   type FormatIssue,
   type Layer,
 } from '@labelport/formats'
+import { encodePngMask } from '@labelport/formats/node'
 import type { Client } from '@labelport/sdk'
 
 export const EXPORT_FORMATS = [
@@ -28,6 +30,7 @@ export const EXPORT_FORMATS = [
   'voc',
   'cvat',
   'labelstudio',
+  'labelme',
 ] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
@@ -54,6 +57,7 @@ const IMAGE_DIR: Record<ExportFormat, string> = {
   voc: 'JPEGImages',
   cvat: 'images',
   labelstudio: 'images',
+  labelme: '.',
 }
 
 async function save(path: string, content: string | Uint8Array): Promise<void> {
@@ -138,13 +142,17 @@ export async function exportForeign(opts: ForeignExportOptions): Promise<Foreign
   const files =
     opts.format === 'yolo'
       ? writeYolo(rows(), { layer: opts.layer }, result.issues)
-      : writeVoc(rows(), { layer: opts.layer }, result.issues)
+      : opts.format === 'labelme'
+        ? writeLabelme(rows(), { layer: opts.layer, encodePng: encodePngMask }, result.issues)
+        : writeVoc(rows(), { layer: opts.layer }, result.issues)
   for await (const file of files) {
     await save(join(opts.out, file.path), file.content)
     result.files++
     result.annotations += file.path.endsWith('.txt')
       ? file.content.split('\n').filter((l) => l !== '').length
-      : (file.content.match(/<object>/g) ?? []).length
+      : file.path.endsWith('.json')
+        ? (file.content.match(/"shape_type"/g) ?? []).length
+        : (file.content.match(/<object>/g) ?? []).length
   }
   return result
 }

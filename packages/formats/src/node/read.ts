@@ -3,7 +3,7 @@
  * (`--format auto`) and its events. A path is a file or a folder.
  */
 import { open, stat } from 'node:fs/promises'
-import { basename } from 'node:path'
+import { basename, join } from 'node:path'
 import { readCoco, readCocoCatalog, readCocoResults } from '../coco.ts'
 import { readCvat } from '../cvat.ts'
 import { readLabelStudio } from '../labelstudio.ts'
@@ -12,6 +12,7 @@ import type { FormatEvent, FormatName } from '../model.ts'
 import { fileSource, listFiles } from './files.ts'
 import { readVocDir } from './voc-dir.ts'
 import { readYoloDir } from './yolo-dir.ts'
+import { readLabelmeDir, readLabelmeFile } from './labelme-dir.ts'
 
 /** The formats an import reads, in the order `--format` lists them. */
 export const READ_FORMATS = [
@@ -21,20 +22,27 @@ export const READ_FORMATS = [
   'voc',
   'cvat',
   'labelstudio',
+  'labelme',
 ] as const satisfies readonly FormatName[]
 export type ReadFormat = (typeof READ_FORMATS)[number]
 
 /** Which format a path holds (a file's first bytes, or a folder's file names). */
 export async function detectPath(path: string): Promise<DetectedFormat | null> {
   if ((await stat(path)).isDirectory()) {
-    const found = detectFolder(await listFiles(path))
+    const files = await listFiles(path)
+    const json = files.find((f) => f.toLowerCase().endsWith('.json'))
+    const found = detectFolder(files, json === undefined ? undefined : await head(join(path, json)))
     return found === 'coco' ? null : found
   }
+  return detectFile(basename(path), await head(path))
+}
+
+async function head(path: string): Promise<string> {
   const handle = await open(path, 'r')
   try {
     const buffer = Buffer.alloc(64 * 1024)
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
-    return detectFile(basename(path), buffer.subarray(0, bytesRead).toString('utf8'))
+    return buffer.subarray(0, bytesRead).toString('utf8')
   } finally {
     await handle.close()
   }
@@ -86,26 +94,37 @@ async function* cocoResults(path: string, opts: ReadPathOptions): AsyncGenerator
 }
 
 /** The events of a file or folder in a named format. */
-export function readPath(
+export async function* readPath(
   format: ReadFormat,
   path: string,
   opts: ReadPathOptions = {},
-): AsyncIterable<FormatEvent> {
+): AsyncGenerator<FormatEvent> {
   const name = opts.name ?? basename(path)
   switch (format) {
+    case 'labelme':
+      yield* (await stat(path)).isDirectory()
+        ? readLabelmeDir(path)
+        : readLabelmeFile(fileSource(path, name))
+      return
     case 'coco':
-      return readCoco(fileSource(path, name))
+      yield* readCoco(fileSource(path, name))
+      return
     case 'coco-results':
-      return cocoResults(path, opts)
+      yield* cocoResults(path, opts)
+      return
     case 'yolo':
-      return readYoloDir(path)
+      yield* readYoloDir(path)
+      return
     case 'voc':
-      return readVocDir(path)
+      yield* readVocDir(path)
+      return
     case 'cvat':
-      return readCvat(fileSource(path, name))
+      yield* readCvat(fileSource(path, name))
+      return
     case 'labelstudio':
-      return readLabelStudio(fileSource(path, name), {
+      yield* readLabelStudio(fileSource(path, name), {
         take: opts.kind === 'mal' ? 'predictions' : 'annotations',
       })
+      return
   }
 }
