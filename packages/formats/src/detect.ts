@@ -6,6 +6,7 @@ import { detectCoco } from './coco.ts'
 import { detectCvat } from './cvat.ts'
 import { detectLabelStudio } from './labelstudio.ts'
 import { detectLabelme } from './labelme.ts'
+import { detectLabelbox } from './labelbox.ts'
 import type { FormatName } from './model.ts'
 
 export type DetectedFormat = FormatName | 'ndjson'
@@ -20,6 +21,7 @@ export function detectFile(name: string, head: string): DetectedFormat | null {
   if (detectLabelme(text)) return 'labelme'
   if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<annotation>/.test(text) && /<filename>/.test(text))
     return 'voc'
+  if (detectLabelbox(text)) return 'labelbox'
   if (text.startsWith('{') && /"dataRow"\s*:/.test(text.split('\n', 1)[0] ?? '')) return 'ndjson'
   if (/\.ndjson$/i.test(name)) return 'ndjson'
   return null

@@ -7,6 +7,7 @@ import { basename, join } from 'node:path'
 import { readCoco, readCocoCatalog, readCocoResults } from '../coco.ts'
 import { readCvat } from '../cvat.ts'
 import { readLabelStudio } from '../labelstudio.ts'
+import { readLabelbox } from '../labelbox.ts'
 import { detectFile, detectFolder, type DetectedFormat } from '../detect.ts'
 import type { FormatEvent, FormatName } from '../model.ts'
 import { fileSource, listFiles } from './files.ts'
@@ -23,6 +24,7 @@ export const READ_FORMATS = [
   'cvat',
   'labelstudio',
   'labelme',
+  'labelbox',
 ] as const satisfies readonly FormatName[]
 export type ReadFormat = (typeof READ_FORMATS)[number]
 
@@ -105,6 +107,11 @@ export async function* readPath(
       yield* (await stat(path)).isDirectory()
         ? readLabelmeDir(path)
         : readLabelmeFile(fileSource(path, name))
+      return
+    case 'labelbox':
+      yield* readLabelbox(fileSource(path, name), {
+        take: opts.kind === 'mal' ? 'prelabels' : 'labels',
+      })
       return
     case 'coco':
       yield* readCoco(fileSource(path, name))
