@@ -24,6 +24,10 @@ export function formatError(err: unknown): string {
     if (err.issues.length > 10) lines.push(`  … and ${err.issues.length - 10} more`)
     return lines.join('\n')
   }
+  // a file the command was given but could not open: say which, without Node's wording
+  const fsError = err as { code?: string; path?: string }
+  if (typeof fsError.path === 'string' && (fsError.code === 'ENOENT' || fsError.code === 'EACCES'))
+    return `validation_failed: ${fsError.code === 'ENOENT' ? 'No file or folder' : 'Not allowed to read'} ${fsError.path}`
   return `internal: ${err instanceof Error ? err.message : String(err)}`
 }
 

@@ -1,5 +1,6 @@
 /** The `labelport` command line: commands, global options, exit codes. */
 import { createWriteStream } from 'node:fs'
+import { access } from 'node:fs/promises'
 import { basename, extname } from 'node:path'
 import { finished } from 'node:stream/promises'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
@@ -57,10 +58,24 @@ function parsePort(value: string): number {
 }
 
 function clientFor(options: GlobalOptions): Client {
-  return new Client(
-    options.apiKey,
-    options.endpoint === undefined ? {} : { endpoint: options.endpoint },
-  )
+  const key = options.apiKey
+  if (key === undefined || key === '')
+    // said in the CLI's own words, not the SDK's (no `new Client(apiKey)` here)
+    throw new AppError(
+      'unauthenticated',
+      'no API key: set LABELPORT_API_KEY or pass --api-key KEY (an admin finds the first one in .labelport/admin-api-key.txt; `labelport keys create` makes more)',
+      { path: ['apiKey'] },
+    )
+  return new Client(key, options.endpoint === undefined ? {} : { endpoint: options.endpoint })
+}
+
+/** A missing input file is a usage problem with the path named, never `internal: ENOENT`. */
+async function requireFile(path: string, option: string): Promise<void> {
+  try {
+    await access(path)
+  } catch {
+    throw new AppError('validation_failed', `No file or folder ${path}`, { path: [option] })
+  }
 }
 
 /** Runs one CLI invocation and resolves with its exit code; never calls process.exit itself. */
@@ -98,7 +113,12 @@ export async function run(
   program
     .command('serve')
     .description('run the server and the web app on one port')
-    .addOption(new Option('--port <port>', 'port to listen on').default(7440).argParser(parsePort))
+    .addOption(
+      new Option('--port <port>', 'port to listen on')
+        .env('LABELPORT_PORT')
+        .default(7440)
+        .argParser(parsePort),
+    )
     .option('--data-dir <dir>', 'where the SQLite file and the blobs live', './.labelport')
     .option(
       '--host <address>',
@@ -118,6 +138,13 @@ export async function run(
     dryRun: boolean,
   ): Promise<void> => {
     const { json = false } = globals()
+    await requireFile(file, 'file')
+    for (const [value, option] of [
+      [options.images, 'images'],
+      [options.instances, 'instances'],
+      [options.map, 'map'],
+    ] as const)
+      if (value !== undefined) await requireFile(value, option)
     const client = clientFor(globals())
     const cls = options.kind === 'mal' ? MALPredictionImport : LabelImport
     const name =
@@ -194,7 +221,10 @@ export async function run(
           .choices(['mal', 'ground-truth'])
           .makeOptionMandatory(),
       )
-      .option('--name <name>', 'job name, unique per project (default: file name and time)')
+      .option(
+        '--name <name>',
+        "job name (default: file name and time); an import's name is unique in its project, a dry run takes no name (several may share one)",
+      )
       .addOption(
         new Option(
           '--format <format>',

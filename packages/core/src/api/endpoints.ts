@@ -156,6 +156,11 @@ export const StatusQuerySchema = z.object({
   code: z.string().optional(),
   /** matches a data row's id or global key */
   dataRow: z.string().optional(),
+  /**
+   * keeps lines where this text occurs, ignoring case, in the data row's id or global key, the
+   * line's uuid, or an error's code, message or path
+   */
+  search: z.string().max(500).optional(),
   offset: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(100000).optional(),
 })
