@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { getRequestListener } from '@hono/node-server'
 import {
   connect,
+  DeletionRepository,
   EvaluationRepository,
   GraphqlStateRepository,
   IdentityStore,
@@ -31,6 +32,7 @@ import { ownerId, type JobSettings } from './services/job-settings.ts'
 import { checkSharedBlobStore, sweepTempFiles } from './storage/startup-checks.ts'
 import { OntologyEditService } from './services/ontology-edit-service.ts'
 import { ProjectService } from './services/project-service.ts'
+import { DeletionService } from './services/deletion-service.ts'
 import { ViewService } from './services/view-service.ts'
 import { LocalBlobStore } from './storage/local-blob-store.ts'
 import { S3BlobStore } from './storage/s3-blob-store.ts'
@@ -173,6 +175,13 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
     views,
     evaluations,
     ontologyEdits: new OntologyEditService({ store, edits: new OntologyEdits(conn) }),
+    deletions: new DeletionService({
+      repository: new DeletionRepository(conn),
+      catalog,
+      projects,
+      imports,
+      blobs,
+    }),
     webDir: config.webDir,
     log: (message, err) => console.error(message, err),
   })

@@ -5,6 +5,8 @@ import type { Evaluation, ImportJob, Issue } from '@labelport/core'
 export interface Io {
   stdout: { write(text: string): unknown }
   stderr: { write(text: string): unknown; isTTY?: boolean }
+  /** where deletes ask for confirmation; not a terminal (or absent): they need --yes */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean }
 }
 
 /** Exit codes: 0 all good, 1 an error, 2 a usage error, 3 an import where some annotations failed. */

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { api } from '@labelport/core'
 import { Client } from '@labelport/sdk'
 import { startServer } from '@labelport/testkit'
 import type { TestServer } from '@labelport/testkit'
@@ -276,6 +277,43 @@ void describe('labelport against a real server', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { data_row: { global_key: string } })
     assert.deepEqual(rows.map((r) => r.data_row.global_key).sort(), [...demo.globalKeys].sort())
+  })
+
+  void it("imports delete-prelabels: says what goes, refuses without --yes, then deletes the MAL import's pre-labels", async () => {
+    const args = [...globals(), 'imports', 'delete-prelabels', demo.malImportId]
+    const refused = capture()
+    assert.equal(await run(args, refused.io), EXIT.error)
+    assert.match(
+      refused.err(),
+      /^This deletes the pre-labels of import .*: on 3 data rows, 42 pre-labels and 0 labels\.\nvalidation_failed: .*add --yes/,
+    )
+    const deleted = capture()
+    assert.equal(await run([...args, '--yes', '--json'].slice(0), deleted.io), EXIT.ok)
+    const { deleted: impact } = JSON.parse(deleted.out()) as {
+      deleted: { annotations: { prelabel: number } }
+    }
+    assert.equal(impact.annotations.prelabel, 42)
+    const client = new Client(server.apiKey, { endpoint: server.url })
+    const counts = await client.call(api.getDataRowDeletionImpact, {
+      params: {
+        dataRowId: (
+          await client.call(api.listProjectDataRows, {
+            params: { projectId: demo.projectId },
+            query: {},
+          })
+        ).items[0]!.id,
+      },
+    })
+    assert.equal(counts.annotations.prelabel, 0)
+    const gt = capture()
+    assert.equal(
+      await run(
+        [...globals(), 'imports', 'delete-prelabels', demo.groundTruthImportId, '--yes'],
+        gt.io,
+      ),
+      EXIT.error,
+    )
+    assert.match(gt.err(), /conflict: .*ground truth/)
   })
 
   void it('serve runs the server as a child process and forwards SIGTERM', async () => {

@@ -22,6 +22,7 @@ import type { FormatOption } from './format-import.ts'
 import { EXPORT_FORMATS, exportForeign } from './format-export.ts'
 import type { ExportFormat } from './format-export.ts'
 import { addWorkspaceCommands } from './workspace-commands.ts'
+import { addDeleteCommands } from './delete-commands.ts'
 import packageJson from '../package.json' with { type: 'json' }
 
 interface GlobalOptions {
@@ -81,7 +82,7 @@ async function requireFile(path: string, option: string): Promise<void> {
 /** Runs one CLI invocation and resolves with its exit code; never calls process.exit itself. */
 export async function run(
   argv: readonly string[],
-  io: Io = { stdout: process.stdout, stderr: process.stderr },
+  io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
 ): Promise<number> {
   let exitCode: number = EXIT.ok
   const program = new Command('labelport')
@@ -103,12 +104,14 @@ export async function run(
     io.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
   }
   program.version(packageJson.version, '--version', 'print the version')
-  addWorkspaceCommands(program, {
+  const commandContext = {
     io,
     client: () => clientFor(globals()),
     json: () => globals().json === true,
     printJson,
-  })
+  }
+  addWorkspaceCommands(program, commandContext)
+  addDeleteCommands(program, commandContext)
 
   program
     .command('serve')

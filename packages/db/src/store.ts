@@ -279,6 +279,11 @@ export class Store {
       const ids = rows.map((r) => r.id)
       for (let i = 0; i < ids.length; i += 500) {
         const chunk = ids.slice(i, i + 500)
+        // per-row evaluation results (0004) go too (the HTTP API deletes through deletion-repository.ts)
+        for (const table of ['evaluation_object', 'evaluation_data_row'])
+          await sql`delete from ${sql.table(table)} where data_row_id in (${sql.join(chunk)})`.execute(
+            trx,
+          )
         await trx.deleteFrom('annotation').where('data_row_id', 'in', chunk).execute()
         await trx.deleteFrom('label').where('data_row_id', 'in', chunk).execute()
         await trx.deleteFrom('batch_data_row').where('data_row_id', 'in', chunk).execute()

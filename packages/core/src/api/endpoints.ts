@@ -32,6 +32,7 @@ import {
   RoleSchema,
   SessionSchema,
   UserSchema,
+  DeletionImpactSchema,
 } from './entities.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
@@ -566,6 +567,48 @@ export const api = {
     path: '/v1/projects/:projectId/annotations/:annotationId/mask.png',
     responseKind: 'binary',
     summary: 'The binary mask (0/255 grayscale PNG) of one mask annotation',
+  }),
+
+  getDatasetDeletionImpact: endpoint({
+    method: 'GET',
+    path: '/v1/datasets/:datasetId/deletion-impact',
+    response: DeletionImpactSchema,
+    summary:
+      'What deleting the dataset would take: data rows, the projects using them, annotations',
+  }),
+  getProjectDeletionImpact: endpoint({
+    method: 'GET',
+    path: '/v1/projects/:projectId/deletion-impact',
+    response: DeletionImpactSchema,
+    summary: 'What deleting the project would take: batches, imports, annotations, evaluations',
+  }),
+  getDataRowDeletionImpact: endpoint({
+    method: 'GET',
+    path: '/v1/data-rows/:dataRowId/deletion-impact',
+    response: DeletionImpactSchema,
+    summary: 'What deleting the data row would take: the projects using it, its annotations',
+  }),
+  deleteDataRow: endpoint({
+    method: 'DELETE',
+    path: '/v1/data-rows/:dataRowId',
+    responseKind: 'empty',
+    successStatus: 204,
+    summary:
+      'Deletes a data row with its annotations in every project, labels, batch memberships and per-row evaluation results',
+  }),
+  getImportPrelabelsDeletionImpact: endpoint({
+    method: 'GET',
+    path: '/v1/imports/:importId/prelabels/deletion-impact',
+    response: DeletionImpactSchema,
+    summary:
+      "What deleting an import's pre-labels would take: the pre-labels, the evaluations of them",
+  }),
+  deleteImportPrelabels: endpoint({
+    method: 'DELETE',
+    path: '/v1/imports/:importId/prelabels',
+    response: DeletionImpactSchema,
+    summary:
+      'Deletes the pre-labels a MAL import wrote (not those a later import replaced) and the evaluations that compared them; answers what was deleted',
   }),
 } as const
 
