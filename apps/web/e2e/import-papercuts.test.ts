@@ -3,7 +3,9 @@
  * server: the import page's texts follow the job's real state (a running job at 0 % with failures
  * does not say "Every line was imported." nor "No failures so far."), failed lines are searched by
  * any substring and downloaded whole as NDJSON and CSV, and the data-row view marks the failures
- * of dry runs. Screenshots go to test-artifacts/screenshots/.
+ * of dry runs. Then deletes (item 6) by mouse: an import's pre-labels, and the dataset, each after
+ * a dialog naming what goes (the dataset's name typed to confirm). Screenshots go to
+ * test-artifacts/screenshots/.
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -245,5 +247,54 @@ void describe('import pages tell the truth', { skip: browserNeed.skip }, () => {
     )
     assert.match(await page.getByTestId('dry-run-count').innerText(), /1 from dry runs/i)
     await screenshot(page, 'data-row-dry-run-marker')
+  })
+
+  test("deletes an import's pre-labels after a dialog that counts them", async () => {
+    const page = browser.page
+    await page.goto(`${server.url}/#/imports/${importJob.id}`)
+    await page.getByRole('button', { name: 'Delete its pre-labels…' }).click()
+    const dialog = page.getByTestId('delete-dialog')
+    await dialog.getByTestId('delete-impact').waitFor()
+    assert.match(await dialog.innerText(), /2 pre-labels and 0 labels/)
+    assert.match(await dialog.innerText(), /on 2 data rows/)
+    await dialog.getByTestId('delete-confirm').click()
+    await dialog.waitFor({ state: 'detached' })
+    const annotations = await call<{ annotations: unknown[] }>(
+      'GET',
+      `/v1/projects/${projectId}/data-rows/${rowIds[KEYS[0]!]}/annotations`,
+    )
+    assert.equal(annotations.annotations.length, 0)
+  })
+
+  test('deletes the dataset: the dialog names the counts and wants the name typed', async () => {
+    const page = browser.page
+    const datasets = await call<{ items: { id: string; name: string }[] }>('GET', '/v1/datasets')
+    const dataset = datasets.items.find((d) => d.name === 'papercuts')!
+    await page.goto(`${server.url}/#/datasets/${dataset.id}`)
+    await page.getByRole('button', { name: 'Delete dataset…' }).click()
+    const dialog = page.getByTestId('delete-dialog')
+    await dialog.getByTestId('delete-impact').waitFor()
+    const impact = await dialog
+      .locator('[data-impact]')
+      .evaluateAll((items) => items.map((li) => [li.getAttribute('data-impact'), li.textContent]))
+    assert.deepEqual(impact, [
+      ['dataRows', '3 data rows'],
+      ['projects', 'used by 1 project: papercuts'],
+      ['batches', 'in 1 batch'],
+      ['annotations', '0 pre-labels and 0 labels'],
+    ])
+    const confirm = dialog.getByTestId('delete-confirm')
+    assert.equal(await confirm.isDisabled(), true)
+    await dialog.getByLabel('Type the dataset name to confirm').fill('paper')
+    assert.equal(await confirm.isDisabled(), true)
+    await dialog.getByLabel('Type the dataset name to confirm').fill('papercuts')
+    await screenshot(page, 'delete-dataset-dialog')
+    assert.equal(await confirm.isDisabled(), false)
+    await confirm.click()
+    await page.waitForURL(/#\/datasets$/)
+    const left = await call<{ items: { id: string }[] }>('GET', '/v1/datasets')
+    assert.ok(!left.items.some((d) => d.id === dataset.id))
+    const project = await call<{ dataRowCount: number }>('GET', `/v1/projects/${projectId}`)
+    assert.equal(project.dataRowCount, 0)
   })
 })

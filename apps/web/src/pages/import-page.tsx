@@ -7,7 +7,8 @@ import { useEffect, useState } from 'react'
 import { api } from '@labelport/core'
 import type { ImportJob } from '@labelport/core'
 import type { StatusLine } from '../api-client.ts'
-import { useClient } from '../client-context.ts'
+import { useClient, useMe } from '../client-context.ts'
+import { DeleteButton } from '../components/delete-dialog.tsx'
 import { useAsync } from '../use-async.ts'
 import { FailedLinesDownload } from '../components/failed-lines-download.tsx'
 import { href } from '../router.ts'
@@ -29,6 +30,7 @@ const PAGE = 50
 
 export function ImportPage({ importId }: { importId: string }) {
   const client = useClient()
+  const role = useMe()?.role
   const [job, setJob] = useState<ImportJob | null>(null)
   const [error, setError] = useState<Error | null>(null)
   const [codeFilter, setCodeFilter] = useState('')
@@ -90,6 +92,21 @@ export function ImportPage({ importId }: { importId: string }) {
             <span className="lp-mono">{job.id}</span> · started {formatDate(job.createdAt)}
             {job.finishedAt && <> · finished {formatDate(job.finishedAt)}</>}
           </>
+        }
+        actions={
+          job.kind === 'mal' &&
+          !job.dryRun &&
+          job.state !== 'RUNNING' &&
+          (role === 'admin' || role === 'reviewer') && (
+            <DeleteButton
+              what="pre-labels"
+              label="Delete its pre-labels…"
+              loadImpact={() => client.json(api.getImportPrelabelsDeletionImpact, { importId })}
+              onDelete={async () => {
+                await client.send(api.deleteImportPrelabels, { importId })
+              }}
+            />
+          )
         }
       />
       {error && <ErrorNotice error={error} />}
