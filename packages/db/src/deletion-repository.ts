@@ -293,6 +293,16 @@ export class DeletionRepository {
     return unused
   }
 
+  /** Rows in a table (tests check that a delete left nothing behind). */
+  async countRows(
+    table: keyof Schema | 'evaluation' | 'evaluation_object' | 'evaluation_data_row',
+  ): Promise<number> {
+    const found = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(
+      this.#db,
+    )
+    return count(found.rows)
+  }
+
   /** Of these blob keys, those no data row uses any more (an upload may back several rows). */
   async unusedBlobKeys(keys: string[]): Promise<string[]> {
     const unused: string[] = []

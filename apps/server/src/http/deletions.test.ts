@@ -217,18 +217,21 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         )
       assert.equal((await call('GET', `/v1/evaluations/${evaluationId}`)).status, 404)
       assert.equal(blob(`masks/${maskSha}.png`), false)
-      assert.equal(await server.store.maskOwners.owns(DEFAULT_ORGANIZATION_ID, maskSha), false)
+      assert.equal(
+        await server.repositories.maskOwners.owns(DEFAULT_ORGANIZATION_ID, maskSha),
+        false,
+      )
       assert.equal((await call('GET', `/v1/masks/${maskSha}`)).status, 404)
       // the job itself stays, with its statuses
       assert.equal((await ok<ImportJob>('GET', `/v1/imports/${malImportId}`)).counts.success, 4)
     })
 
     it('deletes one data row: its annotations, batch membership, thumbnail; an emptied batch goes', async () => {
-      const before = await server.store.countRows('annotation')
+      const before = await server.repositories.deletions.countRows('annotation')
       const cRow = rows['c']!
       assert.equal((await call('DELETE', `/v1/data-rows/${cRow}`)).status, 204)
       assert.equal((await call('GET', `/v1/data-rows/${cRow}`)).status, 404)
-      assert.equal(await server.store.countRows('annotation'), before - 1)
+      assert.equal(await server.repositories.deletions.countRows('annotation'), before - 1)
       const batches = await ok<{ items: { name: string }[] }>(
         'GET',
         `/v1/projects/${projectId}/batches`,
@@ -248,11 +251,19 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     })
 
     it('deletes the dataset: rows, annotations, labels, batch rows, images and thumbnails', async () => {
-      const keys = await server.store.countRows('data_row')
+      const keys = await server.repositories.deletions.countRows('data_row')
       assert.equal(keys, 2)
       assert.equal((await call('DELETE', `/v1/datasets/${datasetId}`)).status, 204)
-      for (const table of ['data_row', 'annotation', 'label', 'batch_data_row', 'batch'] as const)
-        assert.equal(await server.store.countRows(table), 0, table)
+      for (const table of [
+        'data_row',
+        'annotation',
+        'label',
+        'batch_data_row',
+        'batch',
+        'evaluation_object',
+        'evaluation_data_row',
+      ] as const)
+        assert.equal(await server.repositories.deletions.countRows(table), 0, table)
       assert.equal(blob(`thumbs/${rows['b']!}-128.jpg`), false)
       // the uploads backed only these rows: gone too
       const uploads = join(dataDir, 'blobs', 'uploads', DEFAULT_ORGANIZATION_ID)
@@ -265,7 +276,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const after = await ok<DeletionImpact>('GET', `/v1/projects/${projectId}/deletion-impact`)
       assert.deepEqual([after.dataRows, after.imports], [0, 2])
       assert.equal((await call('DELETE', `/v1/projects/${projectId}`)).status, 204)
-      assert.equal(await server.store.countRows('import_job'), 0)
+      assert.equal(await server.repositories.deletions.countRows('import_job'), 0)
     })
   })
 }
