@@ -28,6 +28,7 @@ import { ownerId, type JobSettings } from './services/job-settings.ts'
 import { checkSharedBlobStore, sweepTempFiles } from './storage/startup-checks.ts'
 import { OntologyEditService } from './services/ontology-edit-service.ts'
 import { ProjectService } from './services/project-service.ts'
+import { DeletionService } from './services/deletion-service.ts'
 import { ViewService } from './services/view-service.ts'
 import { LocalBlobStore } from './storage/local-blob-store.ts'
 import { S3BlobStore } from './storage/s3-blob-store.ts'
@@ -171,6 +172,13 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
     views,
     evaluations,
     ontologyEdits: new OntologyEditService({ ontologies: repos.ontologies }),
+    deletions: new DeletionService({
+      repository: repos.deletions,
+      catalog,
+      projects,
+      imports,
+      blobs,
+    }),
     webDir: config.webDir,
     log: (message, err) => console.error(message, err),
   })

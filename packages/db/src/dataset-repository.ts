@@ -1,5 +1,5 @@
 /** Datasets and their data rows: create, read, page, delete, and the look-ups imports and batches need. */
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { DataRow, DataRowUsage, Dataset } from '@labelport/core'
 import type { Schema, DataRowTable } from './schema.ts'
 import {
@@ -144,6 +144,11 @@ export class DatasetRepository {
         .where('organization_id', '=', organizationId)
         .execute()
       for (const chunk of inChunks(rows.map((r) => r.id))) {
+        // per-row evaluation results (0004) too; the HTTP API deletes through deletion-repository.ts
+        for (const table of ['evaluation_object', 'evaluation_data_row'])
+          await sql`delete from ${sql.table(table)} where data_row_id in (${sql.join(chunk)})`.execute(
+            trx,
+          )
         await trx.deleteFrom('annotation').where('data_row_id', 'in', chunk).execute()
         await trx.deleteFrom('label').where('data_row_id', 'in', chunk).execute()
         await trx.deleteFrom('batch_data_row').where('data_row_id', 'in', chunk).execute()

@@ -38,6 +38,7 @@ export {
   toEvaluationRecord,
   type EvaluationRecord,
 } from './evaluation-repository.ts'
+export { DeletionRepository, type DeletedBlobs } from './deletion-repository.ts'
 export type { ImportJobTable, Schema } from './schema.ts'
 export { JobRepository, type ImportCheckpoint } from './jobs.ts'
 export { JobLostError, type ImportGuard } from './annotation-writer.ts'

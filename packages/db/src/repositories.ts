@@ -2,6 +2,7 @@
 import type { Connection } from './connect.ts'
 import { AnnotationRepository } from './annotation-repository.ts'
 import { DatasetRepository } from './dataset-repository.ts'
+import { DeletionRepository } from './deletion-repository.ts'
 import { EvaluationRepository } from './evaluation-repository.ts'
 import { GraphqlStateRepository } from './graphql-state.ts'
 import { IdentityStore } from './identity-store.ts'
@@ -27,6 +28,8 @@ export interface Repositories {
   /** job ownership: leases, claims, checkpoints (imports and tasks) */
   jobs: JobRepository
   graphqlState: GraphqlStateRepository
+  /** deletes that leave nothing orphaned, and their impact counted first */
+  deletions: DeletionRepository
 }
 
 export function createRepositories(conn: Connection): Repositories {
@@ -42,5 +45,6 @@ export function createRepositories(conn: Connection): Repositories {
     identity: new IdentityStore(conn),
     jobs: new JobRepository(conn),
     graphqlState: new GraphqlStateRepository(conn.db),
+    deletions: new DeletionRepository(conn),
   }
 }

@@ -455,6 +455,19 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         failures.map((s) => s.line),
         [4],
       )
+      // search: a substring of the global key, the message or the code, ignoring case
+      const search = async (text: string) =>
+        (
+          await h.call<StatusLine[]>(
+            'GET',
+            `/v1/imports/${job.id}/statuses?status=FAILURE&search=${encodeURIComponent(text)}`,
+          )
+        ).body.map((s) => s.line)
+      assert.deepEqual(await search('NOT-A-KNOWN'), [6])
+      assert.deepEqual(await search('feature_unk'), [4])
+      assert.deepEqual(await search('no_such_tool'), [4])
+      assert.deepEqual(await search('nothing matches this'), [])
+      assert.deepEqual(await search(''), [2, 3, 4, 5, 6])
     })
 
     it('dry-runs an import: the same statuses, nothing written', async () => {

@@ -179,6 +179,7 @@ export class ImportService {
       status?: 'SUCCESS' | 'FAILURE' | undefined
       code?: string | undefined
       dataRow?: string | undefined
+      search?: string | undefined
       offset?: number | undefined
       limit?: number | undefined
     },
@@ -189,15 +190,20 @@ export class ImportService {
     let sent = 0
     const offset = filter.offset ?? 0
     const limit = filter.limit ?? Number.POSITIVE_INFINITY
+    const search = filter.search?.trim().toLowerCase() || undefined
     const needsParse =
-      filter.status !== undefined || filter.code !== undefined || filter.dataRow !== undefined
+      filter.status !== undefined ||
+      filter.code !== undefined ||
+      filter.dataRow !== undefined ||
+      search !== undefined
     for await (const text of this.#statusLines(job)) {
       if (text === '') continue
       if (needsParse) {
         const s = JSON.parse(text) as {
           status: string
           dataRow: { id: string | null; globalKey: string | null }
-          errors?: { code: string }[]
+          uuid?: string | null
+          errors?: { code: string; message?: string; path?: unknown[] }[]
         }
         if (filter.status && s.status !== filter.status) continue
         if (filter.code && !s.errors?.some((e) => e.code === filter.code)) continue
@@ -207,6 +213,7 @@ export class ImportService {
           s.dataRow.globalKey !== filter.dataRow
         )
           continue
+        if (search !== undefined && !statusMentions(s, search)) continue
       }
       if (skipped < offset) {
         skipped++
@@ -399,4 +406,18 @@ export class ImportService {
       throw new JobLostError(`import ${id} is no longer this server's`)
     return key
   }
+}
+
+/** Whether a status line holds `needle` (lower case) in its data row, uuid or errors. */
+function statusMentions(
+  s: {
+    dataRow: { id: string | null; globalKey: string | null }
+    uuid?: string | null
+    errors?: { code: string; message?: string; path?: unknown[] }[]
+  },
+  needle: string,
+): boolean {
+  const fields = [s.dataRow.id, s.dataRow.globalKey, s.uuid]
+  for (const e of s.errors ?? []) fields.push(e.code, e.message, (e.path ?? []).join('.'))
+  return fields.some((f) => typeof f === 'string' && f.toLowerCase().includes(needle))
 }
