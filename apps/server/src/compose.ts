@@ -24,6 +24,7 @@ import { CatalogService } from './services/catalog-service.ts'
 import { EvaluationService } from './services/evaluation-service.ts'
 import { ExportService } from './services/export-service.ts'
 import { ImportService } from './services/import-service.ts'
+import type { Log } from './services/log.ts'
 import { ownerId, type JobSettings } from './services/job-settings.ts'
 import { checkSharedBlobStore, sweepTempFiles } from './storage/startup-checks.ts'
 import { OntologyEditService } from './services/ontology-edit-service.ts'
@@ -75,7 +76,10 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
   if (conn.dialect === 'postgres') await checkSharedBlobStore(jobs, blobs, s3 !== null)
   // SQLite is locked by this process: jobs left running belong to a process that is gone
   else await jobs.expireAllLeases()
+  // the one place the server's background failures go
+  const log: Log = (message, err) => console.error(message, err)
   const settings: JobSettings = {
+    log,
     owner: ownerId(),
     leaseMs: config.jobLeaseMs,
     stopTimeoutMs: config.stopTimeoutMs,
@@ -126,6 +130,7 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
   const evaluations = new EvaluationService({
     repos,
     repository: repos.evaluations,
+    log,
     projects,
     imports,
   })
@@ -180,7 +185,7 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
       blobs,
     }),
     webDir: config.webDir,
-    log: (message, err) => console.error(message, err),
+    log,
   })
   return {
     app,

@@ -110,15 +110,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   )
   route(app, api.createUser, ({ caller, body }) => auth.createUser(caller, body))
   route(app, api.updateUser, ({ caller, params, body }) =>
-    auth.updateUser(caller, params['userId'] ?? '', body),
+    auth.updateUser(caller, params.userId, body),
   )
   route(app, api.listApiKeys, ({ caller, query }) =>
     auth.listApiKeys(caller, query.cursor, query.limit),
   )
   route(app, api.createApiKey, ({ caller, body }) => auth.createApiKey(caller, body.name))
-  route(app, api.revokeApiKey, ({ caller, params }) =>
-    auth.revokeApiKey(caller, params['apiKeyId'] ?? ''),
-  )
+  route(app, api.revokeApiKey, ({ caller, params }) => auth.revokeApiKey(caller, params.apiKeyId))
   route(app, api.createOrganization, ({ caller, body }) => auth.createOrganization(caller, body))
   route(app, api.listAuditEvents, ({ caller, query }) =>
     auth.listAuditEvents(caller, query.cursor, query.limit),
@@ -135,110 +133,104 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   route(app, api.listDatasets, ({ caller, query }) =>
     catalog.listDatasets(caller, query.cursor, query.limit),
   )
-  route(app, api.getDataset, ({ caller, params }) =>
-    catalog.getDataset(caller, params['datasetId'] ?? ''),
-  )
+  route(app, api.getDataset, ({ caller, params }) => catalog.getDataset(caller, params.datasetId))
   route(app, api.deleteDataset, async ({ caller, params }) => {
-    await deps.deletions.deleteDataset(caller, params['datasetId'] ?? '')
-    await auth.recordDeletion(caller, 'dataset', params['datasetId'] ?? '')
+    await deps.deletions.deleteDataset(caller, params.datasetId)
+    await auth.recordDeletion(caller, 'dataset', params.datasetId)
   })
   route(app, api.createDataRows, ({ caller, params, body }) =>
-    catalog.createDataRows(caller, params['datasetId'] ?? '', body.items),
+    catalog.createDataRows(caller, params.datasetId, body.items),
   )
   route(app, api.listDataRows, ({ caller, params, query }) =>
-    catalog.listDataRows(caller, params['datasetId'] ?? '', query.cursor, query.limit),
+    catalog.listDataRows(caller, params.datasetId, query.cursor, query.limit),
   )
-  route(app, api.getDataRow, ({ caller, params }) =>
-    views.dataRow(caller, params['dataRowId'] ?? ''),
-  )
+  route(app, api.getDataRow, ({ caller, params }) => views.dataRow(caller, params.dataRowId))
   route(app, api.getDataRowImage, async ({ caller, params, c }) => {
-    const image = await catalog.openImage(caller, params['dataRowId'] ?? '')
+    const image = await catalog.openImage(caller, params.dataRowId)
     return bytes(c, image.stream, image.mimeType, 3600)
   })
   route(app, api.getDataRowThumbnail, async ({ caller, params, query, c }) =>
     bytes(
       c,
-      await catalog.thumbnail(caller, params['dataRowId'] ?? '', query.size ?? 256),
+      await catalog.thumbnail(caller, params.dataRowId, query.size ?? 256),
       'image/jpeg',
       3600,
     ),
   )
-  route(app, api.getTask, ({ caller, params }) => catalog.getTask(caller, params['taskId'] ?? ''))
+  route(app, api.getTask, ({ caller, params }) => catalog.getTask(caller, params.taskId))
 
   route(app, api.createOntology, ({ caller, body }) => projects.createOntology(caller, body))
   route(app, api.listOntologies, ({ caller, query }) =>
     projects.listOntologies(caller, query.cursor, query.limit),
   )
   route(app, api.getOntology, ({ caller, params }) =>
-    projects.getOntology(caller, params['ontologyId'] ?? ''),
+    projects.getOntology(caller, params.ontologyId),
   )
   route(app, api.updateOntology, ({ caller, params, body }) =>
-    deps.ontologyEdits.update(caller, params['ontologyId'] ?? '', body),
+    deps.ontologyEdits.update(caller, params.ontologyId, body),
   )
   route(app, api.createProject, ({ caller, body }) => projects.createProject(caller, body))
   route(app, api.listProjects, ({ caller, query }) =>
     projects.listProjects(caller, query.cursor, query.limit),
   )
-  route(app, api.getProject, ({ caller, params }) =>
-    projects.getProject(caller, params['projectId'] ?? ''),
-  )
+  route(app, api.getProject, ({ caller, params }) => projects.getProject(caller, params.projectId))
   route(app, api.deleteProject, async ({ caller, params }) => {
-    await views.deleteProject(caller, params['projectId'] ?? '')
-    await auth.recordDeletion(caller, 'project', params['projectId'] ?? '')
+    await views.deleteProject(caller, params.projectId)
+    await auth.recordDeletion(caller, 'project', params.projectId)
   })
   route(app, api.connectOntology, ({ caller, params, body }) =>
-    projects.connectOntology(caller, params['projectId'] ?? '', body.ontologyId),
+    projects.connectOntology(caller, params.projectId, body.ontologyId),
   )
   route(app, api.createBatch, ({ caller, params, body }) =>
-    projects.createBatch(caller, params['projectId'] ?? '', body),
+    projects.createBatch(caller, params.projectId, body),
   )
   route(app, api.listBatches, ({ caller, params }) =>
-    projects.listBatches(caller, params['projectId'] ?? ''),
+    projects.listBatches(caller, params.projectId),
   )
 
   route(app, api.createImport, async ({ caller, params, body }) => {
-    const job = await imports.create(caller, params['projectId'] ?? '', body, false)
+    const job = await imports.create(caller, params.projectId, body, false)
     await auth.recordImportCreator(caller, job.id)
     return { ...job, createdBy: caller.userId }
   })
   route(app, api.validateImport, async ({ caller, params, body }) => {
-    const job = await imports.create(caller, params['projectId'] ?? '', body, true)
+    const job = await imports.create(caller, params.projectId, body, true)
     await auth.recordImportCreator(caller, job.id)
     return { ...job, createdBy: caller.userId }
   })
   route(app, api.listImports, ({ caller, params, query }) =>
-    imports.list(caller, params['projectId'] ?? '', query.cursor, query.limit),
+    imports.list(caller, params.projectId, query.cursor, query.limit),
   )
-  route(app, api.getImport, ({ caller, params }) => imports.get(caller, params['importId'] ?? ''))
+  route(app, api.getImport, ({ caller, params }) => imports.get(caller, params.importId))
   route(app, api.getImportStatuses, async ({ caller, params, query }) => {
-    const id = params['importId'] ?? ''
+    const id = params.importId
     await imports.get(caller, id) // answer 404 before the stream starts
     return ndjson(imports.statuses(caller, id, query))
   })
   route(app, api.getImportInput, async ({ caller, params }) => {
-    const stream = await imports.openInput(caller, params['importId'] ?? '')
+    const stream = await imports.openInput(caller, params.importId)
     return new Response(Readable.toWeb(stream) as ReadableStream, {
       headers: { 'content-type': 'application/x-ndjson' },
     })
   })
   const { evaluations } = deps
   route(app, api.createEvaluation, ({ caller, params, body }) =>
-    evaluations.create(caller, params['projectId'] ?? '', body),
+    evaluations.create(caller, params.projectId, body),
   )
   route(app, api.listEvaluations, ({ caller, params, query }) =>
-    evaluations.list(caller, params['projectId'] ?? '', query.cursor, query.limit),
+    evaluations.list(caller, params.projectId, query.cursor, query.limit),
   )
   route(app, api.getEvaluation, ({ caller, params }) =>
-    evaluations.get(caller, params['evaluationId'] ?? ''),
+    evaluations.get(caller, params.evaluationId),
   )
   route(app, api.listEvaluationDataRows, ({ caller, params, query }) =>
-    evaluations.dataRows(caller, params['evaluationId'] ?? '', query),
+    evaluations.dataRows(caller, params.evaluationId, query),
   )
   route(app, api.listEvaluationObjects, ({ caller, params, query }) =>
-    evaluations.objects(caller, params['evaluationId'] ?? '', query),
+    evaluations.objects(caller, params.evaluationId, query),
   )
   route(app, api.exportProject, async ({ caller, params, query, c }) => {
-    const projectId = params['projectId'] ?? ''
+    const projectId = params.projectId
     await projects.getProject(caller, projectId)
     return ndjson(
       exports.exportProject(caller, projectId, new URL(c.req.url).origin, {
@@ -248,18 +240,18 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   })
 
   route(app, api.listProjectDataRows, ({ caller, params, query }) =>
-    views.projectDataRows(caller, params['projectId'] ?? '', query.cursor, query.limit),
+    views.projectDataRows(caller, params.projectId, query.cursor, query.limit),
   )
   route(app, api.getDataRowAnnotations, ({ caller, params }) =>
-    views.dataRowAnnotations(caller, params['projectId'] ?? '', params['dataRowId'] ?? ''),
+    views.dataRowAnnotations(caller, params.projectId, params.dataRowId),
   )
   route(app, api.getCompositeMask, async ({ caller, params, c }) =>
-    bytes(c, await views.compositeMask(caller, params['sha256'] ?? ''), 'image/png', 86400),
+    bytes(c, await views.compositeMask(caller, params.sha256), 'image/png', 86400),
   )
   route(app, api.getAnnotationMask, async ({ caller, params, c }) =>
     bytes(
       c,
-      await views.annotationMask(caller, params['projectId'] ?? '', params['annotationId'] ?? ''),
+      await views.annotationMask(caller, params.projectId, params.annotationId),
       'image/png',
       3600,
     ),
@@ -267,24 +259,24 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   const { deletions } = deps
   route(app, api.getDatasetDeletionImpact, ({ caller, params }) =>
-    deletions.datasetImpact(caller, params['datasetId'] ?? ''),
+    deletions.datasetImpact(caller, params.datasetId),
   )
   route(app, api.getProjectDeletionImpact, ({ caller, params }) =>
-    deletions.projectImpact(caller, params['projectId'] ?? ''),
+    deletions.projectImpact(caller, params.projectId),
   )
   route(app, api.getDataRowDeletionImpact, ({ caller, params }) =>
-    deletions.dataRowImpact(caller, params['dataRowId'] ?? ''),
+    deletions.dataRowImpact(caller, params.dataRowId),
   )
   route(app, api.deleteDataRow, async ({ caller, params }) => {
-    await deletions.deleteDataRow(caller, params['dataRowId'] ?? '')
-    await auth.recordDeletion(caller, 'data_row', params['dataRowId'] ?? '')
+    await deletions.deleteDataRow(caller, params.dataRowId)
+    await auth.recordDeletion(caller, 'data_row', params.dataRowId)
   })
   route(app, api.getImportPrelabelsDeletionImpact, ({ caller, params }) =>
-    deletions.importPrelabelsImpact(caller, params['importId'] ?? ''),
+    deletions.importPrelabelsImpact(caller, params.importId),
   )
   route(app, api.deleteImportPrelabels, async ({ caller, params }) => {
-    const impact = await deletions.deleteImportPrelabels(caller, params['importId'] ?? '')
-    await auth.recordDeletion(caller, 'import_prelabels', params['importId'] ?? '')
+    const impact = await deletions.deleteImportPrelabels(caller, params.importId)
+    await auth.recordDeletion(caller, 'import_prelabels', params.importId)
     return impact
   })
 

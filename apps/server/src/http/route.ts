@@ -15,6 +15,7 @@ import {
   findJsonProblem,
   type Endpoint,
   type Issue,
+  type PathParams,
 } from '@labelport/core'
 import type { z } from 'zod'
 import type { Caller } from '../services/auth-service.ts'
@@ -24,7 +25,8 @@ export type AppEnv = { Variables: { caller: Caller; requestId: string } }
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined
 
 export interface HandlerInput<E extends Endpoint> {
-  params: Record<string, string>
+  /** typed from the path template: one string per `:name` segment */
+  params: PathParams<E['path']>
   query: Infer<E['query']>
   body: Infer<E['body']>
   caller: Caller
@@ -170,7 +172,8 @@ export function route<E extends Endpoint>(
       body = validateWith(endpoint.body, json, 'body')
     }
     const result = await handler({
-      params: c.req.param(),
+      // Hono matched the endpoint's own template, so each `:name` of it has its value
+      params: c.req.param() as PathParams<E['path']>,
       query: query as Infer<E['query']>,
       body: body as Infer<E['body']>,
       caller: c.get('caller'),

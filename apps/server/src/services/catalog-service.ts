@@ -266,13 +266,13 @@ export class CatalogService {
     const tick = () => {
       this.#supervisor = setTimeout(() => {
         sweep().then(tick, (err: unknown) => {
-          console.error('taking over create-data-rows tasks failed', err)
+          this.#settings.log('taking over create-data-rows tasks failed', err)
           tick()
         })
       }, every)
     }
     sweep().then(tick, (err: unknown) => {
-      console.error('taking over create-data-rows tasks failed', err)
+      this.#settings.log('taking over create-data-rows tasks failed', err)
       tick()
     })
   }
@@ -324,6 +324,7 @@ export class CatalogService {
       () => {
         lost = true
       },
+      this.#settings.log,
     )
     let lastCheckpoint = Date.now()
     const checkpoint = async (nextItem: number) => {

@@ -33,6 +33,7 @@ import {
 import { systemCaller, type Caller } from './auth-service.ts'
 import type { ImportService } from './import-service.ts'
 import { toEvaluation } from './job-views.ts'
+import type { Log } from './log.ts'
 import type { ProjectService } from './project-service.ts'
 
 /** tools whose objects have an area to compare */
@@ -47,6 +48,7 @@ interface LoadedObject {
 export class EvaluationService {
   readonly #repos: Pick<Repositories, 'annotations'>
   readonly #repo: EvaluationRepository
+  readonly #log: Log
   readonly #projects: ProjectService
   readonly #imports: ImportService
   #wake: (() => void) | null = null
@@ -59,7 +61,9 @@ export class EvaluationService {
     repository: EvaluationRepository
     projects: ProjectService
     imports: ImportService
+    log: Log
   }) {
+    this.#log = deps.log
     this.#repos = deps.repos
     this.#repo = deps.repository
     this.#projects = deps.projects
@@ -233,7 +237,7 @@ export class EvaluationService {
         err instanceof AppError
           ? { code: err.code, message: err.message, path: err.path }
           : issue('internal', `The evaluation stopped: ${(err as Error).message}`)
-      if (!(err instanceof AppError)) console.error(`evaluation ${id} failed`, err)
+      if (!(err instanceof AppError)) this.#log(`evaluation ${id} failed`, err)
       await this.#repo.fail(id, reason)
     }
   }

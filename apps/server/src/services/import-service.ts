@@ -288,7 +288,7 @@ export class ImportService {
         job = await this.#jobs.claimImport(this.#settings.owner, this.#settings.leaseMs)
         if (job) await this.#runJob(job)
       } catch (err) {
-        console.error('claiming an import failed', err)
+        this.#settings.log('claiming an import failed', err)
         job = undefined
       } finally {
         this.#busy--
@@ -338,6 +338,7 @@ export class ImportService {
       () => {
         lost = true
       },
+      this.#settings.log,
     )
     try {
       const caller = systemCaller(row.organization_id)
@@ -376,7 +377,7 @@ export class ImportService {
             ? { code: err.code, message: err.message, path: err.path }
             : issue('internal', `The import stopped: ${(err as Error).message}`)
       if (!(err instanceof ImportSourceError) && !(err instanceof AppError))
-        console.error(`import ${id} failed`, err)
+        this.#settings.log(`import ${id} failed`, err)
       const fresh = await this.#repos.importJobs.getImportJob(undefined, id)
       await this.#jobs.endImport(id, owner, { state: 'FAILED', reason })
       // a status part written for a chunk whose commit never happened

@@ -1,6 +1,7 @@
 /** How this server owns jobs (imports and create-data-rows tasks): see docs/architecture.md, "Jobs survive crashes". */
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
+import type { Log } from './log.ts'
 
 export interface JobSettings {
   /** this server process: owner of the jobs it runs */
@@ -11,6 +12,8 @@ export interface JobSettings {
   stopTimeoutMs: number
   /** a job claimed this many times without ending (its servers crashed) fails (LABELPORT_JOB_MAX_ATTEMPTS) */
   maxAttempts: number
+  /** where a background failure is reported */
+  log: Log
 }
 
 export function ownerId(): string {
@@ -22,6 +25,7 @@ export function keepLease(
   leaseMs: number,
   renew: () => Promise<boolean>,
   onLost: () => void,
+  log: Log,
 ): () => void {
   const timer = setInterval(
     () => {
@@ -29,7 +33,7 @@ export function keepLease(
         (held) => {
           if (!held) onLost()
         },
-        (err: unknown) => console.error('renewing a job lease failed', err),
+        (err: unknown) => log('renewing a job lease failed', err),
       )
     },
     Math.max(50, Math.floor(leaseMs / 3)),

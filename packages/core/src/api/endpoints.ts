@@ -40,14 +40,25 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
 /** `json`: a JSON body; `ndjson`: a stream of JSON lines; `binary`: bytes (images, PNG masks). */
 export type ResponseKind = 'json' | 'ndjson' | 'binary' | 'empty'
 
+/** The names of the `:name` segments of a path template (`:name` runs to the next `/`). */
+export type PathParamNames<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? Name | PathParamNames<`/${Rest}`>
+  : P extends `${string}:${infer Name}`
+    ? Name
+    : never
+
+/** The path parameters of an endpoint, typed from its path template. */
+export type PathParams<P extends string> = { readonly [K in PathParamNames<P>]: string }
+
 export interface Endpoint<
   Body extends z.ZodType | undefined = z.ZodType | undefined,
   Query extends z.ZodType | undefined = z.ZodType | undefined,
   Response extends z.ZodType | undefined = z.ZodType | undefined,
+  Path extends string = string,
 > {
   method: HttpMethod
   /** `:name` segments are path parameters */
-  path: string
+  path: Path
   body: Body
   query: Query
   response: Response
@@ -63,12 +74,13 @@ export interface Endpoint<
 }
 
 function endpoint<
+  const P extends string,
   B extends z.ZodType | undefined = undefined,
   Q extends z.ZodType | undefined = undefined,
   R extends z.ZodType | undefined = undefined,
 >(def: {
   method: HttpMethod
-  path: string
+  path: P
   body?: B
   query?: Q
   response?: R
@@ -76,7 +88,7 @@ function endpoint<
   successStatus?: 200 | 201 | 202 | 204
   summary: string
   linesAt?: readonly string[]
-}): Endpoint<B, Q, R> {
+}): Endpoint<B, Q, R, P> {
   return {
     ...(def.linesAt ? { linesAt: def.linesAt } : {}),
     method: def.method,
