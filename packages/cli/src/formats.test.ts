@@ -348,4 +348,46 @@ void describe('labelport import/export --format against a real server', () => {
       boxes.some((b: any) => Math.abs(b.bounding_box.left + b.bounding_box.width - width) < 1e-9),
     )
   })
+  void it('CVAT for images in (found from the file, attributes as classifications), then CVAT out: the same shapes', async () => {
+    const dir =
+      SHARED_FIXTURES + 'real/datumaro/tests/assets/cvat_dataset/for_images/export_project/'
+    const project = await client.createProject({ name: 'cvat-in-out' })
+    const c = capture()
+    const code = await run(
+      [
+        ...globals(),
+        '--json',
+        'import',
+        dir + 'annotations.xml',
+        '--images',
+        dir + 'images',
+        '--project',
+        project.id,
+        '--kind',
+        'ground-truth',
+      ],
+      c.io,
+    )
+    assert.equal(code, EXIT.ok, c.err() + c.out())
+    const result = JSON.parse(c.out())
+    assert.equal(result.format, 'cvat')
+    assert.equal(result.job.counts.failure, 0)
+    // 6 images × (box + polyline) or (polygon + 3 points)
+    assert.equal(result.job.counts.success, 3 * 2 + 3 * 4)
+    const out = join(work, 'cvat-out')
+    const e = capture()
+    assert.equal(
+      await run(
+        [...globals(), 'export', '--project', project.id, '--format', 'cvat', '--out', out],
+        e.io,
+      ),
+      EXIT.ok,
+      e.err(),
+    )
+    const xml = readFileSync(join(out, 'annotations.xml'), 'utf8')
+    assert.equal(xml.match(/<image /g)?.length, 6)
+    assert.equal(xml.match(/<box label="label1"[^>]* xtl="0" ytl="2" xbr="4" ybr="4"/g)?.length, 3)
+    assert.equal(xml.match(/<points label="label2"[^>]* points="1,2;3,4;5,6"/g)?.length, 3)
+    assert.equal(xml.match(/<attribute name="a2">v3<\/attribute>/g)?.length, 3)
+  })
 })

@@ -1,3 +1,4 @@
+// Over 500 lines: this format's reader and writer stay in one module, so its conventions are written once.
 /**
  * COCO instances and COCO results, in and out (conventions: docs/formats.md#coco).
  *

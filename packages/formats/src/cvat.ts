@@ -1,3 +1,4 @@
+// Over 500 lines: this format's reader and writer stay in one module, so its conventions are written once.
 /**
  * CVAT for images 1.1 XML, in and out (conventions: docs/formats.md#cvat-for-images-11).
  *

@@ -1,3 +1,4 @@
+// Over 500 lines: this format's reader and writer stay in one module, so its conventions are written once.
 /**
  * LabelMe JSON, in and out (conventions: docs/formats.md#labelme). "LabelMe" here is the JSON
  * that wkentaro/labelme writes (one file per image), not the older CSAIL LabelMe XML that CVAT and

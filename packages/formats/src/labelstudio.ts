@@ -1,3 +1,4 @@
+// Over 500 lines: this format's reader and writer stay in one module, so its conventions are written once.
 /**
  * Label Studio JSON export (a list of tasks), in and out (conventions: docs/formats.md#label-studio).
  *
