@@ -11,15 +11,27 @@ import { finished } from 'node:stream/promises'
 import { api } from '@labelport/core'
 import {
   writeCoco,
+  writeCvat,
+  writeLabelStudio,
+  writeLabelme,
   writeVoc,
   writeYolo,
   type ExportRowLike,
   type FormatIssue,
   type Layer,
 } from '@labelport/formats'
+import { encodePngMask } from '@labelport/formats/node'
 import type { Client } from '@labelport/sdk'
 
-export const EXPORT_FORMATS = ['coco', 'coco-results', 'yolo', 'voc'] as const
+export const EXPORT_FORMATS = [
+  'coco',
+  'coco-results',
+  'yolo',
+  'voc',
+  'cvat',
+  'labelstudio',
+  'labelme',
+] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 export interface ForeignExportOptions {
@@ -43,6 +55,9 @@ const IMAGE_DIR: Record<ExportFormat, string> = {
   'coco-results': 'images',
   yolo: 'images',
   voc: 'JPEGImages',
+  cvat: 'images',
+  labelstudio: 'images',
+  labelme: '.',
 }
 
 async function save(path: string, content: string | Uint8Array): Promise<void> {
@@ -98,16 +113,46 @@ export async function exportForeign(opts: ForeignExportOptions): Promise<Foreign
       })
     return result
   }
+  // formats written as one file: the text streams into it
+  const single: Partial<Record<ExportFormat, [string, () => AsyncIterable<string>]>> = {
+    cvat: ['annotations.xml', () => writeCvat(rows(), { layer: opts.layer }, result.issues)],
+    labelstudio: [
+      'tasks.json',
+      () => writeLabelStudio(rows(), { layer: opts.layer }, result.issues),
+    ],
+  }
+  const one = single[opts.format]
+  if (one) {
+    const path = join(opts.out, one[0])
+    const out = createWriteStream(path)
+    try {
+      for await (const chunk of one[1]()) {
+        result.annotations +=
+          chunk.match(/^ {4}<(box|polygon|polyline|points|mask) /gm)?.length ?? 0
+        if (!out.write(chunk))
+          await new Promise<void>((resolve) => out.once('drain', () => resolve()))
+      }
+    } finally {
+      out.end()
+      await finished(out)
+    }
+    result.files = 1
+    return result
+  }
   const files =
     opts.format === 'yolo'
       ? writeYolo(rows(), { layer: opts.layer }, result.issues)
-      : writeVoc(rows(), { layer: opts.layer }, result.issues)
+      : opts.format === 'labelme'
+        ? writeLabelme(rows(), { layer: opts.layer, encodePng: encodePngMask }, result.issues)
+        : writeVoc(rows(), { layer: opts.layer }, result.issues)
   for await (const file of files) {
     await save(join(opts.out, file.path), file.content)
     result.files++
     result.annotations += file.path.endsWith('.txt')
       ? file.content.split('\n').filter((l) => l !== '').length
-      : (file.content.match(/<object>/g) ?? []).length
+      : file.path.endsWith('.json')
+        ? (file.content.match(/"shape_type"/g) ?? []).length
+        : (file.content.match(/<object>/g) ?? []).length
   }
   return result
 }

@@ -74,6 +74,7 @@ export const PERMISSIONS: Record<EndpointName, Permission> = {
   getEvaluation: { roles: EVERYONE },
   listEvaluationDataRows: { roles: EVERYONE },
   listEvaluationObjects: { roles: EVERYONE },
+  getOpenApi: { roles: 'public' },
   getDatasetDeletionImpact: { roles: ADMIN },
   getProjectDeletionImpact: { roles: ADMIN },
   getDataRowDeletionImpact: { roles: ADMIN },
