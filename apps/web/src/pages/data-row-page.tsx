@@ -118,7 +118,7 @@ export function DataRowPage({
         id: a.id,
         layer: a.layer,
         importId: a.importId,
-        record: a.record as AnnotationRecord,
+        record: a.record,
       })),
     [data.data],
   )
