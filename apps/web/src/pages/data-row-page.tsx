@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { api } from '@labelport/core'
-import type { AnnotationRecord, Evaluation, ImportJob } from '@labelport/core'
+import type { Evaluation, ImportJob } from '@labelport/core'
 import { AnnotationDetails, AnnotationList, LAYER_LABELS, buildScene } from '@labelport/viewer'
 import type { LayerVisibility, ViewerAnnotation, ViewerDebugApi } from '@labelport/viewer'
 import { AnnotationViewer } from '@labelport/viewer'
