@@ -298,4 +298,103 @@ void describe('evaluation pages', { skip: browserNeed.skip }, () => {
     assert.equal(await page.getByTestId('evaluation-match').count(), 1)
     await screenshot(page, 'evaluation-data-row')
   })
+
+  test('the data-row view draws TP, FP and FN at their pixels; its slider recomputes P/R/F1', async () => {
+    const page = browser.page
+    await page.goto(`${server.url}/#/projects/${projectId}/data-rows/${rows.first}`)
+    await page.getByTestId('evaluation-toggle').click()
+    await page.getByTestId('row-evaluation-shape').first().waitFor()
+    const img = page.locator('[data-testid="row-evaluation-canvas"] img')
+    await img.evaluate((el: HTMLImageElement) =>
+      el.complete ? undefined : new Promise((r) => el.addEventListener('load', r)),
+    )
+    // where the image is drawn: contained in the element's box, centred
+    const drawn = await img.evaluate((el: HTMLImageElement) => {
+      const r = el.getBoundingClientRect()
+      const scale = Math.min(r.width / el.naturalWidth, r.height / el.naturalHeight)
+      return {
+        x: r.left + (r.width - el.naturalWidth * scale) / 2,
+        y: r.top + (r.height - el.naturalHeight * scale) / 2,
+        scale,
+        natural: [el.naturalWidth, el.naturalHeight],
+      }
+    })
+    assert.deepEqual(drawn.natural, [SIZE.width, SIZE.height])
+    const shapes = () =>
+      page.getByTestId('row-evaluation-shape').evaluateAll((els) =>
+        els.map((el) => {
+          const r = el.getBoundingClientRect()
+          return {
+            status: el.getAttribute('data-status'),
+            layer: el.getAttribute('data-layer'),
+            box: { x: r.left, y: r.top, width: r.width, height: r.height },
+          }
+        }),
+      )
+    const at = async (
+      status: string,
+      layer: string,
+      box: { left: number; top: number; width: number; height: number },
+    ) => {
+      const all = await shapes()
+      const found = all.filter(
+        (s) =>
+          s.status === status &&
+          s.layer === layer &&
+          Math.abs(s.box.x - (drawn.x + box.left * drawn.scale)) <= TOLERANCE &&
+          Math.abs(s.box.y - (drawn.y + box.top * drawn.scale)) <= TOLERANCE &&
+          Math.abs(s.box.width - box.width * drawn.scale) <= TOLERANCE &&
+          Math.abs(s.box.height - box.height * drawn.scale) <= TOLERANCE,
+      )
+      assert.equal(
+        found.length,
+        1,
+        `${layer} ${status} at ${JSON.stringify(box)}: ${JSON.stringify(all)}`,
+      )
+    }
+    assert.equal((await shapes()).length, 4)
+    await at('tp', 'label', TRUTH.first[0]!)
+    await at('tp', 'prelabel', PREDICTIONS[0]!.box)
+    await at('fn', 'label', TRUTH.first[1]!)
+    await at('fp', 'prelabel', PREDICTIONS[1]!.box)
+    assert.equal(await page.getByTestId('row-evaluation-match').count(), 1)
+    // the distinct styles: TP green, FP red, FN orange; pre-labels dashed
+    const styles = await page
+      .getByTestId('row-evaluation-shape')
+      .evaluateAll((els) =>
+        els.map((el) => [
+          el.getAttribute('data-status'),
+          el.getAttribute('stroke'),
+          el.getAttribute('stroke-dasharray') !== null,
+          el.getAttribute('data-layer'),
+        ]),
+      )
+    for (const [status, stroke, dashed, layer] of styles) {
+      assert.equal(stroke, { tp: '#1a9850', fp: '#d73027', fn: '#f28e2b' }[status as 'tp'])
+      assert.equal(dashed, layer === 'prelabel')
+    }
+    const metric = (name: string) =>
+      page.locator(`[data-testid="row-evaluation-metrics"] [data-metric="${name}"]`).innerText()
+    assert.deepEqual(
+      [await metric('tp'), await metric('fp'), await metric('fn'), await metric('precision')],
+      ['1', '1', '1', '0.500'],
+    )
+    await screenshot(page, 'data-row-evaluation')
+    // past the spurious box's 0.4: it goes, precision 1
+    const slider = page.getByTestId('row-evaluation-confidence')
+    await slider.fill('0.5')
+    assert.deepEqual(
+      [await metric('tp'), await metric('fp'), await metric('fn'), await metric('precision')],
+      ['1', '0', '1', '1.000'],
+    )
+    assert.equal((await shapes()).length, 3)
+    // past the exact box's 0.9: its label becomes a FN
+    await slider.fill('0.95')
+    assert.deepEqual(
+      [await metric('tp'), await metric('fn'), await metric('recall')],
+      ['0', '2', '0.000'],
+    )
+    await at('fn', 'label', TRUTH.first[0]!)
+    await screenshot(page, 'data-row-evaluation-slider')
+  })
 })

@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { api } from '@labelport/core'
-import type { AnnotationRecord, ImportJob } from '@labelport/core'
+import type { Evaluation, ImportJob } from '@labelport/core'
 import { AnnotationDetails, AnnotationList, LAYER_LABELS, buildScene } from '@labelport/viewer'
 import type { LayerVisibility, ViewerAnnotation, ViewerDebugApi } from '@labelport/viewer'
 import { AnnotationViewer } from '@labelport/viewer'
@@ -20,6 +20,7 @@ import {
   formatIssuePath,
   formatNumber,
 } from '../components/ui.tsx'
+import { RowEvaluation } from '../components/row-evaluation.tsx'
 
 declare global {
   interface Window {
@@ -97,6 +98,15 @@ export function DataRowPage({
     [client, projectId, dataRowId],
   )
 
+  // the project's latest finished evaluation, drawn on this row as TP / FP / FN on demand
+  const evaluation = useAsync(
+    async (signal): Promise<Evaluation | null> => {
+      const page = await client.json(api.listEvaluations, { projectId }, { limit: 20 }, signal)
+      return page.items.find((e) => e.state === 'FINISHED') ?? null
+    },
+    [client, projectId],
+  )
+  const [showEvaluation, setShowEvaluation] = useState(false)
   const [layers, setLayers] = useState<LayerVisibility>({ prelabel: true, label: true })
   const [hiddenFeatures, setHiddenFeatures] = useState<ReadonlySet<string>>(new Set())
   const [minConfidence, setMinConfidence] = useState(0)
@@ -108,7 +118,7 @@ export function DataRowPage({
         id: a.id,
         layer: a.layer,
         importId: a.importId,
-        record: a.record as AnnotationRecord,
+        record: a.record,
       })),
     [data.data],
   )
@@ -188,7 +198,21 @@ export function DataRowPage({
               <span className="lp-count">{formatNumber(counts[layer])}</span>
             </label>
           ))}
-          {hasConfidence && (
+          {evaluation.data && (
+            <label
+              className={showEvaluation ? 'lp-layer lp-layer--on' : 'lp-layer'}
+              title={`TP / FP / FN of ${evaluation.data.name}`}
+              data-testid="evaluation-toggle"
+            >
+              <input
+                type="checkbox"
+                checked={showEvaluation}
+                onChange={() => setShowEvaluation(!showEvaluation)}
+              />
+              Model evaluation (TP / FP / FN)
+            </label>
+          )}
+          {hasConfidence && !showEvaluation && (
             <label className="lp-confidence" title="Hide objects whose confidence is below this">
               Confidence ≥ <strong>{minConfidence.toFixed(2)}</strong>
               <input
@@ -216,19 +240,29 @@ export function DataRowPage({
               <Loading what="image" />
             </div>
           )}
-          <AnnotationViewer
-            image={image.data ?? null}
-            imageWidth={row.mediaAttributes.width}
-            imageHeight={row.mediaAttributes.height}
-            scene={scene}
-            layers={layers}
-            hiddenFeatures={hiddenFeatures}
-            minConfidence={minConfidence}
-            selectedId={selectedId}
-            onSelect={setSelectedId}
-            onDebugApi={onDebugApi}
-          />
-          <Legend />
+          {showEvaluation && evaluation.data ? (
+            <RowEvaluation
+              evaluation={evaluation.data}
+              dataRowId={dataRowId}
+              annotations={rowAnnotations.annotations}
+              width={row.mediaAttributes.width}
+              height={row.mediaAttributes.height}
+            />
+          ) : (
+            <AnnotationViewer
+              image={image.data ?? null}
+              imageWidth={row.mediaAttributes.width}
+              imageHeight={row.mediaAttributes.height}
+              scene={scene}
+              layers={layers}
+              hiddenFeatures={hiddenFeatures}
+              minConfidence={minConfidence}
+              selectedId={selectedId}
+              onSelect={setSelectedId}
+              onDebugApi={onDebugApi}
+            />
+          )}
+          {!showEvaluation && <Legend />}
         </div>
         <aside className="lp-rowview__side" data-testid="side-panel">
           {selected && (
