@@ -31,8 +31,8 @@ export async function traceMainThread(
 ): Promise<{ totalMs: number; events: [string, number, number][] }> {
   const cdp = await page.context().newCDPSession(page)
   const events: TraceEvent[] = []
-  cdp.on('Tracing.dataCollected', (message: { value: TraceEvent[] }) => {
-    events.push(...message.value)
+  cdp.on('Tracing.dataCollected', (message) => {
+    events.push(...(message.value as unknown as TraceEvent[]))
   })
   const done = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()))
   await cdp.send('Tracing.start', {
