@@ -1,3 +1,4 @@
+// Over 500 lines: one state machine; its transitions read best side by side.
 /**
  * The editor's interaction state machine, framework-free: pointer input in image pixels in, edits
  * of the document out. Holds the active tool, the selection, hidden and locked objects, and the
@@ -63,15 +64,28 @@ export class EditorController {
   inProgress: InProgress | null = null
   /** bumps when anything drawn changes that the document does not hold */
   viewRevision = 0
+  /**
+   * bumps when the bulk (every shown object that is not selected) looks different: renderers
+   * cache the bulk and redraw only the selection while this stays the same (a drag, a stroke)
+   */
+  bulkRevision = 0
+  /** the part of a selected mask painted since the renderer last looked (image pixels) */
+  maskDirty: { uuid: string; left: number; top: number; right: number; bottom: number } | null =
+    null
   private drag: Drag | null = null
   private readonly listeners = new Set<() => void>()
 
   constructor(doc: EditorDocument, tools: readonly EditorTool[]) {
     this.doc = doc
     this.tools = tools
-    doc.onChange(() => {
+    doc.onChange((changed) => {
       // what was deleted (or undone) is no longer selected
       for (const uuid of this.selection) if (!doc.get(uuid)) this.selection.delete(uuid)
+      for (const uuid of changed)
+        if (!this.selection.has(uuid) || doc.get(uuid)?.kind !== 'object') {
+          this.bulkRevision++
+          break
+        }
       this.emit()
     })
   }
@@ -104,8 +118,15 @@ export class EditorController {
   }
 
   select(uuids: Iterable<string>, add = false): void {
-    if (!add) this.selection.clear()
-    for (const uuid of uuids) this.selection.add(uuid)
+    const next = add ? new Set(this.selection) : new Set<string>()
+    for (const uuid of uuids) next.add(uuid)
+    this.setSelection(next)
+  }
+
+  private setSelection(next: Set<string>): void {
+    const same = next.size === this.selection.size && [...next].every((u) => this.selection.has(u))
+    this.selection = next
+    if (!same) this.bulkRevision++
     this.emit()
   }
 
@@ -114,16 +135,19 @@ export class EditorController {
       this.hidden.add(uuid)
       this.selection.delete(uuid)
     }
+    this.bulkRevision++
     this.emit()
   }
 
   toggleLocked(uuid: string): void {
     if (!this.locked.delete(uuid)) this.locked.add(uuid)
+    this.bulkRevision++
     this.emit()
   }
 
   setThreshold(threshold: number): void {
     this.threshold = threshold
+    this.bulkRevision++
     this.emit()
   }
 
@@ -158,8 +182,7 @@ export class EditorController {
   cancel(): boolean {
     if (this.cancelDrawing()) return true
     if (this.selection.size > 0) {
-      this.selection.clear()
-      this.emit()
+      this.setSelection(new Set())
       return true
     }
     return false
@@ -211,8 +234,7 @@ export class EditorController {
       answers: {},
     }
     this.doc.change([item])
-    this.selection = new Set([item.uuid])
-    this.emit()
+    this.setSelection(new Set([item.uuid]))
     return item
   }
 
@@ -248,8 +270,7 @@ export class EditorController {
     this.doc.change([
       markEdited({ ...target, geometry: { type: 'mask', mask: tightenMask(mask) } }),
     ])
-    this.selection = new Set([target.uuid])
-    this.emit()
+    this.setSelection(new Set([target.uuid]))
   }
 
   pointerDown(input: PointerInput): void {
@@ -286,10 +307,9 @@ export class EditorController {
           imageWidth,
           imageHeight,
         )
+        this.setSelection(new Set([target.uuid]))
         this.doc.change([markEdited({ ...target, geometry: { type: 'mask', mask } })])
-        this.selection = new Set([target.uuid])
         this.drag = { kind: 'brush', uuid: target.uuid, last: p, value }
-        this.emit()
         return
       }
       case 'edge': {
@@ -367,15 +387,14 @@ export class EditorController {
     }
     const hit = hitObject(this.doc, p, tolerance, this.pickable)
     if (!hit) {
-      if (!input.shift && this.selection.size > 0) {
-        this.selection.clear()
-        this.emit()
-      }
+      if (!input.shift && this.selection.size > 0) this.setSelection(new Set())
       return
     }
     if (input.shift) {
-      if (!this.selection.delete(hit.uuid)) this.selection.add(hit.uuid)
-    } else if (!this.selection.has(hit.uuid)) this.selection = new Set([hit.uuid])
+      const next = new Set(this.selection)
+      if (!next.delete(hit.uuid)) next.add(hit.uuid)
+      this.setSelection(next)
+    } else if (!this.selection.has(hit.uuid)) this.setSelection(new Set([hit.uuid]))
     const originals: ObjectItem[] = []
     for (const uuid of this.selection) {
       const item = this.doc.get(uuid)
@@ -450,6 +469,15 @@ export class EditorController {
           imageWidth,
           imageHeight,
         )
+        const r = this.brushRadius + 1
+        const d = this.maskDirty
+        this.maskDirty = {
+          uuid: item.uuid,
+          left: Math.min(d?.left ?? Infinity, drag.last.x - r, p.x - r),
+          top: Math.min(d?.top ?? Infinity, drag.last.y - r, p.y - r),
+          right: Math.max(d?.right ?? -Infinity, drag.last.x + r, p.x + r),
+          bottom: Math.max(d?.bottom ?? -Infinity, drag.last.y + r, p.y + r),
+        }
         drag.last = p
         this.doc.change([{ ...item, geometry: { type: 'mask', mask } }])
         return

@@ -18,7 +18,7 @@ export class EditorDocument {
   private undoStack: Diff[] = []
   private redoStack: Diff[] = []
   private gesture: Diff | null = null
-  private readonly listeners = new Set<() => void>()
+  private readonly listeners = new Set<(changed: ReadonlySet<string>) => void>()
   /** bumps on every change; renderers and autosave compare it */
   revision = 0
 
@@ -41,19 +41,24 @@ export class EditorDocument {
     return this.items.size
   }
 
-  onChange(listener: () => void): () => void {
+  /** `listener` gets the uuids that changed */
+  onChange(listener: (changed: ReadonlySet<string>) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
   }
 
   /** Replaces everything without history (a draft loaded or reloaded). */
   reset(items: readonly EditorItem[]): void {
-    for (const uuid of [...this.items.keys()]) this.write(uuid, undefined)
-    for (const item of items) this.write(item.uuid, item)
+    const changed = new Set([...this.items.keys()])
+    for (const uuid of changed) this.write(uuid, undefined)
+    for (const item of items) {
+      this.write(item.uuid, item)
+      changed.add(item.uuid)
+    }
     this.undoStack = []
     this.redoStack = []
     this.gesture = null
-    this.changed()
+    this.changed(changed)
   }
 
   /** Puts and removes records as one undo step (or as part of the open gesture). */
@@ -75,7 +80,7 @@ export class EditorDocument {
         this.gesture.set(uuid, { before: open ? open.before : entry.before, after: entry.after })
       }
     } else this.push(diff)
-    this.changed()
+    this.changed(new Set(diff.keys()))
   }
 
   beginGesture(): void {
@@ -97,7 +102,7 @@ export class EditorDocument {
     this.gesture = null
     if (!g || g.size === 0) return
     for (const [uuid, { before }] of g) this.write(uuid, before)
-    this.changed()
+    this.changed(new Set(g.keys()))
   }
 
   get inGesture(): boolean {
@@ -118,7 +123,7 @@ export class EditorDocument {
     if (!diff) return false
     for (const [uuid, { before }] of diff) this.write(uuid, before)
     this.redoStack.push(diff)
-    this.changed()
+    this.changed(new Set(diff.keys()))
     return true
   }
 
@@ -128,7 +133,7 @@ export class EditorDocument {
     if (!diff) return false
     for (const [uuid, { after }] of diff) this.write(uuid, after)
     this.undoStack.push(diff)
-    this.changed()
+    this.changed(new Set(diff.keys()))
     return true
   }
 
@@ -148,8 +153,8 @@ export class EditorDocument {
     if (item.kind === 'object') this.index.set(uuid, boundsOfGeometry(item.geometry))
   }
 
-  private changed(): void {
+  private changed(uuids: ReadonlySet<string>): void {
     this.revision++
-    for (const listener of this.listeners) listener()
+    for (const listener of this.listeners) listener(uuids)
   }
 }

@@ -32,38 +32,73 @@ function alpha(color: string, a: number): string {
     .padStart(2, '0')}`
 }
 
-/** Mask bitmaps drawn as canvases, one per mask record version (records are immutable). */
+/**
+ * Mask bitmaps drawn as canvases, one per mask bitmap (records are immutable; a brush stroke
+ * paints one bitmap in place and says which rectangle changed, so only that part is redrawn).
+ */
 export class MaskCache {
   private readonly canvases = new WeakMap<
     MaskBitmap,
-    { color: string; canvas: HTMLCanvasElement; data: Uint8Array; version: number }
+    { color: string; canvas: HTMLCanvasElement }
   >()
-  /** bumped by brush strokes that paint a mask in place */
-  version = 0
 
   get(mask: MaskBitmap, color: string): HTMLCanvasElement | null {
     if (mask.width === 0 || mask.height === 0) return null
     const cached = this.canvases.get(mask)
-    if (cached && cached.color === color && cached.version === this.version) return cached.canvas
-    const canvas = cached?.canvas ?? document.createElement('canvas')
+    if (cached && cached.color === color) return cached.canvas
+    const canvas = document.createElement('canvas')
     canvas.width = mask.width
     canvas.height = mask.height
+    this.canvases.set(mask, { color, canvas })
+    this.paint(mask, color, canvas, 0, 0, mask.width, mask.height)
+    return canvas
+  }
+
+  /** Repaints the part of a cached mask inside the image rectangle (after a brush stroke). */
+  update(
+    mask: MaskBitmap,
+    rect: { left: number; top: number; right: number; bottom: number },
+  ): void {
+    const cached = this.canvases.get(mask)
+    if (!cached) return
+    if (cached.canvas.width !== mask.width || cached.canvas.height !== mask.height) {
+      this.canvases.delete(mask)
+      return
+    }
+    const x0 = Math.max(0, Math.floor(rect.left) - mask.left)
+    const y0 = Math.max(0, Math.floor(rect.top) - mask.top)
+    const x1 = Math.min(mask.width, Math.ceil(rect.right) - mask.left)
+    const y1 = Math.min(mask.height, Math.ceil(rect.bottom) - mask.top)
+    if (x1 > x0 && y1 > y0) this.paint(mask, cached.color, cached.canvas, x0, y0, x1 - x0, y1 - y0)
+  }
+
+  private paint(
+    mask: MaskBitmap,
+    color: string,
+    canvas: HTMLCanvasElement,
+    x0: number,
+    y0: number,
+    width: number,
+    height: number,
+  ): void {
     const context = canvas.getContext('2d')
-    if (!context) return null
-    const pixels = new Uint8ClampedArray(mask.width * mask.height * 4)
+    if (!context) return
+    const pixels = new Uint8ClampedArray(width * height * 4)
     const r = parseInt(color.slice(1, 3), 16) || 0
     const g = parseInt(color.slice(3, 5), 16) || 0
     const b = parseInt(color.slice(5, 7), 16) || 0
-    for (let i = 0; i < mask.data.length; i++)
-      if (mask.data[i]) {
-        pixels[i * 4] = r
-        pixels[i * 4 + 1] = g
-        pixels[i * 4 + 2] = b
-        pixels[i * 4 + 3] = 130
-      }
-    context.putImageData(new ImageData(pixels, mask.width, mask.height), 0, 0)
-    this.canvases.set(mask, { color, canvas, data: mask.data, version: this.version })
-    return canvas
+    for (let y = 0; y < height; y++) {
+      const row = (y + y0) * mask.width + x0
+      for (let x = 0; x < width; x++)
+        if (mask.data[row + x]) {
+          const i = (y * width + x) * 4
+          pixels[i] = r
+          pixels[i + 1] = g
+          pixels[i + 2] = b
+          pixels[i + 3] = 130
+        }
+    }
+    context.putImageData(new ImageData(pixels, width, height), x0, y0)
   }
 }
 
@@ -79,8 +114,11 @@ export interface RenderOptions {
   masks: MaskCache
 }
 
-/** Draws every shown object in the view; returns how many were drawn. */
-export function renderDocument(o: RenderOptions): number {
+/**
+ * The bulk: every shown object in the view except the selection, in one pass culled by the
+ * spatial index. Returns how many objects were drawn.
+ */
+export function renderBulk(o: RenderOptions): number {
   const { ctx, controller, transform: t, dpr, colors } = o
   const doc = controller.doc
   const view = {
@@ -92,25 +130,13 @@ export function renderDocument(o: RenderOptions): number {
   const visible = doc.index.query(view, 8 / t.scale)
   const batches = new Map<string, Batch>()
   const masks: ObjectItem[] = []
-  const selected: ObjectItem[] = []
-  const centres = new Map<string, PointRecord>()
   let drawn = 0
   // drawing order is the document's; the index only says what is in view
   for (const item of doc.all()) {
     if (item.kind !== 'object') continue
-    if (!controller.isShown(item)) continue
-    const bounds = doc.index.bounds(item.uuid)
-    if (bounds)
-      centres.set(item.uuid, {
-        x: bounds.left + bounds.width / 2,
-        y: bounds.top + bounds.height / 2,
-      })
-    if (!visible.has(item.uuid)) continue
+    if (!visible.has(item.uuid) || !controller.isShown(item)) continue
+    if (controller.selection.has(item.uuid)) continue
     drawn++
-    if (controller.selection.has(item.uuid)) {
-      selected.push(item)
-      continue
-    }
     const g = item.geometry
     if (g.type === 'mask') {
       masks.push(item)
@@ -143,10 +169,33 @@ export function renderDocument(o: RenderOptions): number {
     if (b.points.length > 0) drawPoints(ctx, b.points, t, dpr, b.color, b.dashed)
   }
   ctx.setLineDash([])
-  drawRelationships(o, centres)
-  for (const item of selected) drawSelected(o, item)
-  drawInProgress(o)
   return drawn
+}
+
+/** What changes while the user works: relationships, the selection with its handles, the shape being drawn. */
+export function renderOverlay(o: RenderOptions): void {
+  const { controller } = o
+  const doc = controller.doc
+  const centres = new Map<string, PointRecord>()
+  let relationships = false
+  for (const item of doc.all()) if (item.kind === 'relationship') relationships = true
+  if (relationships)
+    for (const item of doc.all()) {
+      if (item.kind !== 'object' || !controller.isShown(item)) continue
+      const b = doc.index.bounds(item.uuid)
+      if (b) centres.set(item.uuid, { x: b.left + b.width / 2, y: b.top + b.height / 2 })
+    }
+  drawRelationships(o, centres)
+  const dirty = controller.maskDirty
+  controller.maskDirty = null
+  for (const uuid of controller.selection) {
+    const item = doc.get(uuid)
+    if (item?.kind !== 'object' || !controller.isShown(item)) continue
+    if (dirty && dirty.uuid === uuid && item.geometry.type === 'mask')
+      o.masks.update(item.geometry.mask, dirty)
+    drawSelected(o, item)
+  }
+  drawInProgress(o)
 }
 
 function setImage(ctx: CanvasRenderingContext2D, t: ViewTransformLike, dpr: number): void {
