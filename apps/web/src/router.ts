@@ -10,6 +10,8 @@ export type Route =
       dataRowId: string
       importId: string | null
       line: number | null
+      /** `?edit=1` opens the editor on a labeled row, `?view=1` the read-only view */
+      mode: 'edit' | 'view' | null
     }
   | { page: 'import'; importId: string }
   | { page: 'evaluation'; evaluationId: string; cell: { gt: string; pred: string } | null }
@@ -39,6 +41,7 @@ export function parseRoute(hash: string): Route {
       dataRowId: d,
       importId: query.get('import'),
       line: line ? Number(line) : null,
+      mode: query.get('edit') ? 'edit' : query.get('view') ? 'view' : null,
     }
   }
   if (a === 'imports' && b && parts.length === 2) return { page: 'import', importId: b }

@@ -93,7 +93,10 @@ export class EditorDocument {
     this.gesture = null
     if (!g) return
     for (const [uuid, entry] of g) if (entry.before === entry.after) g.delete(uuid)
-    if (g.size > 0) this.push(g)
+    if (g.size === 0) return
+    this.push(g)
+    // listeners (autosave) learn that the gesture is over
+    this.changed(new Set(g.keys()))
   }
 
   /** Ends the gesture by undoing what it did (Esc during a drag). */
