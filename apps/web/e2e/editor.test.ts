@@ -186,7 +186,7 @@ void describe('labeling editor', { skip: browserNeed.skip }, () => {
     // the label, read back: geometry within 1 image pixel, provenance of the accepted suggestion
     const view = await labelingView(server, world.projectId, world.rows[0]!)
     assert.equal(view.label?.state, 'submitted')
-    const label = view.label!.annotations as Annotation[]
+    const label = view.label.annotations as Annotation[]
     const find = (name: string) => label.filter((a) => nameOf(a) === name)
     const [box] = find('car').filter((a) => a.uuid !== S1 && a.uuid !== S3)
     const bbox = box!.bbox as { left: number; top: number; width: number; height: number }

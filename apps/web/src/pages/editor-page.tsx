@@ -200,13 +200,21 @@ export function EditorPage({
     (action: EditorAction): boolean => {
       const doc = controller.doc
       const selected = [...controller.selection]
-      if (action.startsWith('tool')) {
-        const index = Number(action.slice(4)) - 1
-        if (!tools[index]) return false
-        controller.selectTool(index)
-        return true
-      }
       switch (action) {
+        case 'tool1':
+        case 'tool2':
+        case 'tool3':
+        case 'tool4':
+        case 'tool5':
+        case 'tool6':
+        case 'tool7':
+        case 'tool8':
+        case 'tool9': {
+          const index = Number(action.slice(4)) - 1
+          if (!tools[index]) return false
+          controller.selectTool(index)
+          return true
+        }
         case 'select':
           controller.selectTool(null)
           return true

@@ -54,7 +54,7 @@ export function EditorCanvas({
     size: { width: 0, height: 0 },
     dpr: 1,
     frame: 0,
-    settleTimer: 0,
+    settleTimer: null as ReturnType<typeof setTimeout> | null,
     bulk: null as HTMLCanvasElement | null,
     /** the transform the bulk was drawn with, its revision, and whether it is stale */
     bulkAt: null as ViewTransform | null,
@@ -128,7 +128,7 @@ export function EditorCanvas({
       // the view moved: blit the bulk moved or scaled now, redraw it crisp once the view settles
       if (s.settleTimer) clearTimeout(s.settleTimer)
       s.settleTimer = setTimeout(() => {
-        s.settleTimer = 0
+        s.settleTimer = null
         s.bulkAt = null
         requestDraw()
       }, SETTLE_MS)

@@ -117,8 +117,9 @@ export class DraftSession {
       }
     })()
     await this.inFlight
-    if (this.dirty && this.status.state !== 'conflict' && this.status.state !== 'error')
-      this.schedule()
+    // edits made while the write was in flight go in the next one
+    const after = this.status as SaveStatus
+    if (this.dirty && after.state !== 'conflict' && after.state !== 'error') this.schedule()
   }
 
   /** Forget unsaved work (after a submit, or when the page is replaced). */
