@@ -27,6 +27,7 @@ import { CatalogService } from './services/catalog-service.ts'
 import { EvaluationService } from './services/evaluation-service.ts'
 import { ExportService } from './services/export-service.ts'
 import { ImportService } from './services/import-service.ts'
+import { LabelingService } from './services/labeling/labeling-service.ts'
 import { ownerId, type JobSettings } from './services/job-settings.ts'
 import { checkSharedBlobStore, sweepTempFiles } from './storage/startup-checks.ts'
 import { OntologyEditService } from './services/ontology-edit-service.ts'
@@ -173,6 +174,7 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
     views,
     evaluations,
     ontologyEdits: new OntologyEditService({ store, edits: new OntologyEdits(conn) }),
+    labeling: new LabelingService(),
     webDir: config.webDir,
     log: (message, err) => console.error(message, err),
   })
