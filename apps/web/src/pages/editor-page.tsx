@@ -3,7 +3,7 @@
  * pre-labels, classifications, autosaved draft, submit (Ctrl+Enter) then the next row of the
  * queue, skip (N), keyboard shortcuts (`?`). The engine lives in @labelport/viewer's editor.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import { api } from '@labelport/core'
 import type { LabelingView, NormalizedOntology } from '@labelport/core'
 import {
@@ -136,7 +136,7 @@ export function EditorPage({
   }, [view, tools, names, client, projectId, dataRowId])
   useEffect(() => () => session.stop(), [session])
 
-  // the panel follows the document, but not at every pointer move of a drag
+  // the panel follows the document, but not during a drag
   const revision = useThrottledRevision(controller)
   const status = useSyncExternalStore(
     (listener) => session.onChange(listener),
@@ -508,27 +508,19 @@ function readPrevious(projectId: string, names: ReadonlyMap<string, string>): Ed
   }
 }
 
-/** Re-renders on controller changes, at most every 150 ms while a drag is in progress. */
+/**
+ * Re-renders on controller changes, but not during a drag or a brush stroke (the canvas draws
+ * those itself; the panel, with its lists, catches up when the gesture ends).
+ */
 function useThrottledRevision(controller: EditorController): number {
   const [revision, setRevision] = useState(0)
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
-  useEffect(() => {
-    const off = controller.onChange(() => {
-      if (!controller.dragging) {
-        if (timer.current) clearTimeout(timer.current)
-        timer.current = null
-        setRevision((r) => r + 1)
-      } else if (!timer.current)
-        timer.current = setTimeout(() => {
-          timer.current = null
-          setRevision((r) => r + 1)
-        }, 150)
-    })
-    return () => {
-      off()
-      if (timer.current) clearTimeout(timer.current)
-    }
-  }, [controller])
+  useEffect(
+    () =>
+      controller.onChange(() => {
+        if (!controller.dragging) setRevision((r) => r + 1)
+      }),
+    [controller],
+  )
   return revision
 }
 
