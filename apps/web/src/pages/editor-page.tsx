@@ -517,7 +517,7 @@ function useThrottledRevision(controller: EditorController): number {
   useEffect(
     () =>
       controller.onChange(() => {
-        if (!controller.dragging) setRevision((r) => r + 1)
+        if (!controller.dragging) setRevision(controller.stateRevision)
       }),
     [controller],
   )

@@ -95,8 +95,15 @@ export class EditorController {
     return () => this.listeners.delete(listener)
   }
 
-  private emit(): void {
+  /**
+   * bumps on every change but the cursor of a shape being drawn: side panels compare it to skip
+   * re-rendering at every mouse move
+   */
+  stateRevision = 0
+
+  private emit(cursorOnly = false): void {
     this.viewRevision++
+    if (!cursorOnly) this.stateRevision++
     for (const listener of this.listeners) listener()
   }
 
@@ -420,7 +427,7 @@ export class EditorController {
     const current = this.inProgress
     if (current && 'cursor' in current) {
       current.cursor = p
-      this.emit()
+      this.emit(true)
     }
     const drag = this.drag
     if (!drag) return
