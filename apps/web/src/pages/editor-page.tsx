@@ -485,7 +485,14 @@ export function EditorPage({
           rejection={rejection}
         />
       </div>
-      {help && <KeyboardHelp keymap={keymap} onChange={setKeymap} onClose={() => setHelp(false)} />}
+      {help && (
+        <KeyboardHelp
+          keymap={keymap}
+          toolNames={tools.map((t) => t.name)}
+          onChange={setKeymap}
+          onClose={() => setHelp(false)}
+        />
+      )}
       {skipping && (
         <SkipDialog onSkip={(reason) => void skip(reason)} onCancel={() => setSkipping(false)} />
       )}

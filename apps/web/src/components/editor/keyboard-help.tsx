@@ -25,10 +25,13 @@ export function saveKeymap(keymap: Keymap): void {
 
 export function KeyboardHelp({
   keymap,
+  toolNames,
   onChange,
   onClose,
 }: {
   keymap: Keymap
+  /** the ontology's tools in order, named in the rows of keys 1–9 */
+  toolNames: readonly string[]
   onChange: (keymap: Keymap) => void
   onClose: () => void
 }) {
@@ -70,24 +73,29 @@ export function KeyboardHelp({
         </p>
         <table className="lp-table lp-keyhelp__table">
           <tbody>
-            {EDITOR_ACTIONS.map(([action, description]) => (
-              <tr key={action} data-testid={`key-${action}`}>
-                <td>
-                  <kbd>{listening === action ? 'press a key…' : displayKey(keymap[action])}</kbd>
-                </td>
-                <td>{description}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="lp-link-button"
-                    aria-label={`Change the key of: ${description}`}
-                    onClick={() => setListening(action)}
-                  >
-                    Change
-                  </button>
-                </td>
-              </tr>
-            ))}
+            {EDITOR_ACTIONS.map(([action, generic]) => {
+              const tool = /^tool(\d)$/.exec(action)
+              if (tool && !toolNames[Number(tool[1]) - 1]) return null
+              const description = tool ? `Tool: ${toolNames[Number(tool[1]) - 1]}` : generic
+              return (
+                <tr key={action} data-testid={`key-${action}`}>
+                  <td>
+                    <kbd>{listening === action ? 'press a key…' : displayKey(keymap[action])}</kbd>
+                  </td>
+                  <td>{description}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="lp-link-button"
+                      aria-label={`Change the key of: ${description}`}
+                      onClick={() => setListening(action)}
+                    >
+                      Change
+                    </button>
+                  </td>
+                </tr>
+              )
+            })}
           </tbody>
         </table>
         <button
