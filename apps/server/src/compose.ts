@@ -8,13 +8,10 @@ import { join } from 'node:path'
 import { getRequestListener } from '@hono/node-server'
 import {
   connect,
-  EvaluationRepository,
-  GraphqlStateRepository,
-  IdentityStore,
-  JobRepository,
-  OntologyEdits,
-  Store,
+  createRepositories,
   type Connection,
+  type GraphqlStateRepository,
+  type Repositories,
 } from '@labelport/db'
 import type { ServerConfig } from './config.ts'
 import { FileSigner } from './graphql/file-urls.ts'
@@ -39,7 +36,8 @@ import { fromWebStream } from './storage/web-streams.ts'
 
 export interface ComposedServer {
   app: ReturnType<typeof createApp>
-  store: Store
+  /** every repository on the server's connection (tests and benchmarks read through them) */
+  repositories: Repositories
   auth: AuthService
   /** the GraphQL layer's state (signing secret), for tests */
   graphqlState: GraphqlStateRepository
@@ -66,8 +64,8 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
 }
 
 async function composeOn(conn: Connection, config: ServerConfig): Promise<ComposedServer> {
-  const store = new Store(conn)
-  const jobs = new JobRepository(conn)
+  const repos = createRepositories(conn)
+  const { jobs } = repos
   // one bucket shared by every server when configured; else files in the data dir
   const s3 = S3BlobStore.fromEnv(config.s3Env)
   if (s3) await s3.ensureBucket()
@@ -94,22 +92,22 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
     deadlineMs: config.fetchDeadlineMs,
   })
 
-  const auth = new AuthService(new IdentityStore(conn), {
+  const auth = new AuthService(repos.identity, {
     limits: { maxFailures: config.authMaxFailures, windowMs: config.authWindowSeconds * 1000 },
     sessionHours: config.sessionHours,
   })
   const catalog = new CatalogService({
-    store,
+    repos,
     blobs,
     fetch: safeFetch,
     maxUploadBytes: config.maxUploadBytes,
     jobs,
     settings,
   })
-  const projects = new ProjectService(store)
+  const projects = new ProjectService(repos)
   const masks = new MaskProcessor({ blobs, fetch: safeFetch })
   const imports = new ImportService({
-    store,
+    repos,
     blobs,
     projects,
     catalog,
@@ -123,11 +121,11 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
       return fetched.ok ? { ok: true, stream: fromWebStream(fetched.stream) } : fetched
     },
   })
-  const exports = new ExportService({ store, projects })
-  const views = new ViewService({ store, blobs, catalog, projects, masks })
+  const exports = new ExportService({ repos, projects })
+  const views = new ViewService({ repos, blobs, catalog, projects, masks })
   const evaluations = new EvaluationService({
-    store,
-    repository: new EvaluationRepository(conn),
+    repos,
+    repository: repos.evaluations,
     projects,
     imports,
   })
@@ -155,7 +153,7 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
   catalog.start()
   await evaluations.start({ singleProcess: conn.dialect === 'sqlite' })
 
-  const graphqlState = new GraphqlStateRepository(conn.db)
+  const graphqlState = repos.graphqlState
   const graphql = {
     auth,
     catalog,
@@ -173,14 +171,14 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
     exports,
     views,
     evaluations,
-    ontologyEdits: new OntologyEditService({ store, edits: new OntologyEdits(conn) }),
+    ontologyEdits: new OntologyEditService({ ontologies: repos.ontologies }),
     labeling: new LabelingService(),
     webDir: config.webDir,
     log: (message, err) => console.error(message, err),
   })
   return {
     app,
-    store,
+    repositories: repos,
     auth,
     graphqlState,
     imports,
@@ -189,7 +187,7 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
     async close() {
       await evaluations.stop()
       await Promise.all([imports.stop(), catalog.stop()])
-      await store.close()
+      await conn.close()
       s3?.destroy()
     },
   }

@@ -458,7 +458,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     })
 
     it('dry-runs an import: the same statuses, nothing written', async () => {
-      const before = await h.server.store.countAnnotations(projectId)
+      const before = await h.server.repositories.annotations.countAnnotations(projectId)
       const lines = [
         { name: 'point', point: { x: 3, y: 4 }, dataRow: { globalKey: GLOBAL_KEY } },
         { name: 'point', point: { x: 3, y: 99999 }, dataRow: { globalKey: GLOBAL_KEY } },
@@ -470,7 +470,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         ['SUCCESS', 'FAILURE'],
       )
       assert.equal(statuses[1]?.errors?.[0]?.code, 'geometry_out_of_bounds')
-      assert.deepEqual(await h.server.store.countAnnotations(projectId), before)
+      assert.deepEqual(await h.server.repositories.annotations.countAnnotations(projectId), before)
     })
 
     it('replaces a MAL pre-label when the same uuid is imported again', async () => {
@@ -482,13 +482,13 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         dataRow: { globalKey: GLOBAL_KEY },
       })
       await h.importLines(projectId, 'replace-1', 'mal', [line(11)])
-      const before = await h.server.store.countAnnotations(projectId)
+      const before = await h.server.repositories.annotations.countAnnotations(projectId)
       await h.importLines(projectId, 'replace-2', 'mal', [line(12)])
-      assert.deepEqual(await h.server.store.countAnnotations(projectId), before)
+      assert.deepEqual(await h.server.repositories.annotations.countAnnotations(projectId), before)
       const view = (
         await h.call<{ annotations: { record: { uuid: string; geometry?: { x: number } } }[] }>(
           'GET',
-          `/v1/projects/${projectId}/data-rows/${(await h.server.store.lookupDataRows('cdefaultorganization00000', projectId, { ids: [], globalKeys: [GLOBAL_KEY] }))[0]?.id ?? ''}/annotations`,
+          `/v1/projects/${projectId}/data-rows/${(await h.server.repositories.datasets.lookupDataRows('cdefaultorganization00000', projectId, { ids: [], globalKeys: [GLOBAL_KEY] }))[0]?.id ?? ''}/annotations`,
         )
       ).body
       const mine = view.annotations.filter((a) => a.record.uuid === uuid)

@@ -11,8 +11,6 @@ import {
   ImportJudge,
   buildOntologyIndex,
   issue,
-  newId,
-  type AnnotationRecord,
   type ImportKind,
   type Issue,
   type LineVerdict,
@@ -22,11 +20,12 @@ import {
 } from '@labelport/core'
 import {
   statusPartKey,
+  toAnnotationRow,
   type AnnotationRow,
   type DataRowLookup,
   type ImportCheckpoint,
   type LabelTouch,
-  type Store,
+  type Repositories,
 } from '@labelport/db'
 import type { MaskProcessor } from '../masks/mask-processor.ts'
 import type { BlobStore } from '../storage/blob-store.ts'
@@ -74,20 +73,20 @@ interface Pending {
 type DataRowState = DataRowLookup | 'unknown'
 
 export class ImportRunner {
-  readonly #store: Store
+  readonly #repos: Pick<Repositories, 'annotations' | 'datasets' | 'maskOwners'>
   readonly #blobs: BlobStore
   readonly #masks: MaskProcessor
   readonly #maxLineBytes: number
   readonly #chunkLines: number
 
   constructor(deps: {
-    store: Store
+    repos: Pick<Repositories, 'annotations' | 'datasets' | 'maskOwners'>
     blobs: BlobStore
     masks: MaskProcessor
     maxLineBytes: number
     chunkLines?: number
   }) {
-    this.#store = deps.store
+    this.#repos = deps.repos
     this.#blobs = deps.blobs
     this.#masks = deps.masks
     this.#maxLineBytes = deps.maxLineBytes
@@ -164,8 +163,8 @@ export class ImportRunner {
         try {
           // the organization may read the composite masks its annotations point at (export URLs)
           if (written && !job.dryRun && maskShas.size > 0)
-            await this.#store.maskOwners.grant(job.organizationId, maskShas)
-          await this.#store.writeAnnotations(
+            await this.#repos.maskOwners.grant(job.organizationId, maskShas)
+          await this.#repos.annotations.writeAnnotations(
             written && !job.dryRun ? rows : [],
             written && !job.dryRun ? labels : [],
             guard,
@@ -257,7 +256,14 @@ export class ImportRunner {
     for (const item of late) {
       const dataRow = dataRowOfUuid.get(item.uuid) ?? { id: item.dataRowId, globalKey: null }
       if (item.verdict.ok === true) {
-        rows.push(toRow(job, layer, item.verdict.record))
+        rows.push(
+          toAnnotationRow({
+            projectId: job.projectId,
+            importId: job.id,
+            layer,
+            record: item.verdict.record,
+          }),
+        )
         judged.push(success(item.line, item.uuid, dataRow, item.verdict.warnings))
       } else if (item.verdict.ok === false) {
         judged.push(failure(item.line, item.uuid, dataRow, item.verdict.issues))
@@ -346,7 +352,14 @@ export class ImportRunner {
       item.verdict = verdict
       if (verdict.ok === true) {
         accepted.push(parsed.uuid)
-        rows.push(toRow(job, layer, verdict.record))
+        rows.push(
+          toAnnotationRow({
+            projectId: job.projectId,
+            importId: job.id,
+            layer,
+            record: verdict.record,
+          }),
+        )
         if (layer === 'label' && typeof dataRow === 'object') {
           const benchmark = verdict.benchmarkReference === true
           const touch = labels.get(dataRow.id)
@@ -404,7 +417,7 @@ export class ImportRunner {
       else keys.add(parsed.dataRowRef.globalKey)
     }
     if (ids.size === 0 && keys.size === 0) return
-    const found = await this.#store.lookupDataRows(job.organizationId, job.projectId, {
+    const found = await this.#repos.datasets.lookupDataRows(job.organizationId, job.projectId, {
       ids: [...ids],
       globalKeys: [...keys],
     })
@@ -454,29 +467,6 @@ function refAsDataRow(ref: { id?: string; globalKey?: string } | null): {
   globalKey: string | null
 } {
   return { id: ref?.id ?? null, globalKey: ref?.globalKey ?? null }
-}
-
-function toRow(
-  job: ImportJobSpec,
-  layer: 'prelabel' | 'label',
-  record: AnnotationRecord,
-): AnnotationRow {
-  return {
-    id: newId(),
-    projectId: job.projectId,
-    dataRowId: record.dataRowId,
-    layer,
-    uuid: record.uuid,
-    importId: job.id,
-    featureSchemaId: record.featureSchemaId,
-    kind:
-      record.kind === 'object'
-        ? record.geometry.type
-        : record.kind === 'classification'
-          ? record.classification.type
-          : 'relationship',
-    payload: JSON.stringify(record),
-  }
 }
 
 function success(

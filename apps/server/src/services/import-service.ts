@@ -14,15 +14,17 @@ import {
   JobLostError,
   statusPartKey,
   type ImportCheckpoint,
+  type ImportJobRecord,
   type ImportJobTable,
   type JobRepository,
-  type Store,
+  type Repositories,
 } from '@labelport/db'
 import { ImportRunner, ImportSourceError } from '../import/import-runner.ts'
 import type { MaskProcessor } from '../masks/mask-processor.ts'
 import type { BlobStore } from '../storage/blob-store.ts'
 import { systemCaller, type Caller } from './auth-service.ts'
 import type { CatalogService } from './catalog-service.ts'
+import { toImportJob } from './job-views.ts'
 import { keepLease, type JobSettings } from './job-settings.ts'
 import type { ProjectService } from './project-service.ts'
 
@@ -34,7 +36,7 @@ export type UrlStreamer = (
 ) => Promise<{ ok: true; stream: Readable } | { ok: false; issue: Issue }>
 
 export class ImportService {
-  readonly #store: Store
+  readonly #repos: Pick<Repositories, 'importJobs' | 'annotations' | 'datasets' | 'maskOwners'>
   readonly #blobs: BlobStore
   readonly #projects: ProjectService
   readonly #catalog: CatalogService
@@ -50,7 +52,7 @@ export class ImportService {
   #idleWaiters: (() => void)[] = []
 
   constructor(deps: {
-    store: Store
+    repos: Pick<Repositories, 'importJobs' | 'annotations' | 'datasets' | 'maskOwners'>
     blobs: BlobStore
     projects: ProjectService
     catalog: CatalogService
@@ -65,13 +67,13 @@ export class ImportService {
     this.#settings = deps.settings
     // a job whose lease expired is seen within a third of the lease
     this.#pollMs = Math.min(1000, Math.max(50, Math.floor(deps.settings.leaseMs / 3)))
-    this.#store = deps.store
+    this.#repos = deps.repos
     this.#blobs = deps.blobs
     this.#projects = deps.projects
     this.#catalog = deps.catalog
     this.#fetchStream = deps.fetchStream
     this.#runner = new ImportRunner({
-      store: deps.store,
+      repos: deps.repos,
       blobs: deps.blobs,
       masks: deps.masks,
       maxLineBytes: deps.maxLineBytes,
@@ -112,7 +114,7 @@ export class ImportService {
       )
     }
     try {
-      const job = await this.#store.createImportJob({
+      const job = await this.#repos.importJobs.createImportJob({
         id,
         organizationId: caller.organizationId,
         projectId,
@@ -124,7 +126,7 @@ export class ImportService {
         statusKey: `imports/${id}/status.ndjson`,
       })
       this.#wakeOne()
-      return job
+      return toImportJob(job)
     } catch (err) {
       if (err instanceof DuplicateError)
         throw new AppError(
@@ -137,7 +139,11 @@ export class ImportService {
   }
 
   async get(caller: Caller, id: string): Promise<ImportJob> {
-    const job = await this.#store.getImportJob(caller.organizationId, id)
+    return toImportJob(await this.#find(caller, id))
+  }
+
+  async #find(caller: Caller, id: string): Promise<ImportJobRecord> {
+    const job = await this.#repos.importJobs.getImportJob(caller.organizationId, id)
     if (!job)
       throw new AppError('import_not_found', `No import ${id} in this organization`, {
         path: ['importId'],
@@ -152,16 +158,15 @@ export class ImportService {
     limit: number | undefined,
   ) {
     await this.#projects.getProject(caller, projectId)
-    return this.#store.listImportJobs(projectId, cursor, limit ?? 100)
+    const page = await this.#repos.importJobs.listImportJobs(projectId, cursor, limit ?? 100)
+    return { items: page.items.map(toImportJob), nextCursor: page.nextCursor }
   }
 
   async openInput(caller: Caller, id: string): Promise<Readable> {
-    await this.get(caller, id)
-    const row = await this.#store.getImportJobRow(id)
-    const stream =
-      row && !row.input_key.startsWith(FETCH_PREFIX)
-        ? await this.#blobs.stream(row.input_key)
-        : null
+    const job = await this.#find(caller, id)
+    const stream = !job.inputKey.startsWith(FETCH_PREFIX)
+      ? await this.#blobs.stream(job.inputKey)
+      : null
     if (!stream) throw new AppError('not_found', `The input of import ${id} is not available (yet)`)
     return stream
   }
@@ -178,17 +183,15 @@ export class ImportService {
       limit?: number | undefined
     },
   ): AsyncGenerator<string> {
-    const job = await this.get(caller, id)
-    if (job.state === 'RUNNING') return
-    const row = await this.#store.getImportJobRow(id)
-    if (!row) return
+    const job = await this.#find(caller, id)
+    if (job.state === 'QUEUED' || job.state === 'RUNNING') return
     let skipped = 0
     let sent = 0
     const offset = filter.offset ?? 0
     const limit = filter.limit ?? Number.POSITIVE_INFINITY
     const needsParse =
       filter.status !== undefined || filter.code !== undefined || filter.dataRow !== undefined
-    for await (const text of this.#statusLines(row)) {
+    for await (const text of this.#statusLines(job)) {
       if (text === '') continue
       if (needsParse) {
         const s = JSON.parse(text) as {
@@ -216,11 +219,12 @@ export class ImportService {
   }
 
   /** The status lines of a job: one part per committed chunk (a single file for older jobs). */
-  async *#statusLines(row: ImportJobTable): AsyncGenerator<string> {
+  async *#statusLines(job: ImportJobRecord): AsyncGenerator<string> {
+    const parts = job.checkpoint.statusParts
     const keys =
-      row.status_parts === 0
-        ? [row.status_key]
-        : Array.from({ length: row.status_parts }, (_, i) => statusPartKey(row.id, i + 1))
+      parts === 0
+        ? [job.statusKey]
+        : Array.from({ length: parts }, (_, i) => statusPartKey(job.id, i + 1))
     for (const key of keys) {
       const stream = await this.#blobs.stream(key)
       if (!stream) continue
@@ -366,10 +370,10 @@ export class ImportService {
             : issue('internal', `The import stopped: ${(err as Error).message}`)
       if (!(err instanceof ImportSourceError) && !(err instanceof AppError))
         console.error(`import ${id} failed`, err)
-      const fresh = await this.#store.getImportJobRow(id)
+      const fresh = await this.#repos.importJobs.getImportJob(undefined, id)
       await this.#jobs.endImport(id, owner, { state: 'FAILED', reason })
       // a status part written for a chunk whose commit never happened
-      if (fresh) await this.#blobs.delete(statusPartKey(id, fresh.status_parts + 1))
+      if (fresh) await this.#blobs.delete(statusPartKey(id, fresh.checkpoint.statusParts + 1))
     } finally {
       stopLease()
     }
@@ -377,8 +381,7 @@ export class ImportService {
 
   /** The blobs of an import deleted while this server ran it (the project delete took the rest). */
   async #removeBlobs(id: string): Promise<void> {
-    const row = await this.#store.getImportJobRow(id)
-    if (row) return
+    if (await this.#repos.importJobs.getImportJob(undefined, id)) return
     await this.#blobs.delete(`imports/${id}/input.ndjson`)
     for (let n = 1; ; n++) {
       const key = statusPartKey(id, n)
