@@ -128,7 +128,8 @@ try {
     (apiKey) => sessionStorage.setItem('labelport.apiKey', apiKey),
     server.apiKey,
   )
-  const url = `${server.url}/#/projects/${project.uid}/data-rows/${dataRowId}`
+  // the read-only data row view (the editor has its own benchmark, editor.ts)
+  const url = `${server.url}/#/projects/${project.uid}/data-rows/${dataRowId}?view=1`
   const firstRenders: number[] = []
   for (let run = 0; run < 3; run++) {
     await page.goto('about:blank')

@@ -6,6 +6,7 @@
  * the editor on a labeled row for those allowed (a reviewer fixing a label).
  */
 import { api } from '@labelport/core'
+import { ApiError } from '../api-client.ts'
 import { useClient } from '../client-context.ts'
 import { readOntology } from '../ontology.ts'
 import { useAsync } from '../use-async.ts'
@@ -29,9 +30,17 @@ export function DataRowRoute(props: {
     async (signal): Promise<{ editor: EditorData | null; reason: string | null }> => {
       if (readOnly) return { editor: null, reason: null }
       const [view, project] = await Promise.all([
-        client.json(api.getLabelingView, { projectId, dataRowId }, undefined, signal),
+        client
+          .json(api.getLabelingView, { projectId, dataRowId }, undefined, signal)
+          .catch((error: unknown) => {
+            // the row's labeling state cannot be read (a server without labeling, a 404 the
+            // read-only view explains better): show what can be shown
+            if (signal.aborted || (error instanceof ApiError && error.status === 401)) throw error
+            return null
+          }),
         client.json(api.getProject, { projectId }, undefined, signal),
       ])
+      if (!view) return { editor: null, reason: null }
       const labeled = view.label !== null && view.label.state !== 'rejected' && view.draft === null
       if (!view.canEdit || (labeled && mode !== 'edit'))
         return {
