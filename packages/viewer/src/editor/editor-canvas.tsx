@@ -129,8 +129,9 @@ export function EditorCanvas({
     const at = s.bulkAt
     const stale = !at || s.bulkRevision !== controller.bulkRevision
     if (stale) renderBulkNow()
-    else if (t.scale !== at.scale || t.offsetX !== at.offsetX || t.offsetY !== at.offsetY) {
+    else if (t.scale !== at.scale || !covers(at, t, s.size, controller.doc)) {
       // the view moved: blit the bulk moved or scaled now, redraw it crisp once the view settles
+      // (a pan that keeps the visible image inside the cached area needs no redraw at all)
       if (s.settleTimer) clearTimeout(s.settleTimer)
       s.settleTimer = setTimeout(() => {
         s.settleTimer = null
@@ -370,6 +371,33 @@ export function EditorCanvas({
         </button>
       </div>
     </div>
+  )
+}
+
+/**
+ * Whether the bulk drawn at `at` (the view plus MARGIN on each side) holds every part of the image
+ * the view at `t` shows, at the same scale.
+ */
+function covers(
+  at: ViewTransform,
+  t: ViewTransform,
+  size: { width: number; height: number },
+  image: { imageWidth: number; imageHeight: number },
+): boolean {
+  const visible = (tr: ViewTransform, margin: number) => ({
+    left: Math.max(0, (-margin - tr.offsetX) / tr.scale),
+    top: Math.max(0, (-margin - tr.offsetY) / tr.scale),
+    right: Math.min(image.imageWidth, (size.width + margin - tr.offsetX) / tr.scale),
+    bottom: Math.min(image.imageHeight, (size.height + margin - tr.offsetY) / tr.scale),
+  })
+  const cached = visible(at, MARGIN)
+  const shown = visible(t, 0)
+  if (shown.right <= shown.left || shown.bottom <= shown.top) return true
+  return (
+    shown.left >= cached.left - 0.5 &&
+    shown.top >= cached.top - 0.5 &&
+    shown.right <= cached.right + 0.5 &&
+    shown.bottom <= cached.bottom + 0.5
   )
 }
 

@@ -25,6 +25,7 @@ interface Batch {
 }
 
 const FALLBACK = '#4f6bed'
+export const DASHED_VERTEX_LIMIT = 20_000
 
 function alpha(color: string, a: number): string {
   return `${color}${Math.round(a * 255)
@@ -131,6 +132,7 @@ export function renderBulk(o: RenderOptions): number {
   const batches = new Map<string, Batch>()
   const masks: ObjectItem[] = []
   let drawn = 0
+  let dashedVertices = 0
   // drawing order is the document's; the index only says what is in view
   for (const item of doc.all()) {
     if (item.kind !== 'object') continue
@@ -152,17 +154,23 @@ export function renderBulk(o: RenderOptions): number {
         (b = { color, dashed, areas: new Path2D(), lines: new Path2D(), points: [] }),
       )
     addToPath(b, g)
+    if (dashed) dashedVertices += g.type === 'polygon' || g.type === 'line' ? g.points.length : 4
   }
-  ctx.lineJoin = 'round'
+  // Dashing is the dearest part of rasterizing (bench/web/raster.ts): past this many visible
+  // suggestion vertices (zoomed out on a dense image) suggestions are drawn thin and translucent
+  // instead, still apart from labels; zoomed in, they are dashed again.
+  const dash = dashedVertices <= DASHED_VERTEX_LIMIT
+  // miter joins: round ones cost much more to rasterize over 100,000 vertices
+  ctx.lineJoin = 'miter'
   setImage(ctx, t, dpr)
   ctx.imageSmoothingEnabled = false
   for (const item of masks) drawMask(o, item, false)
   for (const b of batches.values()) {
     setImage(ctx, t, dpr)
-    ctx.setLineDash(b.dashed ? [6 / t.scale, 4 / t.scale] : [])
-    ctx.lineWidth = 2 / t.scale
+    ctx.setLineDash(b.dashed && dash ? [6 / t.scale, 4 / t.scale] : [])
+    ctx.lineWidth = (b.dashed && !dash ? 1.25 : 2) / t.scale
     ctx.fillStyle = alpha(b.color, b.dashed ? 0.06 : 0.14)
-    ctx.strokeStyle = b.color
+    ctx.strokeStyle = b.dashed && !dash ? alpha(b.color, 0.75) : b.color
     ctx.fill(b.areas, 'evenodd')
     ctx.stroke(b.areas)
     ctx.stroke(b.lines)
