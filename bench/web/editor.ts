@@ -174,6 +174,7 @@ try {
     server.apiKey,
   )
   const results: [string, { frames: number[]; work: number[]; bulk: number[] }][] = []
+  const opening: [string, number[]][] = []
   for (const key of keys) {
     await page.goto('about:blank')
     await page.goto(`${server.url}/#/projects/${project.uid}/data-rows/${rowOf.get(key)!}`)
@@ -186,6 +187,8 @@ try {
     const cx = rect.left + rect.width / 2
     const cy = rect.top + rect.height / 2
     const objects = await page.evaluate(() => window.__labelportEditor!.stats().objectCount)
+    // the bulk drawn at open, at fit: every object in view
+    opening.push([key, await page.evaluate(() => window.__labelportEditor!.stats().bulk)])
     const label = `${key} (${objects} objects)`
     const pan = async () => {
       await page.keyboard.down('Space')
@@ -221,6 +224,10 @@ try {
           }
         }),
       ])
+      const mask = await page.evaluate(() =>
+        window.__labelportEditor!.items().find((i) => i['mask'] !== undefined),
+      )
+      console.log(`brush strokes painted a mask: ${mask ? 'yes' : 'NO'}`)
     } else {
       // select the polygon nearest the centre of the view, then drag one of its vertices
       await page.keyboard.press('v')
@@ -272,6 +279,10 @@ try {
     }
   }
   console.log(`\neditor: ${SIZE}×${SIZE} image, chromium headless --disable-gpu (software raster)`)
+  for (const [key, bulk] of opening)
+    console.log(
+      `${key.padEnd(10)} bulk drawn at open (fit, everything in view): ${bulk.map(ms).join(', ')}`,
+    )
   for (const [name, r] of results) {
     const f = stats(r.frames)
     const w = stats(r.work)
