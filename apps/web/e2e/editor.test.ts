@@ -1,7 +1,8 @@
 /**
  * The labeling editor in a real browser, as a labeler works: open the queue, accept and reject
  * pre-label suggestions, draw every tool by mouse, edit polygon vertices, brush a mask, link two
- * objects, answer nested and global classifications, undo/redo, reload mid-edit (the draft comes
+ * objects (then delete the link: ground-truth labels refuse relationships), answer nested and global
+ * classifications, undo/redo, reload mid-edit (the draft comes
  * back), submit (refused first for a missing required answer, shown on the page), and go on to the
  * next row. The label is then read back over HTTP: geometry within 1 image pixel of what was
  * drawn, provenance of the accepted suggestions. Screenshots: test-artifacts/screenshots/editor-*.
@@ -157,6 +158,14 @@ void describe('labeling editor', { skip: browserNeed.skip }, () => {
     assert.equal(draft.filter((a) => a.relationship).length, 1)
     await screenshot(page, 'editor-04-every-tool')
 
+    // ground-truth labels refuse relationships today (relationship_not_allowed, the import's
+    // rule): select the link in the objects list and delete it with the Delete key
+    await page.keyboard.press('v')
+    await page.getByTestId('objects').getByText('follows · relationship').click()
+    await page.keyboard.press('Delete')
+    draft = (await canvas.draft()) as Annotation[]
+    assert.equal(draft.filter((a) => a.relationship).length, 0)
+
     // a submit without the required global answer is refused, with the code on the page
     await page.keyboard.press('Escape')
     await page.keyboard.press('Control+Enter')
@@ -258,12 +267,6 @@ void describe('labeling editor', { skip: browserNeed.skip }, () => {
     near(maxX + 1, 310, 'mask right', 1.5)
     near(minY, 530, 'mask top', 1.5)
     near(maxY + 1, 550, 'mask bottom', 1.5)
-    const relationship = label.find((a) => a.relationship)!.relationship as {
-      source: string
-      target: string
-    }
-    assert.equal(relationship.source, box!.uuid)
-    assert.equal(relationship.target, find('road')[0]!.uuid)
     const weather = label.find((a) => nameOf(a) === 'weather')
     assert.ok(weather && JSON.stringify(weather.answer).length > 2)
     for (const a of label)
