@@ -15,7 +15,7 @@ import {
   importExitCode,
 } from './output.ts'
 import type { Io } from './output.ts'
-import { serve } from './serve.ts'
+import { serve } from './server-launcher.ts'
 import { FORMATS, detectFormat, formatForeignReport, importForeign } from './format-import.ts'
 import type { FormatOption } from './format-import.ts'
 import { EXPORT_FORMATS, exportForeign } from './format-export.ts'
