@@ -172,7 +172,13 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
     views,
     evaluations,
     ontologyEdits: new OntologyEditService({ ontologies: repos.ontologies }),
-    labeling: new LabelingService(),
+    labeling: new LabelingService({
+      repos,
+      projects,
+      catalog,
+      masks,
+      leaseMs: config.labelLeaseMs,
+    }),
     webDir: config.webDir,
     log: (message, err) => console.error(message, err),
   })

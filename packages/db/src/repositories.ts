@@ -7,6 +7,7 @@ import { GraphqlStateRepository } from './graphql-state.ts'
 import { IdentityStore } from './identity-store.ts'
 import { ImportJobRepository } from './import-job-repository.ts'
 import { JobRepository } from './jobs.ts'
+import { LabelRepository } from './label-repository.ts'
 import { MaskOwners } from './mask-owners.ts'
 import { OntologyRepository } from './ontology-repository.ts'
 import { ProjectRepository } from './project-repository.ts'
@@ -27,6 +28,8 @@ export interface Repositories {
   /** job ownership: leases, claims, checkpoints (imports and tasks) */
   jobs: JobRepository
   graphqlState: GraphqlStateRepository
+  /** labeling: label states, drafts, leases, skips, versions, reviews (migration 0008) */
+  labels: LabelRepository
 }
 
 export function createRepositories(conn: Connection): Repositories {
@@ -42,5 +45,6 @@ export function createRepositories(conn: Connection): Repositories {
     identity: new IdentityStore(conn),
     jobs: new JobRepository(conn),
     graphqlState: new GraphqlStateRepository(conn.db),
+    labels: new LabelRepository(conn),
   }
 }

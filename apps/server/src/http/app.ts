@@ -2,7 +2,14 @@
 import { Readable } from 'node:stream'
 import { Hono, type Context } from 'hono'
 import { deleteCookie, setCookie } from 'hono/cookie'
-import { AppError, api, isPublic, toErrorBody, type EndpointName } from '@labelport/core'
+import {
+  AppError,
+  api,
+  isPublic,
+  openApiDocument,
+  toErrorBody,
+  type EndpointName,
+} from '@labelport/core'
 import { ThrottledError, type AuthService } from '../services/auth-service.ts'
 import type { CatalogService } from '../services/catalog-service.ts'
 import type { EvaluationService } from '../services/evaluation-service.ts'
@@ -81,6 +88,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   })
 
   route(app, api.whoAmI, ({ caller }) => auth.whoAmI(caller))
+  route(app, api.getOpenApi, ({ c }) => Promise.resolve(openApiDocument(new URL(c.req.url).origin)))
 
   // ── users, sessions, keys, organizations ──
   route(app, api.signIn, async ({ body, c }) => {

@@ -184,6 +184,16 @@ const Email = z
 /** long enough to resist guessing; the server also throttles failed sign-ins */
 export const PasswordSchema = z.string().min(12, 'at least 12 characters').max(200)
 
+/** The outline of an OpenAPI 3.1 document (`openapi.ts` writes it; its schemas are JSON Schema). */
+export const OpenApiDocumentSchema = z.looseObject({
+  openapi: z.literal('3.1.0'),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(
+    z.string(),
+    z.record(z.string(), z.looseObject({ operationId: z.string(), summary: z.string() })),
+  ),
+})
+
 export const api = {
   health: endpoint({
     method: 'GET',
@@ -670,6 +680,11 @@ export const api = {
     response: PageSchema(LabelingRowSchema),
     summary:
       'The data rows of the project with their labeling status, filtered by status (the review list)',
+  getOpenApi: endpoint({
+    method: 'GET',
+    path: '/v1/openapi.json',
+    response: OpenApiDocumentSchema,
+    summary: 'This contract as an OpenAPI 3.1 document, to generate clients in other languages',
   }),
 } as const
 

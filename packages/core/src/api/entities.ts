@@ -1,6 +1,8 @@
 /** Resource shapes of the HTTP API, written once: the server answers them, the SDK reads them. */
 import { z } from 'zod'
 import { ErrorCodeSchema, IssueSchema } from '../errors.ts'
+import { AnnotationRecordSchema } from '../model/annotation-record-schema.ts'
+import { StoredNormalizedOntologySchema } from '../ontology/normalized.ts'
 
 const Timestamp = z.string() // ISO-8601 UTC
 
@@ -136,7 +138,8 @@ export const OntologySchema = z.object({
   id: z.string(),
   name: z.string(),
   mediaType: z.literal('IMAGE'),
-  normalized: z.unknown(), // NormalizedOntology with every featureSchemaId set
+  /** every featureSchemaId set */
+  normalized: StoredNormalizedOntologySchema,
   createdAt: Timestamp,
 })
 export type OntologyResource = z.infer<typeof OntologySchema>
@@ -230,7 +233,7 @@ export const StoredAnnotationSchema = z.object({
   id: z.string(),
   layer: z.enum(['prelabel', 'label']),
   importId: z.string(),
-  record: z.unknown(), // AnnotationRecord
+  record: AnnotationRecordSchema,
 })
 export type StoredAnnotation = z.infer<typeof StoredAnnotationSchema>
 

@@ -90,6 +90,7 @@ export const PERMISSIONS: Record<EndpointName, Permission> = {
   nextDataRowToReview: { roles: REVIEWERS },
   getLabelingCounts: { roles: EVERYONE },
   listLabelingRows: { roles: EVERYONE },
+  getOpenApi: { roles: 'public' },
 }
 
 const NAMES = new Map<Endpoint, EndpointName>(
