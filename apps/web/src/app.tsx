@@ -11,6 +11,7 @@ import { SignInPage } from './pages/sign-in-page.tsx'
 import { ProjectsPage } from './pages/projects-page.tsx'
 import { ProjectPage } from './pages/project-page.tsx'
 import { DataRowRoute } from './pages/data-row-route.tsx'
+import { LabelQueuePage } from './pages/label-queue-page.tsx'
 import { ImportPage } from './pages/import-page.tsx'
 import { DatasetsPage } from './pages/datasets-page.tsx'
 import { DatasetPage } from './pages/dataset-page.tsx'
@@ -240,6 +241,8 @@ function Page({ route }: { route: Route }) {
       return <OntologiesPage />
     case 'ontology':
       return <OntologyEditorPage key={route.ontologyId} ontologyId={route.ontologyId} />
+    case 'label':
+      return <LabelQueuePage key={route.projectId} projectId={route.projectId} />
     case 'not-found':
       return (
         <div className="lp-page">

@@ -23,6 +23,8 @@ export type Route =
   | { page: 'ontologies' }
   /** `new` for a new ontology */
   | { page: 'ontology'; ontologyId: string }
+  /** the labeling queue: opens the next data row to label */
+  | { page: 'label'; projectId: string }
   | { page: 'not-found'; hash: string }
 
 export function parseRoute(hash: string): Route {
@@ -58,6 +60,8 @@ export function parseRoute(hash: string): Route {
   if (a === 'api-keys' && parts.length === 1) return { page: 'api-keys' }
   if (a === 'ontologies' && parts.length === 1) return { page: 'ontologies' }
   if (a === 'ontologies' && b && parts.length === 2) return { page: 'ontology', ontologyId: b }
+  if (a === 'projects' && b && c === 'label' && parts.length === 3)
+    return { page: 'label', projectId: b }
   return { page: 'not-found', hash }
 }
 
