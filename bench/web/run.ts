@@ -11,6 +11,7 @@ import sharp from 'sharp'
 import { startServer } from '@labelport/testkit'
 import { Client, MALPredictionImport, MediaType, OntologyBuilder, Tool } from '@labelport/sdk'
 import { launchBrowser } from '../../apps/web/e2e/browser.ts'
+import { traceMainThread } from './trace.ts'
 
 const SIZE = 4096
 const OBJECTS = 5000
@@ -127,7 +128,8 @@ try {
     (apiKey) => sessionStorage.setItem('labelport.apiKey', apiKey),
     server.apiKey,
   )
-  const url = `${server.url}/#/projects/${project.uid}/data-rows/${dataRowId}`
+  // the read-only data row view (the editor has its own benchmark, editor.ts)
+  const url = `${server.url}/#/projects/${project.uid}/data-rows/${dataRowId}?view=1`
   const firstRenders: number[] = []
   for (let run = 0; run < 3; run++) {
     await page.goto('about:blank')
@@ -197,6 +199,20 @@ try {
       await page.mouse.move(cx + Math.sin(i / 10) * 300, cy + Math.cos(i / 13) * 200)
     await page.mouse.up()
   })
+
+  if (process.env['LABELPORT_BENCH_TRACE']) {
+    // where the time of a wheel zoom goes, on the renderer's main thread
+    const trace = await traceMainThread(page, async () => {
+      await page.mouse.move(cx, cy)
+      for (let i = 0; i < 10; i++) await page.mouse.wheel(0, i % 2 ? 120 : -120)
+      await page.evaluate(
+        () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+      )
+    })
+    console.log(`\ntrace of 10 wheel zooms: main thread tasks ${ms(trace.totalMs)}`)
+    for (const [name, total, count] of trace.events)
+      console.log(`  ${name.padEnd(48)} ${ms(total).padStart(10)}  ×${count}`)
+  }
 
   const first = stats(firstRenders)
   console.log(

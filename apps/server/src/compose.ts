@@ -25,6 +25,7 @@ import { EvaluationService } from './services/evaluation-service.ts'
 import { ExportService } from './services/export-service.ts'
 import { ImportService } from './services/import-service.ts'
 import type { Log } from './services/log.ts'
+import { LabelingService } from './services/labeling/labeling-service.ts'
 import { ownerId, type JobSettings } from './services/job-settings.ts'
 import { checkSharedBlobStore, sweepTempFiles } from './storage/startup-checks.ts'
 import { OntologyEditService } from './services/ontology-edit-service.ts'
@@ -183,6 +184,13 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
       projects,
       imports,
       blobs,
+    }),
+    labeling: new LabelingService({
+      repos,
+      projects,
+      catalog,
+      masks,
+      leaseMs: config.labelLeaseMs,
     }),
     webDir: config.webDir,
     log,

@@ -32,6 +32,8 @@ export interface ServerConfig {
   fetchDeadlineMs: number
   /** job leases, graceful stop and retries (docs/architecture.md, "Jobs survive crashes") */
   jobLeaseMs: number
+  /** a labeler's lease on a data row ends this long after their last draft save (docs/labeling.md) */
+  labelLeaseMs: number
   stopTimeoutMs: number
   jobMaxAttempts: number
   /** imports run at once by this server (fair between organizations) */
@@ -82,6 +84,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig
     webDir: resolve(new URL('../../web/dist', import.meta.url).pathname),
     fetchDeadlineMs: positive(env, 'LABELPORT_FETCH_DEADLINE_MS', 10 * 60_000),
     jobLeaseMs: positive(env, 'LABELPORT_JOB_LEASE_MS', 30_000),
+    labelLeaseMs: positive(env, 'LABELPORT_LABEL_LEASE_MS', 600_000),
     stopTimeoutMs: positive(env, 'LABELPORT_STOP_TIMEOUT_MS', 10_000),
     jobMaxAttempts: Math.floor(positive(env, 'LABELPORT_JOB_MAX_ATTEMPTS', 3)),
     importConcurrency: Math.floor(positive(env, 'LABELPORT_IMPORT_CONCURRENCY', 2)),

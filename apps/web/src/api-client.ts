@@ -18,11 +18,20 @@ export class ApiError extends Error {
   readonly status: number
   readonly code: string
   readonly path: (string | number)[] | undefined
-  constructor(status: number, code: string, message: string, path?: (string | number)[]) {
+  /** the issues of a refusal that lists several (e.g. 422 label_invalid at submit) */
+  readonly issues: { code: string; message: string; path: (string | number)[] }[]
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    path?: (string | number)[],
+    issues: { code: string; message: string; path: (string | number)[] }[] = [],
+  ) {
     super(message)
     this.status = status
     this.code = code
     this.path = path
+    this.issues = issues
   }
 }
 
@@ -105,18 +114,25 @@ export class ApiClient {
     let code = 'http_error'
     let message = `${response.status} ${response.statusText}`
     let path: (string | number)[] | undefined
+    let issues: ApiError['issues'] = []
     try {
       const body = (await response.json()) as {
-        error?: { code?: string; message?: string; path?: (string | number)[] }
+        error?: {
+          code?: string
+          message?: string
+          path?: (string | number)[]
+          issues?: ApiError['issues']
+        }
       }
       if (body.error?.code) code = body.error.code
       if (body.error?.message) message = body.error.message
       path = body.error?.path
+      if (Array.isArray(body.error?.issues)) issues = body.error.issues
     } catch {
       // not a JSON error body (a proxy, a crash): keep the status line
     }
     if (response.status === 401) this.onUnauthorized()
-    throw new ApiError(response.status, code, message, path)
+    throw new ApiError(response.status, code, message, path, issues)
   }
 
   async json<E extends Endpoint>(

@@ -10,7 +10,8 @@ import type { Route } from './router.ts'
 import { SignInPage } from './pages/sign-in-page.tsx'
 import { ProjectsPage } from './pages/projects-page.tsx'
 import { ProjectPage } from './pages/project-page.tsx'
-import { DataRowPage } from './pages/data-row-page.tsx'
+import { DataRowRoute } from './pages/data-row-route.tsx'
+import { LabelQueuePage } from './pages/label-queue-page.tsx'
 import { ImportPage } from './pages/import-page.tsx'
 import { DatasetsPage } from './pages/datasets-page.tsx'
 import { DatasetPage } from './pages/dataset-page.tsx'
@@ -201,12 +202,13 @@ function Page({ route }: { route: Route }) {
       return <ProjectPage key={route.projectId} projectId={route.projectId} tab={route.tab} />
     case 'data-row':
       return (
-        <DataRowPage
-          key={`${route.projectId}/${route.dataRowId}`}
+        <DataRowRoute
+          key={`${route.projectId}/${route.dataRowId}/${route.mode ?? ''}`}
           projectId={route.projectId}
           dataRowId={route.dataRowId}
           focusImportId={route.importId}
           focusLine={route.line}
+          mode={route.mode}
         />
       )
     case 'import':
@@ -239,6 +241,8 @@ function Page({ route }: { route: Route }) {
       return <OntologiesPage />
     case 'ontology':
       return <OntologyEditorPage key={route.ontologyId} ontologyId={route.ontologyId} />
+    case 'label':
+      return <LabelQueuePage key={route.projectId} projectId={route.projectId} />
     case 'not-found':
       return (
         <div className="lp-page">

@@ -10,6 +10,8 @@ export type Route =
       dataRowId: string
       importId: string | null
       line: number | null
+      /** `?edit=1` opens the editor on a labeled row, `?view=1` the read-only view */
+      mode: 'edit' | 'view' | null
     }
   | { page: 'import'; importId: string }
   | { page: 'evaluation'; evaluationId: string; cell: { gt: string; pred: string } | null }
@@ -21,6 +23,8 @@ export type Route =
   | { page: 'ontologies' }
   /** `new` for a new ontology */
   | { page: 'ontology'; ontologyId: string }
+  /** the labeling queue: opens the next data row to label */
+  | { page: 'label'; projectId: string }
   | { page: 'not-found'; hash: string }
 
 export function parseRoute(hash: string): Route {
@@ -39,6 +43,7 @@ export function parseRoute(hash: string): Route {
       dataRowId: d,
       importId: query.get('import'),
       line: line ? Number(line) : null,
+      mode: query.get('edit') ? 'edit' : query.get('view') ? 'view' : null,
     }
   }
   if (a === 'imports' && b && parts.length === 2) return { page: 'import', importId: b }
@@ -55,6 +60,8 @@ export function parseRoute(hash: string): Route {
   if (a === 'api-keys' && parts.length === 1) return { page: 'api-keys' }
   if (a === 'ontologies' && parts.length === 1) return { page: 'ontologies' }
   if (a === 'ontologies' && b && parts.length === 2) return { page: 'ontology', ontologyId: b }
+  if (a === 'projects' && b && c === 'label' && parts.length === 3)
+    return { page: 'label', projectId: b }
   return { page: 'not-found', hash }
 }
 

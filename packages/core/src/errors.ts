@@ -44,6 +44,17 @@ const REQUEST_CODES = {
   last_admin: 409,
   too_many_requests: 429,
   feature_in_use: 409,
+  // labeling (issue 12; docs/labeling.md)
+  label_not_found: 404,
+  annotation_not_found: 404,
+  label_version_conflict: 409,
+  data_row_leased: 409,
+  label_not_editable: 409,
+  label_not_submitted: 409,
+  annotation_uuid_taken: 409,
+  label_invalid: 422,
+  classification_required: 422,
+  provenance_invalid: 422,
 } as const
 
 /**

@@ -21,6 +21,7 @@ import * as graphqlState from './migrations/0006-graphql-state.ts'
 import * as evaluations from './migrations/0004-evaluations.ts'
 import * as jobLeases from './migrations/0003-job-leases.ts'
 import * as usersSessionsKeys from './migrations/0002-users-sessions-keys.ts'
+import * as labeling from './migrations/0008-labeling.ts'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -43,6 +44,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-evaluations': evaluations,
   '0003-job-leases': jobLeases,
   '0002-users-sessions-keys': usersSessionsKeys,
+  '0008-labeling': labeling,
 }
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) }

@@ -42,3 +42,15 @@ export { DeletionRepository, type DeletedBlobs } from './deletion-repository.ts'
 export type { ImportJobTable, Schema } from './schema.ts'
 export { JobRepository, type ImportCheckpoint } from './jobs.ts'
 export { JobLostError, type ImportGuard } from './annotation-writer.ts'
+export {
+  LabelRepository,
+  LeaseHeldError,
+  VersionConflictError,
+  currentVersion,
+  type LabelingRowEntry,
+  type RowLabeling,
+  type StoredDraft,
+  type StoredLabel,
+  type StoredLease,
+  type StoredReview,
+} from './label-repository.ts'

@@ -145,6 +145,15 @@ export class ProjectRepository {
         )
       await sql`delete from evaluation where project_id = ${id}`.execute(trx)
       await trx.deleteFrom('annotation').where('project_id', '=', id).execute()
+      // labeling (migration 0008; its queries live in label-repository.ts)
+      for (const table of [
+        'label_draft',
+        'label_lease',
+        'label_skip',
+        'label_version',
+        'label_review',
+      ])
+        await sql`delete from ${sql.table(table)} where project_id = ${id}`.execute(trx)
       await trx.deleteFrom('label').where('project_id', '=', id).execute()
       await trx.deleteFrom('batch_data_row').where('project_id', '=', id).execute()
       await trx.deleteFrom('batch').where('project_id', '=', id).execute()

@@ -8,6 +8,7 @@ import { GraphqlStateRepository } from './graphql-state.ts'
 import { IdentityStore } from './identity-store.ts'
 import { ImportJobRepository } from './import-job-repository.ts'
 import { JobRepository } from './jobs.ts'
+import { LabelRepository } from './label-repository.ts'
 import { MaskOwners } from './mask-owners.ts'
 import { OntologyRepository } from './ontology-repository.ts'
 import { ProjectRepository } from './project-repository.ts'
@@ -30,6 +31,8 @@ export interface Repositories {
   graphqlState: GraphqlStateRepository
   /** deletes that leave nothing orphaned, and their impact counted first */
   deletions: DeletionRepository
+  /** labeling: label states, drafts, leases, skips, versions, reviews (migration 0008) */
+  labels: LabelRepository
 }
 
 export function createRepositories(conn: Connection): Repositories {
@@ -46,5 +49,6 @@ export function createRepositories(conn: Connection): Repositories {
     jobs: new JobRepository(conn),
     graphqlState: new GraphqlStateRepository(conn.db),
     deletions: new DeletionRepository(conn),
+    labels: new LabelRepository(conn),
   }
 }

@@ -20,6 +20,8 @@ export type { CreatedDataRow, TaskErrorEntry, TaskStatus, WaitTillDoneOptions } 
 export { Ontology } from './ontology.ts'
 export { Project } from './project.ts'
 export { Evaluation } from './evaluation.ts'
+export { DataRowLabeling, ProjectLabeling } from './labeling.ts'
+export type { DraftAnnotationInput } from './labeling.ts'
 export type {
   CreateEvaluationOptions,
   EvaluationObjectFilter,
@@ -47,6 +49,14 @@ export { readNdjson, toNdjsonStream } from './ndjson.ts'
 export { Classification, MediaType, OntologyBuilder, Option, Tool } from '@labelport/core'
 export { AppError, api } from '@labelport/core'
 export type {
+  DraftAnnotation,
+  DraftSaved,
+  LabelResource,
+  LabelingCounts,
+  LabelingRow,
+  LabelingStatus,
+  LabelingView,
+  Provenance,
   ErrorCode,
   ImportJob,
   ImportKind,

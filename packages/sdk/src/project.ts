@@ -5,6 +5,7 @@ import type { Transport } from './transport.ts'
 import { Evaluation, type CreateEvaluationOptions } from './evaluation.ts'
 import type { ExportRow } from './export-row.ts'
 import { LabelportError } from './errors.ts'
+import { ProjectLabeling, type DataRowLabeling } from './labeling.ts'
 import type { Ontology } from './ontology.ts'
 
 export interface CreateBatchOptions {
@@ -49,6 +50,16 @@ export class Project {
   }
   get createdAt(): string {
     return this.#resource.createdAt
+  }
+
+  /** Labeling: the queue, drafts, submit, review, counts (docs/labeling.md). */
+  get labeling(): ProjectLabeling {
+    return new ProjectLabeling(this.client, this.id)
+  }
+
+  /** Leases the next data row to label to you (`project.labeling.next()`); null when none is left. */
+  async nextDataRowToLabel(): Promise<DataRowLabeling | null> {
+    return this.labeling.next()
   }
 
   async refresh(): Promise<this> {

@@ -16,12 +16,14 @@ import type { DeletionService } from '../services/deletion-service.ts'
 import type { EvaluationService } from '../services/evaluation-service.ts'
 import type { ExportService } from '../services/export-service.ts'
 import type { ImportService } from '../services/import-service.ts'
+import type { LabelingService } from '../services/labeling/labeling-service.ts'
 import type { OntologyEditService } from '../services/ontology-edit-service.ts'
 import type { ProjectService } from '../services/project-service.ts'
 import type { ViewService } from '../services/view-service.ts'
 import { mountGraphql } from '../graphql/http.ts'
 import type { GraphqlDeps } from '../graphql/resolvers.ts'
 import { SESSION_COOKIE, clientAddress, requestCredentials } from './credentials.ts'
+import { mountLabelingRoutes } from './labeling-routes.ts'
 import { route, type AppEnv } from './route.ts'
 import { serveWebApp } from './web-app.ts'
 
@@ -35,6 +37,7 @@ export interface AppDeps {
   evaluations: EvaluationService
   ontologyEdits: OntologyEditService
   deletions: DeletionService
+  labeling: LabelingService
   webDir: string
   log: (message: string, err?: unknown) => void
   /** Labelbox's wire protocol (issue 15); absent in apps that do not need it */
@@ -279,6 +282,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await auth.recordDeletion(caller, 'import_prelabels', params.importId)
     return impact
   })
+  mountLabelingRoutes(app, deps.labeling)
 
   if (deps.graphql) mountGraphql(app, deps.graphql, deps.log)
 

@@ -10,11 +10,11 @@ import type { ProjectService } from './project-service.ts'
 const PAGE = 500
 
 export class ExportService {
-  readonly #repos: Pick<Repositories, 'annotations' | 'datasets'>
+  readonly #repos: Pick<Repositories, 'annotations' | 'datasets' | 'labels'>
   readonly #projects: ProjectService
 
   constructor(deps: {
-    repos: Pick<Repositories, 'annotations' | 'datasets'>
+    repos: Pick<Repositories, 'annotations' | 'datasets' | 'labels'>
     projects: ProjectService
   }) {
     this.#repos = deps.repos
@@ -46,6 +46,8 @@ export class ExportService {
         entry[a.layer].push(a.record)
       }
       const labels = await this.#repos.annotations.getLabels(projectId, ids)
+      // who made each label and its reviews (docs/labeling.md)
+      const details = await this.#repos.labels.exportDetails(projectId, ids)
       for (const row of page.items) {
         let datasetName = datasetNames.get(row.datasetId)
         if (datasetName === undefined) {
@@ -56,6 +58,7 @@ export class ExportService {
         }
         const entry = byRow.get(row.id) ?? { prelabel: [], label: [] }
         const label = labels.get(row.id)
+        const detail = details.get(row.id)
         const out = {
           data_row: {
             id: row.id,
@@ -85,7 +88,7 @@ export class ExportService {
             [project.id]: {
               name: project.name,
               labels:
-                label && entry.label.length > 0
+                label && (entry.label.length > 0 || detail?.label.source === 'editor')
                   ? [
                       {
                         label_kind: 'Default',
@@ -94,9 +97,15 @@ export class ExportService {
                         label_details: {
                           created_at: label.createdAt,
                           updated_at: label.updatedAt,
-                          created_by: null,
+                          created_by: detail?.createdByEmail ?? null,
                           content_last_updated_at: label.updatedAt,
-                          reviews: [],
+                          reviews: (detail?.reviews ?? []).map((r) => ({
+                            id: r.id,
+                            created_at: r.createdAt,
+                            created_by: r.userEmail,
+                            decision: r.decision,
+                            comment: r.comment,
+                          })),
                         },
                         performance_details: {
                           seconds_to_create: 0,

@@ -556,7 +556,7 @@ export function EvaluationRowPage({
     )
   const { evaluation, objects, annotations, imageUrl } = data.data
   const { width, height } = annotations.dataRow.mediaAttributes
-  const records = new Map(annotations.annotations.map((a) => [a.id, a.record as AnnotationRecord]))
+  const records = new Map(annotations.annotations.map((a) => [a.id, a.record]))
   const shapes = objects
     .map((o) => {
       const record = records.get(o.annotationId)

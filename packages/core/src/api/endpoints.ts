@@ -34,6 +34,21 @@ import {
   UserSchema,
   DeletionImpactSchema,
 } from './entities.ts'
+import {
+  AddDraftAnnotationBodySchema,
+  DeleteDraftAnnotationQuerySchema,
+  DraftSavedSchema,
+  LabelingCountsSchema,
+  LabelingRowSchema,
+  LabelingViewSchema,
+  LabelResourceSchema,
+  ListLabelingRowsQuerySchema,
+  QueueNextSchema,
+  ReviewBodySchema,
+  SaveDraftBodySchema,
+  SkipBodySchema,
+  SubmitLabelBodySchema,
+} from './labeling.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
@@ -589,6 +604,100 @@ export const api = {
     path: '/v1/projects/:projectId/annotations/:annotationId/mask.png',
     responseKind: 'binary',
     summary: 'The binary mask (0/255 grayscale PNG) of one mask annotation',
+  }),
+
+  // ── labeling (issue 12): queue, drafts, submit, review; docs/labeling.md ──
+  nextDataRowToLabel: endpoint({
+    method: 'POST',
+    path: '/v1/projects/:projectId/queue/next',
+    response: QueueNextSchema,
+    summary:
+      'Leases the next data row to label to the caller (their rejected rows first, then batches by priority and age) or answers {dataRow:null}',
+  }),
+  skipDataRow: endpoint({
+    method: 'POST',
+    path: '/v1/projects/:projectId/data-rows/:dataRowId/skip',
+    body: SkipBodySchema,
+    responseKind: 'empty',
+    successStatus: 204,
+    summary:
+      "Skips a data row with a reason: the caller's lease ends and the queue stops offering it to them",
+  }),
+  getLabelingView: endpoint({
+    method: 'GET',
+    path: '/v1/projects/:projectId/data-rows/:dataRowId/label',
+    response: LabelingViewSchema,
+    summary:
+      'The label, the draft, the pre-label suggestions, the lease and what the caller may do, for one data row',
+  }),
+  saveDraft: endpoint({
+    method: 'PUT',
+    path: '/v1/projects/:projectId/data-rows/:dataRowId/draft',
+    body: SaveDraftBodySchema,
+    response: DraftSavedSchema,
+    summary:
+      'Replaces the whole draft (baseVersion must be the current version, else 409 label_version_conflict); takes or renews the lease',
+  }),
+  addDraftAnnotation: endpoint({
+    method: 'POST',
+    path: '/v1/projects/:projectId/data-rows/:dataRowId/draft/annotations',
+    body: AddDraftAnnotationBodySchema,
+    response: DraftSavedSchema,
+    successStatus: 201,
+    summary:
+      'Adds one annotation to the draft (a draft is started from the label when there is none)',
+  }),
+  replaceDraftAnnotation: endpoint({
+    method: 'PUT',
+    path: '/v1/projects/:projectId/data-rows/:dataRowId/draft/annotations/:uuid',
+    body: AddDraftAnnotationBodySchema,
+    response: DraftSavedSchema,
+    summary: 'Replaces one annotation of the draft by uuid (adds it when absent)',
+  }),
+  deleteDraftAnnotation: endpoint({
+    method: 'DELETE',
+    path: '/v1/projects/:projectId/data-rows/:dataRowId/draft/annotations/:uuid',
+    query: DeleteDraftAnnotationQuerySchema,
+    response: DraftSavedSchema,
+    summary: 'Removes one annotation from the draft (and the relationships that point at it)',
+  }),
+  submitLabel: endpoint({
+    method: 'POST',
+    path: '/v1/projects/:projectId/data-rows/:dataRowId/submit',
+    body: SubmitLabelBodySchema,
+    response: LabelResourceSchema,
+    summary:
+      "Submits the draft as the row's label, atomically, judged as an import would (422 label_invalid with each issue's annotation uuid and path)",
+  }),
+  reviewLabel: endpoint({
+    method: 'POST',
+    path: '/v1/projects/:projectId/data-rows/:dataRowId/review',
+    body: ReviewBodySchema,
+    response: LabelResourceSchema,
+    summary:
+      'Approves or rejects a submitted label; a rejected one returns to its labeler as a draft with the comment',
+  }),
+  nextDataRowToReview: endpoint({
+    method: 'POST',
+    path: '/v1/projects/:projectId/review/next',
+    response: QueueNextSchema,
+    summary:
+      'Leases the oldest submitted label nobody is reviewing to the caller, or answers {dataRow:null}',
+  }),
+  getLabelingCounts: endpoint({
+    method: 'GET',
+    path: '/v1/projects/:projectId/labeling',
+    response: LabelingCountsSchema,
+    summary:
+      'How many data rows of the project are to label, in progress, skipped, submitted, in review, rejected, done',
+  }),
+  listLabelingRows: endpoint({
+    method: 'GET',
+    path: '/v1/projects/:projectId/labels',
+    query: ListLabelingRowsQuerySchema,
+    response: PageSchema(LabelingRowSchema),
+    summary:
+      'The data rows of the project with their labeling status, filtered by status (the review list)',
   }),
   getOpenApi: endpoint({
     method: 'GET',

@@ -1,4 +1,5 @@
 export * from './entities.ts'
 export * from './endpoints.ts'
 export * from './permissions.ts'
+export * from './labeling.ts'
 export * from './openapi.ts'

@@ -19,6 +19,7 @@ export interface Permission {
 const EVERYONE: readonly Role[] = ['admin', 'reviewer', 'labeler']
 const IMPORTERS: readonly Role[] = ['admin', 'reviewer']
 const ADMIN: readonly Role[] = ['admin']
+const REVIEWERS: readonly Role[] = ['admin', 'reviewer']
 
 export const PERMISSIONS: Record<EndpointName, Permission> = {
   health: { roles: 'public' },
@@ -74,6 +75,21 @@ export const PERMISSIONS: Record<EndpointName, Permission> = {
   getEvaluation: { roles: EVERYONE },
   listEvaluationDataRows: { roles: EVERYONE },
   listEvaluationObjects: { roles: EVERYONE },
+  nextDataRowToLabel: { roles: EVERYONE },
+  skipDataRow: { roles: EVERYONE },
+  getLabelingView: { roles: EVERYONE },
+  saveDraft: {
+    roles: EVERYONE,
+    note: 'not while another user holds the lease (409 data_row_leased); labelers: rows without a label, or their own rejected one',
+  },
+  addDraftAnnotation: { roles: EVERYONE, note: 'as saveDraft' },
+  replaceDraftAnnotation: { roles: EVERYONE, note: 'as saveDraft' },
+  deleteDraftAnnotation: { roles: EVERYONE, note: 'as saveDraft' },
+  submitLabel: { roles: EVERYONE, note: 'as saveDraft' },
+  reviewLabel: { roles: REVIEWERS, note: 'submitted labels only (409 label_not_submitted)' },
+  nextDataRowToReview: { roles: REVIEWERS },
+  getLabelingCounts: { roles: EVERYONE },
+  listLabelingRows: { roles: EVERYONE },
   getOpenApi: { roles: 'public' },
   getDatasetDeletionImpact: { roles: ADMIN },
   getProjectDeletionImpact: { roles: ADMIN },

@@ -1,0 +1,2 @@
+export * from './draft-records.ts'
+export * from './required-classifications.ts'
