@@ -9,6 +9,7 @@ import { getRequestListener } from '@hono/node-server'
 import {
   connect,
   EvaluationRepository,
+  ImportRepository,
   GraphqlStateRepository,
   IdentityStore,
   JobRepository,
@@ -26,6 +27,8 @@ import { AuthService } from './services/auth-service.ts'
 import { CatalogService } from './services/catalog-service.ts'
 import { EvaluationService } from './services/evaluation-service.ts'
 import { ExportService } from './services/export-service.ts'
+import { ImportRunner } from './import/import-runner.ts'
+import { ImportWorker } from './import/import-worker.ts'
 import { ImportService } from './services/import-service.ts'
 import { ownerId, type JobSettings } from './services/job-settings.ts'
 import { checkSharedBlobStore, sweepTempFiles } from './storage/startup-checks.ts'
@@ -43,6 +46,8 @@ export interface ComposedServer {
   /** the GraphQL layer's state (signing secret), for tests */
   graphqlState: GraphqlStateRepository
   imports: ImportService
+  /** runs the import jobs (tests and benchmarks wait for it: `whenIdle`) */
+  importWorker: ImportWorker
   evaluations: EvaluationService
   catalog: CatalogService
   close(): Promise<void>
@@ -107,20 +112,30 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
   })
   const projects = new ProjectService(store)
   const masks = new MaskProcessor({ blobs, fetch: safeFetch })
+  const importWorker = new ImportWorker({
+    store,
+    blobs,
+    jobs,
+    settings,
+    runner: new ImportRunner({
+      store,
+      repository: new ImportRepository(conn),
+      blobs,
+      masks,
+      maxLineBytes: config.importMaxLineBytes,
+      chunkLines: config.importChunkLines,
+    }),
+    fetchStream: async (url) => {
+      const fetched = await safeFetchStream(url, ['source', 'url'])
+      return fetched.ok ? { ok: true, stream: fromWebStream(fetched.stream) } : fetched
+    },
+  })
   const imports = new ImportService({
     store,
     blobs,
     projects,
     catalog,
-    masks,
-    maxLineBytes: config.importMaxLineBytes,
-    jobs,
-    settings,
-    chunkLines: config.importChunkLines,
-    fetchStream: async (url) => {
-      const fetched = await safeFetchStream(url, ['source', 'url'])
-      return fetched.ok ? { ok: true, stream: fromWebStream(fetched.stream) } : fetched
-    },
+    queued: () => importWorker.wake(),
   })
   const exports = new ExportService({ store, projects })
   const views = new ViewService({ store, blobs, catalog, projects, masks })
@@ -150,7 +165,7 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
       `Created the admin API key of the default organization (also saved to ${keyFile}):\n  ${generatedKey}`,
     )
   }
-  imports.start({ concurrency: config.importConcurrency })
+  importWorker.start({ concurrency: config.importConcurrency })
   catalog.start()
   await evaluations.start({ singleProcess: conn.dialect === 'sqlite' })
 
@@ -182,11 +197,12 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
     auth,
     graphqlState,
     imports,
+    importWorker,
     evaluations,
     catalog,
     async close() {
       await evaluations.stop()
-      await Promise.all([imports.stop(), catalog.stop()])
+      await Promise.all([importWorker.stop(), catalog.stop()])
       await store.close()
       s3?.destroy()
     },

@@ -8,16 +8,11 @@ export {
 } from './connect.ts'
 export { IdentityStore, type UserWithSecret, type ApiKeyOwner } from './identity-store.ts'
 export { OntologyEdits } from './ontology-edits.ts'
-export {
-  Store,
-  DuplicateError,
-  statusPartKey,
-  type Page,
-  type DataRowLookup,
-  type NewDataRow,
-} from './store.ts'
+export { Store, DuplicateError, type Page, type DataRowLookup, type NewDataRow } from './store.ts'
 export type { AnnotationRow, LabelTouch } from './annotation-writer.ts'
 export { MaskOwners } from './mask-owners.ts'
+export { importBlobKeys } from './import-blob-keys.ts'
+export { ImportRepository, type ImportChunk } from './import-repository.ts'
 export { GraphqlStateRepository } from './graphql-state.ts'
 export { EvaluationRepository } from './evaluation-repository.ts'
 export type { ImportJobTable, Schema } from './schema.ts'

@@ -20,6 +20,7 @@ import type { Connection } from './connect.ts'
 import type { DataRowTable, ImportJobTable, Schema, TaskTable } from './schema.ts'
 import { writeAnnotationRows, type AnnotationRow, type ImportGuard } from './annotation-writer.ts'
 import { MaskOwners } from './mask-owners.ts'
+import { importBlobKeys } from './import-blob-keys.ts'
 
 export interface Page<T> {
   items: T[]
@@ -27,11 +28,6 @@ export interface Page<T> {
 }
 
 const now = (): string => new Date().toISOString()
-
-/** The blob key of an import's n-th status part (1-based): one part per committed chunk. */
-export function statusPartKey(importId: string, n: number): string {
-  return `imports/${importId}/status-${String(n).padStart(6, '0')}.ndjson`
-}
 
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string }
@@ -752,9 +748,11 @@ export class Store {
       return jobs.flatMap((j) => [
         j.input_key,
         j.status_key,
-        `imports/${j.id}/input.ndjson`,
+        importBlobKeys.input(j.id),
         // one more than committed: a part written by a chunk whose commit then failed
-        ...Array.from({ length: j.status_parts + 1 }, (_, i) => statusPartKey(j.id, i + 1)),
+        ...Array.from({ length: j.status_parts + 1 }, (_, i) =>
+          importBlobKeys.statusPart(j.id, i + 1),
+        ),
       ])
     })
   }
