@@ -4,7 +4,7 @@ import { Client } from '@labelport/sdk'
 import type { ExportLabel, StatusLine } from '@labelport/sdk'
 import { postgres, startServer } from '@labelport/testkit'
 import type { TestServer } from '@labelport/testkit'
-import { runImageImportExample } from './image-import.ts'
+import { formatExampleSummary, runImageImportExample } from './image-import.ts'
 import type { ExampleResult } from './image-import.ts'
 
 /** What the guide's payload holds, by export kind (5 mask colours, source and target boxes). */
@@ -69,6 +69,15 @@ function checkExample(
       assert.equal(error?.failedDataRows[0]?.globalKey, result.globalKey)
       assert.equal(result.duplicate.rowCount, 0)
       assert.equal(result.duplicate.datasetDeleted, true)
+    })
+
+    void it('prints a short summary with its expected failures in full (no [Object])', () => {
+      const text = formatExampleSummary(result)
+      assert.doesNotMatch(text, /\[Object\]|\[Array\]/)
+      assert.ok(text.split('\n').length < 60, text)
+      assert.match(text, /"code": "global_key_duplicate"/)
+      assert.match(text, /"code": "relationship_not_allowed"/)
+      assert.ok(text.includes(result.globalKey))
     })
 
     void it('serializes the typed Labels to the same kinds of lines as the NDJSON form', () => {

@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { inspect } from 'node:util'
 import sharp from 'sharp'
 import * as lb from '@labelport/sdk'
 import * as lbTypes from '@labelport/sdk/types'
@@ -643,12 +644,44 @@ async function runSteps(
   }
 }
 
+/**
+ * What a person running the example reads: one line per step, and the expected failures (the
+ * duplicate global key of Step 1, the ground-truth relationship of Step 6) in full, never `[Object]`.
+ * Pass `--verbose` to see every intermediate value the guide prints as well.
+ */
+export function formatExampleSummary(result: ExampleResult): string {
+  const job = (j: lb.ImportJob): string =>
+    `${j.state}, ${j.counts.total} lines: ${j.counts.success} succeeded, ${j.counts.failure} failed`
+  const full = (value: unknown): string => JSON.stringify(value, null, 2).replace(/^/gm, '    ')
+  const failures = (statuses: lb.StatusLine[]): string[] =>
+    statuses.map((s) => `  expected failure, line ${s.line}:\n${full(s.errors)}`)
+  return [
+    `Step 1  data row ${result.globalKey} in dataset ${result.datasetId}`,
+    `        the same global key again is refused, as expected (${result.duplicate.rowCount} rows created, empty dataset deleted):`,
+    full(result.duplicate.errors),
+    `Step 2  ontology ${result.ontologyId}`,
+    `Step 3  project ${result.projectId} with a batch of 1 data row`,
+    `Step 5  payloads: ${result.payloads.ndjson.length} NDJSON lines, ${result.payloads.objects.length} Label object(s)`,
+    `Step 6  MAL import: ${job(result.mal.job)}`,
+    ...failures(result.mal.errors),
+    `        ground-truth import: ${job(result.groundTruth.job)}`,
+    ...failures(result.groundTruth.errors),
+    `        dry runs: MAL ${job(result.dryRuns.mal.job)}; ground truth ${job(result.dryRuns.groundTruth.job)}`,
+    `Export  ${result.exportRows.length} data row(s)`,
+    '',
+  ].join('\n')
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const result = await runImageImportExample({ client: new lb.Client() })
-  const summary = (job: lb.ImportJob): string =>
-    `${job.state}: ${job.counts.success} succeeded, ${job.counts.failure} failed`
-  console.log(
-    `MAL import ${summary(result.mal.job)}; ground truth ${summary(result.groundTruth.job)}`,
-  )
-  console.log(`Project: ${result.projectId} (${result.exportRows.length} data row exported)`)
+  const verbose = process.argv.includes('--verbose')
+  const result = await runImageImportExample({
+    client: new lb.Client(),
+    log: verbose
+      ? (...values: unknown[]) =>
+          console.log(
+            ...values.map((v) => (typeof v === 'string' ? v : inspect(v, { depth: null }))),
+          )
+      : () => {},
+  })
+  process.stdout.write(formatExampleSummary(result))
 }

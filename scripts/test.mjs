@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The whole test suite, as the README's test command and .ci/run run it:
-// prepares the machine's services (PostgreSQL, Chromium, moto S3), then typecheck, lint and every test.
+// prepares the machine's services (PostgreSQL, Chromium, moto S3), then typecheck, format, lint,
+// the import-cycle check and every test.
 // `npm test -- <file.test.ts>...` runs only those files (services are still prepared).
 import { spawn, spawnSync } from 'node:child_process'
 import { readdirSync, statSync, existsSync, readFileSync } from 'node:fs'
@@ -41,6 +42,8 @@ try {
     if (run('npx', ['prettier', '--check', '--log-level', 'warn', '.']) !== 0) failures++
     console.log('\n== lint')
     if (run('npx', ['eslint', '.']) !== 0) failures++
+    console.log('\n== import cycles (files and workspace packages)')
+    if (run('node', ['scripts/check-cycles.mjs']) !== 0) failures++
     console.log('\n== web build (served by the server in browser tests)')
     if (run('npm', ['run', 'build', '--workspace', '@labelport/web', '--silent']) !== 0) failures++
   }

@@ -87,7 +87,7 @@ async function importThrough(dialect: 'sqlite' | 'postgres') {
     const dataset = (await call('POST', '/v1/datasets', { name: 'bench' })) as { id: string }
     // data rows straight into the store: the benchmark measures the import, not image fetching
     for (let i = 0; i < dataRows; i++) {
-      await server.store.insertDataRow({
+      await server.repositories.datasets.insertDataRow({
         id: newId(),
         organizationId: DEFAULT_ORGANIZATION_ID,
         datasetId: dataset.id,

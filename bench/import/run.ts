@@ -7,7 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { SERVER_NODE_FLAGS } from '@labelport/cli/serve'
+import { SERVER_NODE_FLAGS } from '../../apps/server/src/serve.ts'
 import { generateBenchInput, type LineOrder } from './generate.ts'
 
 function arg(name: string, fallback: number): number {

@@ -8,14 +8,11 @@ import { join } from 'node:path'
 import { getRequestListener } from '@hono/node-server'
 import {
   connect,
-  EvaluationRepository,
+  createRepositories,
   ImportRepository,
-  GraphqlStateRepository,
-  IdentityStore,
-  JobRepository,
-  OntologyEdits,
-  Store,
   type Connection,
+  type GraphqlStateRepository,
+  type Repositories,
 } from '@labelport/db'
 import type { ServerConfig } from './config.ts'
 import { FileSigner } from './graphql/file-urls.ts'
@@ -34,6 +31,7 @@ import { ownerId, type JobSettings } from './services/job-settings.ts'
 import { checkSharedBlobStore, sweepTempFiles } from './storage/startup-checks.ts'
 import { OntologyEditService } from './services/ontology-edit-service.ts'
 import { ProjectService } from './services/project-service.ts'
+import { DeletionService } from './services/deletion-service.ts'
 import { ViewService } from './services/view-service.ts'
 import { LocalBlobStore } from './storage/local-blob-store.ts'
 import { S3BlobStore } from './storage/s3-blob-store.ts'
@@ -41,7 +39,8 @@ import { fromWebStream } from './storage/web-streams.ts'
 
 export interface ComposedServer {
   app: ReturnType<typeof createApp>
-  store: Store
+  /** every repository on the server's connection (tests and benchmarks read through them) */
+  repositories: Repositories
   auth: AuthService
   /** the GraphQL layer's state (signing secret), for tests */
   graphqlState: GraphqlStateRepository
@@ -70,8 +69,8 @@ export async function composeServer(config: ServerConfig): Promise<ComposedServe
 }
 
 async function composeOn(conn: Connection, config: ServerConfig): Promise<ComposedServer> {
-  const store = new Store(conn)
-  const jobs = new JobRepository(conn)
+  const repos = createRepositories(conn)
+  const { jobs } = repos
   // one bucket shared by every server when configured; else files in the data dir
   const s3 = S3BlobStore.fromEnv(config.s3Env)
   if (s3) await s3.ensureBucket()
@@ -98,27 +97,27 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
     deadlineMs: config.fetchDeadlineMs,
   })
 
-  const auth = new AuthService(new IdentityStore(conn), {
+  const auth = new AuthService(repos.identity, {
     limits: { maxFailures: config.authMaxFailures, windowMs: config.authWindowSeconds * 1000 },
     sessionHours: config.sessionHours,
   })
   const catalog = new CatalogService({
-    store,
+    repos,
     blobs,
     fetch: safeFetch,
     maxUploadBytes: config.maxUploadBytes,
     jobs,
     settings,
   })
-  const projects = new ProjectService(store)
+  const projects = new ProjectService(repos)
   const masks = new MaskProcessor({ blobs, fetch: safeFetch })
   const importWorker = new ImportWorker({
-    store,
+    repos,
     blobs,
     jobs,
     settings,
     runner: new ImportRunner({
-      store,
+      repos,
       repository: new ImportRepository(conn),
       blobs,
       masks,
@@ -131,17 +130,17 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
     },
   })
   const imports = new ImportService({
-    store,
+    repos,
     blobs,
     projects,
     catalog,
     queued: () => importWorker.wake(),
   })
-  const exports = new ExportService({ store, projects })
-  const views = new ViewService({ store, blobs, catalog, projects, masks })
+  const exports = new ExportService({ repos, projects })
+  const views = new ViewService({ repos, blobs, catalog, projects, masks })
   const evaluations = new EvaluationService({
-    store,
-    repository: new EvaluationRepository(conn),
+    repos,
+    repository: repos.evaluations,
     projects,
     imports,
   })
@@ -169,7 +168,7 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
   catalog.start()
   await evaluations.start({ singleProcess: conn.dialect === 'sqlite' })
 
-  const graphqlState = new GraphqlStateRepository(conn.db)
+  const graphqlState = repos.graphqlState
   const graphql = {
     auth,
     catalog,
@@ -187,13 +186,20 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
     exports,
     views,
     evaluations,
-    ontologyEdits: new OntologyEditService({ store, edits: new OntologyEdits(conn) }),
+    ontologyEdits: new OntologyEditService({ ontologies: repos.ontologies }),
+    deletions: new DeletionService({
+      repository: repos.deletions,
+      catalog,
+      projects,
+      imports,
+      blobs,
+    }),
     webDir: config.webDir,
     log: (message, err) => console.error(message, err),
   })
   return {
     app,
-    store,
+    repositories: repos,
     auth,
     graphqlState,
     imports,
@@ -203,7 +209,7 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
     async close() {
       await evaluations.stop()
       await Promise.all([importWorker.stop(), catalog.stop()])
-      await store.close()
+      await conn.close()
       s3?.destroy()
     },
   }

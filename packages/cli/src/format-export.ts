@@ -11,6 +11,8 @@ import { finished } from 'node:stream/promises'
 import { api } from '@labelport/core'
 import {
   writeCoco,
+  writeCvat,
+  writeLabelStudio,
   writeVoc,
   writeYolo,
   type ExportRowLike,
@@ -19,7 +21,14 @@ import {
 } from '@labelport/formats'
 import type { Client } from '@labelport/sdk'
 
-export const EXPORT_FORMATS = ['coco', 'coco-results', 'yolo', 'voc'] as const
+export const EXPORT_FORMATS = [
+  'coco',
+  'coco-results',
+  'yolo',
+  'voc',
+  'cvat',
+  'labelstudio',
+] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 export interface ForeignExportOptions {
@@ -43,6 +52,8 @@ const IMAGE_DIR: Record<ExportFormat, string> = {
   'coco-results': 'images',
   yolo: 'images',
   voc: 'JPEGImages',
+  cvat: 'images',
+  labelstudio: 'images',
 }
 
 async function save(path: string, content: string | Uint8Array): Promise<void> {
@@ -96,6 +107,32 @@ export async function exportForeign(opts: ForeignExportOptions): Promise<Foreign
         source: { file: path },
         warning: true,
       })
+    return result
+  }
+  // formats written as one file: the text streams into it
+  const single: Partial<Record<ExportFormat, [string, () => AsyncIterable<string>]>> = {
+    cvat: ['annotations.xml', () => writeCvat(rows(), { layer: opts.layer }, result.issues)],
+    labelstudio: [
+      'tasks.json',
+      () => writeLabelStudio(rows(), { layer: opts.layer }, result.issues),
+    ],
+  }
+  const one = single[opts.format]
+  if (one) {
+    const path = join(opts.out, one[0])
+    const out = createWriteStream(path)
+    try {
+      for await (const chunk of one[1]()) {
+        result.annotations +=
+          chunk.match(/^ {4}<(box|polygon|polyline|points|mask) /gm)?.length ?? 0
+        if (!out.write(chunk))
+          await new Promise<void>((resolve) => out.once('drain', () => resolve()))
+      }
+    } finally {
+      out.end()
+      await finished(out)
+    }
+    result.files = 1
     return result
   }
   const files =

@@ -6,28 +6,25 @@
  * the verdict an NDJSON line would. Failed lines are reported with their place in the source file.
  */
 import { createWriteStream } from 'node:fs'
-import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { finished } from 'node:stream/promises'
-import type { ImportJob, NdObjectLine, NormalizedOntology } from '@labelport/core'
+import type { ImportJob } from '@labelport/core'
 import {
   clipToImage,
-  detectFile,
-  detectFolder,
-  readCoco,
-  readCocoCatalog,
-  readCocoResults,
-  type FormatEvent,
+  proposedOntology,
   type FormatImage,
   type FormatIssue,
+  type FormatLine,
+  type ProposedClassification,
   type ProposedFeature,
   type SourceLocation,
 } from '@labelport/formats'
-import { fileSource, listFiles, readVocDir, readYoloDir } from '@labelport/formats/node'
+import { READ_FORMATS, detectPath, readPath, type ReadFormat } from '@labelport/formats/node'
 import { LabelImport, MALPredictionImport, type Client } from '@labelport/sdk'
 
-export const FORMATS = ['auto', 'coco', 'coco-results', 'yolo', 'voc'] as const
+export const FORMATS = ['auto', ...READ_FORMATS] as const
 export type FormatOption = (typeof FORMATS)[number]
 
 export interface ForeignImportOptions {
@@ -52,7 +49,7 @@ export interface ForeignImportOptions {
 }
 
 export interface ForeignImportResult {
-  format: Exclude<FormatOption, 'auto'>
+  format: ReadFormat
   /** problems of the file itself (with their locations); those elements were not imported */
   issues: FormatIssue[]
   /** feature names that do not map onto the project's ontology: nothing was written */
@@ -66,72 +63,11 @@ export interface ForeignImportResult {
 }
 
 /** Which format a path holds (a file's first bytes, or a folder's file names). */
-export async function detectFormat(
-  path: string,
-): Promise<Exclude<FormatOption, 'auto'> | 'ndjson' | null> {
-  if ((await stat(path)).isDirectory()) {
-    const found = detectFolder(await listFiles(path))
-    return found === 'coco' ? null : found
-  }
-  const handle = await open(path, 'r')
-  try {
-    const buffer = Buffer.alloc(64 * 1024)
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
-    return detectFile(basename(path), buffer.subarray(0, bytesRead).toString('utf8'))
-  } finally {
-    await handle.close()
-  }
-}
-
-function events(
-  format: Exclude<FormatOption, 'auto'>,
-  path: string,
-  instances: string | undefined,
-): AsyncIterable<FormatEvent> {
-  switch (format) {
-    case 'coco':
-      return readCoco(fileSource(path, basename(path)))
-    case 'coco-results':
-      return (async function* () {
-        if (instances === undefined)
-          throw new Error('COCO results refer to an instances file: give it with --instances FILE')
-        const source = fileSource(instances, basename(instances))
-        const { catalog, issues } = await readCocoCatalog(source)
-        for (const issue of issues) yield { type: 'issue' as const, issue }
-        for (const image of catalog.images.values())
-          yield {
-            type: 'image' as const,
-            image: {
-              globalKey: image.globalKey,
-              width: image.width,
-              height: image.height,
-              source: { file: source.name },
-            },
-          }
-        const seen = new Set<string>()
-        const lines: FormatEvent[] = []
-        for await (const e of readCocoResults(fileSource(path, basename(path)), catalog)) {
-          if (e.type === 'line' && !seen.has(e.line.line.name!)) {
-            seen.add(e.line.line.name!)
-            const l = e.line.line
-            yield {
-              type: 'feature' as const,
-              feature: {
-                name: l.name!,
-                tool:
-                  'mask' in l ? 'raster-segmentation' : 'polygon' in l ? 'polygon' : 'rectangle',
-              },
-            }
-          }
-          lines.push(e)
-        }
-        yield* lines
-      })()
-    case 'yolo':
-      return readYoloDir(path)
-    case 'voc':
-      return readVocDir(path)
-  }
+export async function detectFormat(path: string): Promise<ReadFormat | 'ndjson' | null> {
+  const found = await detectPath(path)
+  return found === null || found === 'ndjson' || (READ_FORMATS as readonly string[]).includes(found)
+    ? (found as ReadFormat | 'ndjson' | null)
+    : null
 }
 
 const KIND_OF_TOOL: Record<string, string> = {
@@ -142,45 +78,16 @@ const KIND_OF_TOOL: Record<string, string> = {
   'raster-segmentation': 'mask',
 }
 
-function ontologyFor(features: readonly ProposedFeature[]): NormalizedOntology {
-  return {
-    tools: features.map((f) => ({
-      tool: f.tool,
-      name: f.name,
-      required: false,
-      color: '',
-      classifications: (f.classifications ?? []).map((c) => ({
-        type: c.type,
-        instructions: c.name,
-        name: c.name,
-        required: false,
-        options: c.options.map((o) => ({
-          schemaNodeId: null,
-          featureSchemaId: null,
-          label: o,
-          value: o,
-          options: [],
-        })),
-        schemaNodeId: null,
-        featureSchemaId: null,
-      })),
-      schemaNodeId: null,
-      featureSchemaId: null,
-    })),
-    classifications: [],
-  }
-}
-
 export async function importForeign(opts: ForeignImportOptions): Promise<ForeignImportResult> {
   const { client, log } = opts
-  let format: Exclude<FormatOption, 'auto'>
+  let format: ReadFormat
   if (opts.format === 'auto') {
     const found = await detectFormat(opts.path)
     if (found === null || found === 'ndjson')
       throw new Error(
         found === 'ndjson'
           ? `${opts.path} is NDJSON: import it without --format`
-          : `format_unrecognized: ${opts.path} is none of coco, coco-results, yolo, voc; name it with --format`,
+          : `format_unrecognized: ${opts.path} is none of ${READ_FORMATS.join(', ')}; name it with --format`,
       )
     format = found
   } else format = opts.format
@@ -196,20 +103,30 @@ export async function importForeign(opts: ForeignImportOptions): Promise<Foreign
   const out = createWriteStream(ndjson)
   const images: FormatImage[] = []
   const features = new Map<string, ProposedFeature>()
+  const classifications = new Map<string, ProposedClassification>()
   const issues: FormatIssue[] = []
   const sources: SourceLocation[] = []
   const sizes = new Map<string, FormatImage>()
   try {
-    for await (const e of events(format, opts.path, opts.instances)) {
+    for await (const e of readPath(format, opts.path, {
+      kind: opts.kind,
+      ...(opts.instances === undefined ? {} : { instances: opts.instances }),
+    })) {
       if (e.type === 'image') {
         images.push(e.image)
         if (opts.clip === true) sizes.set(e.image.globalKey, e.image)
       } else if (e.type === 'feature') {
         const name = renamed(e.feature.name)
         if (!features.has(name)) features.set(name, { ...e.feature, name })
+      } else if (e.type === 'classification') {
+        const had = classifications.get(e.classification.name)
+        classifications.set(e.classification.name, {
+          ...e.classification,
+          options: [...new Set([...(had?.options ?? []), ...e.classification.options])],
+        })
       } else if (e.type === 'issue') issues.push(e.issue)
       else {
-        let line: NdObjectLine = { ...e.line.line, name: renamed(e.line.line.name!) }
+        let line: FormatLine['line'] = { ...e.line.line, name: renamed(e.line.line.name!) }
         const ref = line.dataRow
         const image =
           opts.clip === true && 'globalKey' in ref ? sizes.get(ref.globalKey) : undefined
@@ -276,7 +193,7 @@ export async function importForeign(opts: ForeignImportOptions): Promise<Foreign
     } else {
       const ontology = await client.createOntology(
         `${basename(opts.path)} (${format})`,
-        ontologyFor([...features.values()]),
+        proposedOntology([...features.values()], [...classifications.values()]),
       )
       await project.connectOntology(ontology)
       log(`created ontology ${ontology.id} with ${features.size} tools and connected it`)

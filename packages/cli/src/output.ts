@@ -5,6 +5,8 @@ import type { Evaluation, ImportJob, Issue } from '@labelport/core'
 export interface Io {
   stdout: { write(text: string): unknown }
   stderr: { write(text: string): unknown; isTTY?: boolean }
+  /** where deletes ask for confirmation; not a terminal (or absent): they need --yes */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean }
 }
 
 /** Exit codes: 0 all good, 1 an error, 2 a usage error, 3 an import where some annotations failed. */
@@ -24,6 +26,10 @@ export function formatError(err: unknown): string {
     if (err.issues.length > 10) lines.push(`  … and ${err.issues.length - 10} more`)
     return lines.join('\n')
   }
+  // a file the command was given but could not open: say which, without Node's wording
+  const fsError = err as { code?: string; path?: string }
+  if (typeof fsError.path === 'string' && (fsError.code === 'ENOENT' || fsError.code === 'EACCES'))
+    return `validation_failed: ${fsError.code === 'ENOENT' ? 'No file or folder' : 'Not allowed to read'} ${fsError.path}`
   return `internal: ${err instanceof Error ? err.message : String(err)}`
 }
 

@@ -2,9 +2,12 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { api } from '@labelport/core'
 import { Client } from '@labelport/sdk'
 import { startServer } from '@labelport/testkit'
 import type { TestServer } from '@labelport/testkit'
@@ -177,6 +180,91 @@ void describe('labelport against a real server', () => {
     assert.match(unauthorized.err(), /^unauthenticated: /)
   })
 
+  void it('speaks its own words: no API key, a missing file named with its path', async () => {
+    const noKey = capture()
+    assert.equal(
+      await run(['--endpoint', server.url, '--api-key', '', 'projects', 'list'], noKey.io),
+      EXIT.error,
+    )
+    assert.match(
+      noKey.err(),
+      /^unauthenticated: no API key: set LABELPORT_API_KEY or pass --api-key/,
+    )
+    assert.doesNotMatch(noKey.err(), /new Client/)
+
+    const missing = join(work, 'no-such-file.ndjson')
+    for (const command of ['import', 'validate']) {
+      const gone = capture()
+      assert.equal(
+        await run(
+          [...globals(), command, '--project', demo.projectId, '--kind', 'mal', missing],
+          gone.io,
+        ),
+        EXIT.error,
+      )
+      assert.equal(gone.err(), `validation_failed: No file or folder ${missing} (at file)\n`)
+    }
+  })
+
+  void it('an import name is unique in its project (name_taken); dry runs take no name', async () => {
+    const file = join(work, 'named.ndjson')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'point',
+        dataRow: { globalKey: demo.globalKeys[1] },
+        point: { x: 1, y: 1 },
+      }) + '\n',
+    )
+    const args = (command: string) => [
+      ...globals(),
+      command,
+      '--project',
+      demo.projectId,
+      '--kind',
+      'mal',
+      '--name',
+      'same-name',
+      file,
+    ]
+    // two dry runs with one name: both accepted, as --help says
+    assert.equal(await run(args('validate'), capture().io), EXIT.ok)
+    assert.equal(await run(args('validate'), capture().io), EXIT.ok)
+    assert.equal(await run(args('import'), capture().io), EXIT.ok)
+    const second = capture()
+    assert.equal(await run(args('import'), second.io), EXIT.error)
+    assert.match(second.err(), /^name_taken: .*same-name.* \(at name\)/)
+    const help = capture()
+    await run(['import', '--help'], help.io)
+    assert.match(help.out().replace(/\s+/g, ' '), /a dry run takes no name/)
+  })
+
+  void it('serve on a busy port prints one line naming the port and how to choose another', async () => {
+    const busy = createServer()
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
+    const port = (busy.address() as AddressInfo).port
+    try {
+      const child = spawn(
+        process.execPath,
+        [BIN, 'serve', '--port', String(port), '--data-dir', join(work, 'busy-port')],
+        {
+          env: { ...process.env, LABELPORT_BOOTSTRAP_API_KEY: 'lp_busy_port_test_key_5d8b1f' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      )
+      let stderr = ''
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+      assert.equal(code, 1)
+      assert.equal(
+        stderr.trim(),
+        `labelport: port ${port} on 127.0.0.1 is in use; choose another with --port N (or LABELPORT_PORT)`,
+      )
+    } finally {
+      await new Promise((resolve) => busy.close(resolve))
+    }
+  })
+
   void it('export writes one export v2 row per data row', async () => {
     const file = join(work, 'export.ndjson')
     const { io } = capture()
@@ -189,6 +277,43 @@ void describe('labelport against a real server', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { data_row: { global_key: string } })
     assert.deepEqual(rows.map((r) => r.data_row.global_key).sort(), [...demo.globalKeys].sort())
+  })
+
+  void it("imports delete-prelabels: says what goes, refuses without --yes, then deletes the MAL import's pre-labels", async () => {
+    const args = [...globals(), 'imports', 'delete-prelabels', demo.malImportId]
+    const refused = capture()
+    assert.equal(await run(args, refused.io), EXIT.error)
+    assert.match(
+      refused.err(),
+      /^This deletes the pre-labels of import .*: on 3 data rows, 42 pre-labels and 0 labels\.\nvalidation_failed: .*add --yes/,
+    )
+    const deleted = capture()
+    assert.equal(await run([...args, '--yes', '--json'].slice(0), deleted.io), EXIT.ok)
+    const { deleted: impact } = JSON.parse(deleted.out()) as {
+      deleted: { annotations: { prelabel: number } }
+    }
+    assert.equal(impact.annotations.prelabel, 42)
+    const client = new Client(server.apiKey, { endpoint: server.url })
+    const counts = await client.call(api.getDataRowDeletionImpact, {
+      params: {
+        dataRowId: (
+          await client.call(api.listProjectDataRows, {
+            params: { projectId: demo.projectId },
+            query: {},
+          })
+        ).items[0]!.id,
+      },
+    })
+    assert.equal(counts.annotations.prelabel, 0)
+    const gt = capture()
+    assert.equal(
+      await run(
+        [...globals(), 'imports', 'delete-prelabels', demo.groundTruthImportId, '--yes'],
+        gt.io,
+      ),
+      EXIT.error,
+    )
+    assert.match(gt.err(), /conflict: .*ground truth/)
   })
 
   void it('serve runs the server as a child process and forwards SIGTERM', async () => {

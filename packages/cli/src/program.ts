@@ -1,5 +1,6 @@
 /** The `labelport` command line: commands, global options, exit codes. */
 import { createWriteStream } from 'node:fs'
+import { access } from 'node:fs/promises'
 import { basename, extname } from 'node:path'
 import { finished } from 'node:stream/promises'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
@@ -15,12 +16,13 @@ import {
   importExitCode,
 } from './output.ts'
 import type { Io } from './output.ts'
-import { serve } from './serve.ts'
+import { serve } from './server-launcher.ts'
 import { FORMATS, detectFormat, formatForeignReport, importForeign } from './format-import.ts'
 import type { FormatOption } from './format-import.ts'
 import { EXPORT_FORMATS, exportForeign } from './format-export.ts'
 import type { ExportFormat } from './format-export.ts'
 import { addWorkspaceCommands } from './workspace-commands.ts'
+import { addDeleteCommands } from './delete-commands.ts'
 import packageJson from '../package.json' with { type: 'json' }
 
 interface GlobalOptions {
@@ -57,16 +59,30 @@ function parsePort(value: string): number {
 }
 
 function clientFor(options: GlobalOptions): Client {
-  return new Client(
-    options.apiKey,
-    options.endpoint === undefined ? {} : { endpoint: options.endpoint },
-  )
+  const key = options.apiKey
+  if (key === undefined || key === '')
+    // said in the CLI's own words, not the SDK's (no `new Client(apiKey)` here)
+    throw new AppError(
+      'unauthenticated',
+      'no API key: set LABELPORT_API_KEY or pass --api-key KEY (an admin finds the first one in .labelport/admin-api-key.txt; `labelport keys create` makes more)',
+      { path: ['apiKey'] },
+    )
+  return new Client(key, options.endpoint === undefined ? {} : { endpoint: options.endpoint })
+}
+
+/** A missing input file is a usage problem with the path named, never `internal: ENOENT`. */
+async function requireFile(path: string, option: string): Promise<void> {
+  try {
+    await access(path)
+  } catch {
+    throw new AppError('validation_failed', `No file or folder ${path}`, { path: [option] })
+  }
 }
 
 /** Runs one CLI invocation and resolves with its exit code; never calls process.exit itself. */
 export async function run(
   argv: readonly string[],
-  io: Io = { stdout: process.stdout, stderr: process.stderr },
+  io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
 ): Promise<number> {
   let exitCode: number = EXIT.ok
   const program = new Command('labelport')
@@ -88,17 +104,24 @@ export async function run(
     io.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
   }
   program.version(packageJson.version, '--version', 'print the version')
-  addWorkspaceCommands(program, {
+  const commandContext = {
     io,
     client: () => clientFor(globals()),
     json: () => globals().json === true,
     printJson,
-  })
+  }
+  addWorkspaceCommands(program, commandContext)
+  addDeleteCommands(program, commandContext)
 
   program
     .command('serve')
     .description('run the server and the web app on one port')
-    .addOption(new Option('--port <port>', 'port to listen on').default(7440).argParser(parsePort))
+    .addOption(
+      new Option('--port <port>', 'port to listen on')
+        .env('LABELPORT_PORT')
+        .default(7440)
+        .argParser(parsePort),
+    )
     .option('--data-dir <dir>', 'where the SQLite file and the blobs live', './.labelport')
     .option(
       '--host <address>',
@@ -118,6 +141,13 @@ export async function run(
     dryRun: boolean,
   ): Promise<void> => {
     const { json = false } = globals()
+    await requireFile(file, 'file')
+    for (const [value, option] of [
+      [options.images, 'images'],
+      [options.instances, 'instances'],
+      [options.map, 'map'],
+    ] as const)
+      if (value !== undefined) await requireFile(value, option)
     const client = clientFor(globals())
     const cls = options.kind === 'mal' ? MALPredictionImport : LabelImport
     const name =
@@ -194,7 +224,10 @@ export async function run(
           .choices(['mal', 'ground-truth'])
           .makeOptionMandatory(),
       )
-      .option('--name <name>', 'job name, unique per project (default: file name and time)')
+      .option(
+        '--name <name>',
+        "job name (default: file name and time); an import's name is unique in its project, a dry run takes no name (several may share one)",
+      )
       .addOption(
         new Option(
           '--format <format>',

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
@@ -215,10 +216,40 @@ void describe('workspace commands against a real server', () => {
 
     const refused = capture()
     assert.equal(await run([...globals(), 'datasets', 'delete', 'few'], refused.io), EXIT.error)
-    assert.match(
+    assert.equal(
       refused.err(),
-      /few holds 3 data rows, used by the projects cli project; add --yes/,
+      'This deletes the dataset few: 3 data rows, used by 1 project (cli project), 0 pre-labels and 0 labels.\n' +
+        'validation_failed: Nothing deleted: not a terminal, so not asked; add --yes to delete it (at yes)\n',
     )
+    // at a terminal it asks for the name: a wrong one deletes nothing
+    const wrong = capture()
+    const typed = Object.assign(new PassThrough(), { isTTY: true })
+    typed.end('fwe\n')
+    assert.equal(
+      await run([...globals(), 'datasets', 'delete', 'few'], { ...wrong.io, stdin: typed }),
+      EXIT.error,
+    )
+    assert.match(
+      wrong.err(),
+      /Type few to delete it: validation_failed: Nothing deleted: the name did not match/,
+    )
+    // one data row, asked and confirmed by its name (the global key)
+    const rowsOfFew = await rowsOf(String(dataset['id']))
+    const doomed = rowsOfFew.find((r) => r.globalKey.includes('photo-1'))!
+    const asked = capture()
+    const confirm = Object.assign(new PassThrough(), { isTTY: true })
+    confirm.end(`${doomed.globalKey}\n`)
+    assert.equal(
+      await run([...globals(), 'data-rows', 'delete', doomed.id], { ...asked.io, stdin: confirm }),
+      EXIT.ok,
+    )
+    assert.match(
+      asked.out(),
+      new RegExp(
+        `^deleted the data row ${doomed.globalKey}: 1 data row, used by 1 project \\(cli project\\)`,
+      ),
+    )
+    assert.equal((await rowsOf(String(dataset['id']))).length, 2)
     assert.equal(
       await run([...globals(), 'projects', 'delete', String(project['id']), '--yes'], capture().io),
       EXIT.ok,

@@ -10,6 +10,7 @@ import { AppError, ROLES, api } from '@labelport/core'
 import type { Dataset, DatasetDataRow, Role, Task } from '@labelport/core'
 import type { Client } from '@labelport/sdk'
 import { formatTable } from './output.ts'
+import { confirmDelete, formatImpact } from './delete-commands.ts'
 import type { Io } from './output.ts'
 
 export interface WorkspaceContext {
@@ -59,11 +60,6 @@ function parsePositive(value: string): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number from 1')
   return n
-}
-
-function requireYes(yes: boolean | undefined, what: string): void {
-  if (!yes)
-    throw new AppError('validation_failed', `${what}; add --yes to delete it`, { path: ['yes'] })
 }
 
 async function findDataset(client: Client, nameOrId: string): Promise<Dataset | undefined> {
@@ -240,18 +236,18 @@ export function addWorkspaceCommands(program: Command, ctx: WorkspaceContext): v
   datasets
     .command('delete')
     .argument('<dataset>', 'dataset id or name')
-    .option('--yes', 'really delete it')
+    .option('--yes', 'delete without asking (needed when not run in a terminal)')
     .action(async (nameOrId: string, options: { yes?: boolean }) => {
       const client = ctx.client()
       const dataset = await findDataset(client, nameOrId)
       if (!dataset)
         throw new AppError('dataset_not_found', `No dataset ${nameOrId}`, { path: ['dataset'] })
-      const rows = await datasetRows(client, dataset.id)
-      const projects = new Set(rows.flatMap((r) => r.usage.map((u) => u.projectName)))
-      const uses = `${dataset.name} holds ${rows.length} data rows${projects.size > 0 ? `, used by the projects ${[...projects].join(', ')}` : ''}`
-      requireYes(options.yes, uses)
-      await client.call(api.deleteDataset, { params: { datasetId: dataset.id } })
-      out(`deleted: ${uses}`)
+      const params = { datasetId: dataset.id }
+      const impact = await client.call(api.getDatasetDeletionImpact, { params })
+      await confirmDelete(ctx.io, impact, options.yes)
+      await client.call(api.deleteDataset, { params })
+      if (ctx.json()) ctx.printJson({ deleted: impact })
+      else out(`deleted the ${formatImpact(impact)}`)
     })
 
   program
@@ -336,18 +332,14 @@ export function addWorkspaceCommands(program: Command, ctx: WorkspaceContext): v
   projects
     .command('delete')
     .argument('<projectId>', 'project id')
-    .option('--yes', 'really delete it')
+    .option('--yes', 'delete without asking (needed when not run in a terminal)')
     .action(async (projectId: string, options: { yes?: boolean }) => {
       const client = ctx.client()
-      const project = await client.call(api.getProject, { params: { projectId } })
-      const imports = await client.call(api.listImports, {
-        params: { projectId },
-        query: { limit: 1000 },
-      })
-      const uses = `${project.name} has ${project.dataRowCount} data rows in batches and ${imports.items.length} imports`
-      requireYes(options.yes, uses)
+      const impact = await client.call(api.getProjectDeletionImpact, { params: { projectId } })
+      await confirmDelete(ctx.io, impact, options.yes)
       await client.call(api.deleteProject, { params: { projectId } })
-      out(`deleted: ${uses}`)
+      if (ctx.json()) ctx.printJson({ deleted: impact })
+      else out(`deleted the ${formatImpact(impact)}`)
     })
 
   program

@@ -1,18 +1,20 @@
 /**
  * Every query about evaluations (migration 0004): the job rows, the per-object results and the
- * per-data-row counts the web app sorts by. Same Kysely handle as `Store`, its own tables.
+ * per-data-row counts the web app sorts by. Same Kysely handle as the other repositories, its own tables.
  */
 import { sql, type Kysely } from 'kysely'
-import type {
-  Evaluation,
-  EvaluationDataRow,
-  EvaluationObject,
-  EvaluationParams,
-  EvaluationSummary,
-  Issue,
+import {
+  EvaluationParamsSchema,
+  EvaluationSummarySchema,
+  IssueSchema,
+  type EvaluationDataRow,
+  type EvaluationObject,
+  type EvaluationParams,
+  type EvaluationSummary,
+  type Issue,
 } from '@labelport/core'
 import type { Connection } from './connect.ts'
-import type { Page } from './store.ts'
+import { now, readJsonColumn, toOffsetPage, toPage, type Page } from './query-helpers.ts'
 
 export interface EvaluationTable {
   id: string
@@ -55,22 +57,41 @@ interface EvaluationSchema {
   evaluation_data_row: EvaluationDataRowTable
 }
 
-const now = (): string => new Date().toISOString()
+/** An evaluation as stored (how it looks to clients is the server's business). */
+export interface EvaluationRecord {
+  id: string
+  organizationId: string
+  projectId: string
+  name: string
+  state: EvaluationTable['state']
+  /** 0–100 */
+  progress: number
+  params: EvaluationParams
+  createdAt: string
+  finishedAt: string | null
+  summary: EvaluationSummary | null
+  failureReason: Issue | null
+}
 
-function toEvaluation(r: EvaluationTable): Evaluation {
+export function toEvaluationRecord(r: EvaluationTable): EvaluationRecord {
   return {
     id: r.id,
+    organizationId: r.organization_id,
     projectId: r.project_id,
     name: r.name,
-    // queued jobs are RUNNING to clients, as imports are
-    state: r.state === 'QUEUED' ? 'RUNNING' : r.state,
-    progress: `${r.progress}%`,
-    params: JSON.parse(r.params_json) as EvaluationParams,
+    state: r.state,
+    progress: r.progress,
+    params: readJsonColumn(EvaluationParamsSchema, r.params_json, 'evaluation.params_json'),
     createdAt: r.created_at,
     finishedAt: r.finished_at,
-    summary: r.summary_json === null ? null : (JSON.parse(r.summary_json) as EvaluationSummary),
+    summary:
+      r.summary_json === null
+        ? null
+        : readJsonColumn(EvaluationSummarySchema, r.summary_json, 'evaluation.summary_json'),
     failureReason:
-      r.failure_reason_json === null ? null : (JSON.parse(r.failure_reason_json) as Issue),
+      r.failure_reason_json === null
+        ? null
+        : readJsonColumn(IssueSchema, r.failure_reason_json, 'evaluation.failure_reason_json'),
   }
 }
 
@@ -87,7 +108,7 @@ export class EvaluationRepository {
     projectId: string
     name: string
     params: EvaluationParams
-  }): Promise<Evaluation> {
+  }): Promise<EvaluationRecord> {
     const row: EvaluationTable = {
       id: e.id,
       organization_id: e.organizationId,
@@ -102,28 +123,22 @@ export class EvaluationRepository {
       finished_at: null,
     }
     await this.#db.insertInto('evaluation').values(row).execute()
-    return toEvaluation(row)
+    return toEvaluationRecord(row)
   }
 
-  async get(organizationId: string, id: string): Promise<Evaluation | undefined> {
-    const row = await this.#db
-      .selectFrom('evaluation')
-      .selectAll()
-      .where('organization_id', '=', organizationId)
-      .where('id', '=', id)
-      .executeTakeFirst()
-    return row && toEvaluation(row)
-  }
-
-  async getRow(id: string): Promise<EvaluationTable | undefined> {
-    return this.#db.selectFrom('evaluation').selectAll().where('id', '=', id).executeTakeFirst()
+  /** The evaluation by id, in the organization (`undefined`: any organization, for its worker). */
+  async get(organizationId: string | undefined, id: string): Promise<EvaluationRecord | undefined> {
+    let q = this.#db.selectFrom('evaluation').selectAll().where('id', '=', id)
+    if (organizationId !== undefined) q = q.where('organization_id', '=', organizationId)
+    const row = await q.executeTakeFirst()
+    return row && toEvaluationRecord(row)
   }
 
   async list(
     projectId: string,
     cursor: string | undefined,
     limit: number,
-  ): Promise<Page<Evaluation>> {
+  ): Promise<Page<EvaluationRecord>> {
     let q = this.#db
       .selectFrom('evaluation')
       .selectAll()
@@ -131,13 +146,11 @@ export class EvaluationRepository {
       .orderBy('id', 'desc')
       .limit(limit + 1)
     if (cursor) q = q.where('id', '<', cursor)
-    const rows = await q.execute()
-    const items = rows.slice(0, limit).map(toEvaluation)
-    return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null }
+    return toPage((await q.execute()).map(toEvaluationRecord), limit)
   }
 
   /** QUEUED → RUNNING for one worker only (a conditional UPDATE, safe with several servers). */
-  async claimQueued(): Promise<EvaluationTable | undefined> {
+  async claimQueued(): Promise<EvaluationRecord | undefined> {
     for (;;) {
       const next = await this.#db
         .selectFrom('evaluation')
@@ -153,7 +166,7 @@ export class EvaluationRepository {
         .where('id', '=', next.id)
         .where('state', '=', 'QUEUED')
         .executeTakeFirst()
-      if (Number(claimed.numUpdatedRows) === 1) return this.getRow(next.id)
+      if (Number(claimed.numUpdatedRows) === 1) return this.get(undefined, next.id)
     }
   }
 
@@ -255,8 +268,8 @@ export class EvaluationRepository {
       .offset(options.offset)
       .limit(options.limit + 1)
       .execute()
-    return {
-      items: rows.slice(0, options.limit).map((r) => ({
+    return toOffsetPage(
+      rows.map((r) => ({
         dataRowId: r.data_row_id,
         globalKey: r.global_key,
         tp: Number(r.tp),
@@ -264,8 +277,9 @@ export class EvaluationRepository {
         fn: Number(r.fn),
         lowestIou: r.lowest_iou === null ? null : Number(r.lowest_iou),
       })),
-      nextCursor: rows.length > options.limit ? String(options.offset + options.limit) : null,
-    }
+      options.offset,
+      options.limit,
+    )
   }
 
   async listObjects(
@@ -295,8 +309,8 @@ export class EvaluationRepository {
       .offset(filter.offset)
       .limit(filter.limit + 1)
       .execute()
-    return {
-      items: rows.slice(0, filter.limit).map((r) => ({
+    return toOffsetPage(
+      rows.map((r) => ({
         annotationId: r.annotation_id,
         dataRowId: r.data_row_id,
         layer: r.layer,
@@ -307,7 +321,8 @@ export class EvaluationRepository {
         iou: r.iou === null ? null : Number(r.iou),
         score: r.score === null ? null : Number(r.score),
       })),
-      nextCursor: rows.length > filter.limit ? String(filter.offset + filter.limit) : null,
-    }
+      filter.offset,
+      filter.limit,
+    )
   }
 }

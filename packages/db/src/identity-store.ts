@@ -1,12 +1,12 @@
 /**
  * Queries of the identity aggregate: organizations' members, their sessions and API keys, and the
- * audit trail of deletions. Kept apart from `Store` (the catalogue and imports).
+ * audit trail of deletions. Kept apart from the catalogue's repositories (`repositories.ts`).
  */
 import type { Kysely } from 'kysely'
 import type { ApiKey, AuditEvent, Role, User } from '@labelport/core'
 import type { Connection } from './connect.ts'
 import type { AppUserTable, Schema } from './schema.ts'
-import { DuplicateError, isUniqueViolation, type Page } from './store.ts'
+import { DuplicateError, isUniqueViolation, toPage, type Page } from './query-helpers.ts'
 
 const now = (): string => new Date().toISOString()
 
@@ -117,8 +117,7 @@ export class IdentityStore {
       .limit(limit + 1)
     if (cursor) q = q.where('id', '>', cursor)
     const rows = (await q.execute()).map(toUser)
-    const items = rows.slice(0, limit)
-    return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null }
+    return toPage(rows, limit)
   }
 
   async firstAdmin(organizationId: string): Promise<User | undefined> {
@@ -283,8 +282,7 @@ export class IdentityStore {
       .limit(limit + 1)
     if (cursor) q = q.where('id', '>', cursor)
     const rows = (await q.execute()).map(toApiKey)
-    const items = rows.slice(0, limit)
-    return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null }
+    return toPage(rows, limit)
   }
 
   /** Live keys of an organization with this name (the bootstrap key is named `bootstrap`). */
@@ -387,8 +385,7 @@ export class IdentityStore {
       apiKeyId: r.api_key_id,
       createdAt: r.created_at,
     }))
-    const items = rows.slice(0, limit)
-    return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null }
+    return toPage(rows, limit)
   }
 }
 

@@ -6,15 +6,41 @@ export {
   type Connection,
   type DialectName,
 } from './connect.ts'
+export { createRepositories, type Repositories } from './repositories.ts'
+export { DuplicateError, CorruptColumnError, type Page } from './query-helpers.ts'
+export {
+  DatasetRepository,
+  type DataRowLookup,
+  type NewDataRow,
+  type StoredDataRow,
+} from './dataset-repository.ts'
+export { TaskRepository } from './task-repository.ts'
+export { OntologyRepository, type StoredOntology } from './ontology-repository.ts'
+export { ProjectRepository } from './project-repository.ts'
+export {
+  ImportJobRepository,
+  statusPartKey,
+  toImportJobRecord,
+  type ImportJobRecord,
+} from './import-job-repository.ts'
+export {
+  AnnotationRepository,
+  toAnnotationRow,
+  type AnnotationEntry,
+  type LabelEntry,
+} from './annotation-repository.ts'
 export { IdentityStore, type UserWithSecret, type ApiKeyOwner } from './identity-store.ts'
-export { OntologyEdits } from './ontology-edits.ts'
-export { Store, DuplicateError, type Page, type DataRowLookup, type NewDataRow } from './store.ts'
 export type { AnnotationRow, LabelTouch } from './annotation-writer.ts'
 export { MaskOwners } from './mask-owners.ts'
 export { importBlobKeys } from './import-blob-keys.ts'
 export { ImportRepository, type ImportChunk } from './import-repository.ts'
 export { GraphqlStateRepository } from './graphql-state.ts'
-export { EvaluationRepository } from './evaluation-repository.ts'
+export {
+  EvaluationRepository,
+  toEvaluationRecord,
+  type EvaluationRecord,
+} from './evaluation-repository.ts'
+export { DeletionRepository, type DeletedBlobs } from './deletion-repository.ts'
 export type { ImportJobTable, Schema } from './schema.ts'
 export { JobRepository, type ImportCheckpoint } from './jobs.ts'
 export { JobLostError, type ImportGuard } from './annotation-writer.ts'

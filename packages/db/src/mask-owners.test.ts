@@ -14,7 +14,8 @@ import { newId } from '@labelport/core'
 import { freshSchemaUrl, postgres } from '@labelport/testkit'
 import { connect } from './connect.ts'
 import * as createTables from './migrations/0001-create-tables.ts'
-import { Store } from './store.ts'
+import { createRepositories, type Repositories } from './repositories.ts'
+import type { Connection } from './connect.ts'
 
 const pgNeed = postgres()
 const SHA_A = 'a'.repeat(64)
@@ -22,7 +23,8 @@ const SHA_B = 'b'.repeat(64)
 
 for (const dialect of ['sqlite', 'postgres'] as const) {
   describe(`mask owners on ${dialect}`, { skip: dialect === 'postgres' && pgNeed.skip }, () => {
-    let store: Store
+    let conn: Connection | undefined
+    let repos: Repositories
     let cleanup: () => Promise<void>
     const orgA = newId()
     const orgB = newId()
@@ -99,29 +101,30 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
             .execute()
       }
       await old.destroy()
-      store = new Store(await connect(location)) // runs 0007
+      conn = await connect(location) // runs 0007
+      repos = createRepositories(conn)
     })
     after(async () => {
-      await store?.close()
+      await conn?.close()
       await cleanup?.()
     })
 
     it('migration 0007 grants each organization the masks of its own annotations, and only those', async () => {
-      assert.equal(await store.maskOwners.owns(orgA, SHA_A), true)
-      assert.equal(await store.maskOwners.owns(orgB, SHA_B), true)
-      assert.equal(await store.maskOwners.owns(orgA, SHA_B), false)
-      assert.equal(await store.maskOwners.owns(orgB, SHA_A), false)
+      assert.equal(await repos.maskOwners.owns(orgA, SHA_A), true)
+      assert.equal(await repos.maskOwners.owns(orgB, SHA_B), true)
+      assert.equal(await repos.maskOwners.owns(orgA, SHA_B), false)
+      assert.equal(await repos.maskOwners.owns(orgB, SHA_A), false)
     })
 
     it('grants are idempotent and per organization', async () => {
       const sha = 'c'.repeat(64)
-      await store.maskOwners.grant(orgA, [sha, sha])
-      await store.maskOwners.grant(orgA, [sha])
-      assert.equal(await store.maskOwners.owns(orgA, sha), true)
-      assert.equal(await store.maskOwners.owns(orgB, sha), false)
-      await store.maskOwners.grant(orgB, new Set([sha, SHA_A]))
-      assert.equal(await store.maskOwners.owns(orgB, sha), true)
-      assert.equal(await store.maskOwners.owns(orgB, SHA_A), true)
+      await repos.maskOwners.grant(orgA, [sha, sha])
+      await repos.maskOwners.grant(orgA, [sha])
+      assert.equal(await repos.maskOwners.owns(orgA, sha), true)
+      assert.equal(await repos.maskOwners.owns(orgB, sha), false)
+      await repos.maskOwners.grant(orgB, new Set([sha, SHA_A]))
+      assert.equal(await repos.maskOwners.owns(orgB, sha), true)
+      assert.equal(await repos.maskOwners.owns(orgB, SHA_A), true)
     })
   })
 }

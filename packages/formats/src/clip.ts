@@ -6,11 +6,13 @@
  * convex clip rectangle), polyline and point coordinates clamped. Sub-pixel overshoot is left
  * alone: the judge accepts it as it is.
  */
-import type { NdObjectLine, NdPoint } from '@labelport/core'
+import type { NdClassificationLine, NdObjectLine, NdPoint } from '@labelport/core'
+
+type Line = NdObjectLine | NdClassificationLine
 
 export type ClipResult =
-  | { clipped: false; line: NdObjectLine }
-  | { clipped: true; line: NdObjectLine; message: string }
+  | { clipped: false; line: Line }
+  | { clipped: true; line: Line; message: string }
   /** nothing of the object is inside the image */
   | { clipped: 'outside'; message: string }
 
@@ -52,7 +54,7 @@ function clipRing(points: readonly NdPoint[], w: number, h: number): NdPoint[] {
 }
 
 /** The line clipped to a `width` × `height` image (unchanged when nothing overshoots by a pixel or more). */
-export function clipToImage(line: NdObjectLine, width: number, height: number): ClipResult {
+export function clipToImage(line: Line, width: number, height: number): ClipResult {
   if ('bbox' in line) {
     const b = line.bbox
     if (

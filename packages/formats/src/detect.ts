@@ -3,6 +3,8 @@
  * and for `labelport validate`, which must not judge a COCO file as broken NDJSON).
  */
 import { detectCoco } from './coco.ts'
+import { detectCvat } from './cvat.ts'
+import { detectLabelStudio } from './labelstudio.ts'
 import type { FormatName } from './model.ts'
 
 export type DetectedFormat = FormatName | 'ndjson'
@@ -12,6 +14,8 @@ export function detectFile(name: string, head: string): DetectedFormat | null {
   const coco = detectCoco(head)
   if (coco) return coco
   const text = head.trimStart()
+  if (detectCvat(text)) return 'cvat'
+  if (detectLabelStudio(text)) return 'labelstudio'
   if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<annotation>/.test(text) && /<filename>/.test(text))
     return 'voc'
   if (text.startsWith('{') && /"dataRow"\s*:/.test(text.split('\n', 1)[0] ?? '')) return 'ndjson'

@@ -5,9 +5,10 @@
  * item carries where it came from, so a verdict on a line can name the source element.
  * Coordinates are continuous pixels: origin at the top-left corner of the top-left pixel.
  */
-import type { ErrorCode, NdObjectLine, CustomMetric } from '@labelport/core'
+import type { ErrorCode, NdObjectLine, NdClassificationLine, CustomMetric } from '@labelport/core'
 
-export type FormatName = 'coco' | 'coco-results' | 'yolo' | 'voc'
+export type FormatName =
+  'coco' | 'coco-results' | 'yolo' | 'voc' | 'cvat' | 'labelme' | 'labelstudio' | 'labelbox'
 
 /** Where something came from: a file, and inside it an element, a line or an annotation id. */
 export interface SourceLocation {
@@ -45,7 +46,8 @@ export interface ProposedFeature {
 }
 
 export interface FormatLine {
-  line: NdObjectLine
+  /** an object, or a classification of the whole image (CVAT tags, Label Studio choices) */
+  line: NdObjectLine | NdClassificationLine
   source: SourceLocation
 }
 
@@ -61,6 +63,8 @@ export interface FormatIssue {
 export type FormatEvent =
   | { type: 'image'; image: FormatImage }
   | { type: 'feature'; feature: ProposedFeature }
+  /** a classification of the whole image the file uses (CVAT tags, Label Studio choices) */
+  | { type: 'classification'; classification: ProposedClassification }
   | { type: 'line'; line: FormatLine }
   | { type: 'issue'; issue: FormatIssue }
 
@@ -82,6 +86,7 @@ export function metric(
 export interface CollectedImport {
   images: FormatImage[]
   features: ProposedFeature[]
+  classifications: ProposedClassification[]
   lines: FormatLine[]
   issues: FormatIssue[]
 }
@@ -89,7 +94,13 @@ export interface CollectedImport {
 export async function collect(
   events: AsyncIterable<FormatEvent> | Iterable<FormatEvent>,
 ): Promise<CollectedImport> {
-  const out: CollectedImport = { images: [], features: [], lines: [], issues: [] }
+  const out: CollectedImport = {
+    images: [],
+    features: [],
+    classifications: [],
+    lines: [],
+    issues: [],
+  }
   for await (const event of events) {
     switch (event.type) {
       case 'image':
@@ -97,6 +108,9 @@ export async function collect(
         break
       case 'feature':
         out.features.push(event.feature)
+        break
+      case 'classification':
+        out.classifications.push(event.classification)
         break
       case 'line':
         out.lines.push(event.line)
@@ -107,4 +121,13 @@ export async function collect(
     }
   }
   return out
+}
+
+/** The whole text of a source (for formats read whole: CVAT XML, LabelMe and Label Studio JSON). */
+export async function readText(source: FileSource): Promise<string> {
+  const decoder = new TextDecoder('utf-8')
+  let text = ''
+  for await (const chunk of source.open())
+    text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })
+  return text + decoder.decode()
 }

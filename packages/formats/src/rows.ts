@@ -2,7 +2,7 @@
  * Writers read export v2 rows (the server's `GET /v1/projects/:id/export` lines, with `rle`
  * so masks carry their own RLE). Typed loosely: only what the writers use.
  */
-import type { ExportObject } from '@labelport/core'
+import type { ExportClassification, ExportObject } from '@labelport/core'
 
 export type Layer = 'labels' | 'prelabels' | 'both'
 
@@ -17,8 +17,13 @@ export type ExportObjectLike = Pick<
     >
   >
 
+export type ExportClassificationLike = Pick<
+  ExportClassification,
+  'name' | 'radio_answer' | 'checklist_answers' | 'text_answer'
+>
+
 interface LabelLike {
-  annotations: { objects: ExportObjectLike[] }
+  annotations: { objects: ExportObjectLike[]; classifications?: ExportClassificationLike[] }
 }
 
 export interface ExportRowLike {
@@ -37,4 +42,28 @@ export function exportObjects(row: ExportRowLike, layer: Layer): ExportObjectLik
       for (const l of project.prelabels ?? []) out.push(...l.annotations.objects)
   }
   return out
+}
+
+/** The classifications of the whole image of one row, from the chosen layer. */
+export function exportClassifications(
+  row: ExportRowLike,
+  layer: Layer,
+): ExportClassificationLike[] {
+  const out: ExportClassificationLike[] = []
+  for (const project of Object.values(row.projects)) {
+    if (layer !== 'prelabels')
+      for (const l of project.labels ?? []) out.push(...(l.annotations.classifications ?? []))
+    if (layer !== 'labels')
+      for (const l of project.prelabels ?? []) out.push(...(l.annotations.classifications ?? []))
+  }
+  return out
+}
+
+/** Does the row have a label (or pre-label) in the chosen layer? */
+export function hasLabel(row: ExportRowLike, layer: Layer): boolean {
+  return Object.values(row.projects).some(
+    (p) =>
+      (layer !== 'prelabels' && (p.labels?.length ?? 0) > 0) ||
+      (layer !== 'labels' && (p.prelabels?.length ?? 0) > 0),
+  )
 }

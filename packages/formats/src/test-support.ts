@@ -17,10 +17,10 @@ import {
   type AnnotationRecord,
   type ImportKind,
   type Issue,
-  type NormalizedClassification,
 } from '@labelport/core'
 import type { CollectedImport, FormatLine } from './model.ts'
 import type { ExportRowLike } from './rows.ts'
+import { proposedOntology } from './shared.ts'
 
 export interface JudgedImport {
   rows: ExportRowLike[]
@@ -31,32 +31,9 @@ export interface JudgedImport {
 export function judgeAndExport(collected: CollectedImport, kind: ImportKind): JudgedImport {
   const ontology = buildOntologyIndex(
     completeOntology(
-      NormalizedOntologySchema.parse({
-        tools: collected.features.map((f) => ({
-          tool: f.tool,
-          name: f.name,
-          required: false,
-          color: '',
-          classifications: (f.classifications ?? []).map((c): NormalizedClassification => ({
-            type: c.type,
-            instructions: c.name,
-            name: c.name,
-            required: false,
-            options: c.options.map((o) => ({
-              schemaNodeId: null,
-              featureSchemaId: null,
-              label: o,
-              value: o,
-              options: [],
-            })),
-            schemaNodeId: null,
-            featureSchemaId: null,
-          })),
-          schemaNodeId: null,
-          featureSchemaId: null,
-        })),
-        classifications: [],
-      }),
+      NormalizedOntologySchema.parse(
+        proposedOntology(collected.features, collected.classifications),
+      ),
     ),
   )
   const judge = new ImportJudge({ ontology, kind })

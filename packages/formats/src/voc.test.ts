@@ -98,6 +98,7 @@ void test('a devkit (1-based, inclusive) file: xmin 1 is the left edge 0, xmax 5
         ],
       },
     ],
+    classifications: [],
     lines: read.events.flatMap((e) => (e.type === 'line' ? [e.line] : [])),
     issues: [],
   }

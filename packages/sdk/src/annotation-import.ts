@@ -12,7 +12,7 @@ import type {
   Issue,
   StatusLine,
 } from '@labelport/core'
-import type { Client } from './client.ts'
+import type { Transport } from './transport.ts'
 import { LabelportError } from './errors.ts'
 import { isNode, loadNodeHelpers } from './environment.ts'
 import {
@@ -27,7 +27,7 @@ import { DEFAULT_BACKOFF, pollDelays, sleep } from './poll.ts'
 export type ImportObject = Label | Record<string, unknown>
 
 interface JobTarget {
-  client: Client
+  client: Transport
   projectId: string
   /** unique per project */
   name: string
@@ -82,7 +82,7 @@ export interface StatusFilter {
 }
 
 interface ImportClass<T extends AnnotationImport> {
-  new (client: Client, job: ImportJob): T
+  new (client: Transport, job: ImportJob): T
   readonly kind: ImportKind
 }
 
@@ -182,7 +182,7 @@ function throwIfIssues(issues: Issue[], key: string): void {
 
 /** Uploads `lines` as NDJSON: streamed in Node, as one Blob where request streams are not supported. */
 async function uploadLines(
-  client: Client,
+  client: Transport,
   lines: readonly unknown[],
   signal?: AbortSignal,
 ): Promise<string> {
@@ -216,10 +216,10 @@ async function resolveSource(args: ValidateArgs): Promise<ImportSource> {
 export class AnnotationImport {
   static readonly kind: ImportKind = 'mal'
 
-  readonly client: Client
+  readonly client: Transport
   #job: ImportJob
 
-  constructor(client: Client, job: ImportJob) {
+  constructor(client: Transport, job: ImportJob) {
     this.client = client
     this.#job = job
   }
@@ -259,7 +259,7 @@ export class AnnotationImport {
   /** An existing job by id. */
   static async fromId<T extends AnnotationImport>(
     this: ImportClass<T>,
-    client: Client,
+    client: Transport,
     importId: string,
   ): Promise<T> {
     return new this(client, await client.call(api.getImport, { params: { importId } }))

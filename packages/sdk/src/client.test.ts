@@ -428,4 +428,23 @@ void describe('imports', () => {
     }))
     assert.deepEqual(checkImportLines(schemaOnly), [])
   })
+
+  void it("reads data row references with core's line grammar: the server's codes and paths", () => {
+    const point = { name: 'p', point: { x: 1, y: 1 } }
+    const codes = checkImportLines([
+      { ...point },
+      { ...point, dataRow: 'gk' },
+      { ...point, dataRow: { id: '' } },
+      { ...point, dataRow: { id: 'a', globalKey: 'b' } },
+      { ...point, dataRow: { globalKey: 7 } },
+      { ...point, dataRow: { id: 'fine' } },
+    ]).map((i) => [i.code, i.path])
+    assert.deepEqual(codes, [
+      ['data_row_missing', [0, 'dataRow']],
+      ['data_row_ref_invalid', [1, 'dataRow']],
+      ['data_row_ref_invalid', [2, 'dataRow', 'id']],
+      ['data_row_ref_invalid', [3, 'dataRow']],
+      ['data_row_ref_invalid', [4, 'dataRow', 'globalKey']],
+    ])
+  })
 })

@@ -1,7 +1,7 @@
 /** A dataset (Labelbox's Catalog dataset) and the data rows it holds. */
 import { api } from '@labelport/core'
 import type { DataRow, DataRowInput, Dataset as DatasetResource } from '@labelport/core'
-import type { Client } from './client.ts'
+import type { Transport } from './transport.ts'
 import { LabelportError } from './errors.ts'
 import { loadNodeHelpers } from './environment.ts'
 import { Task } from './task.ts'
@@ -20,10 +20,10 @@ export function isLocalRowData(rowData: string): boolean {
 }
 
 export class Dataset {
-  readonly client: Client
+  readonly client: Transport
   #resource: DatasetResource
 
-  constructor(client: Client, resource: DatasetResource) {
+  constructor(client: Transport, resource: DatasetResource) {
     this.client = client
     this.#resource = resource
   }

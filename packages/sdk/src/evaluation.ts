@@ -11,7 +11,7 @@ import type {
   EvaluationObject,
   EvaluationSummary,
 } from '@labelport/core'
-import type { Client } from './client.ts'
+import type { Transport } from './transport.ts'
 import { LabelportError } from './errors.ts'
 import { DEFAULT_BACKOFF, pollDelays, sleep } from './poll.ts'
 
@@ -35,15 +35,15 @@ export interface EvaluationObjectFilter {
 }
 
 export class Evaluation {
-  readonly client: Client
+  readonly client: Transport
   #resource: EvaluationResource
 
-  constructor(client: Client, resource: EvaluationResource) {
+  constructor(client: Transport, resource: EvaluationResource) {
     this.client = client
     this.#resource = resource
   }
 
-  static async fromId(client: Client, evaluationId: string): Promise<Evaluation> {
+  static async fromId(client: Transport, evaluationId: string): Promise<Evaluation> {
     return new Evaluation(
       client,
       await client.call(api.getEvaluation, { params: { evaluationId } }),

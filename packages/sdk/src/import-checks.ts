@@ -1,21 +1,23 @@
 /**
  * What the SDK checks before sending an import, as Labelbox's `create_from_objects` does:
  * the input is a list, each line names its data row by exactly one of id and globalKey, and no
- * (data row, feature name) pair has more than 5,000 annotations. Everything else is judged by
- * the server, line by line, into status lines.
+ * (data row, feature name) pair has more than 5,000 annotations. Lines are read with core's line
+ * grammar (`checkDataRowRef`), so a line refused here gets the code the server would give it.
+ * Everything else is judged by the server, line by line, into status lines.
  */
-import type { Issue } from '@labelport/core'
+import {
+  ANNOTATIONS_PER_FEATURE_LIMIT,
+  checkDataRowRef,
+  dataRowRefKey,
+  type Issue,
+} from '@labelport/core'
 
-export const ANNOTATIONS_PER_FEATURE_LIMIT = 5000
+export { ANNOTATIONS_PER_FEATURE_LIMIT }
 /** like Labelbox, report at most this many problems in one error */
 export const MAX_REPORTED_ISSUES = 100
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function present(value: unknown): boolean {
-  return value !== undefined && value !== null && value !== ''
 }
 
 /** Problems of the NDJSON lines (paths start at the line index); empty when they may be sent. */
@@ -34,28 +36,19 @@ export function checkImportLines(
       })
       continue
     }
-    const dataRow = line['dataRow']
-    if (!isRecord(dataRow)) {
-      issues.push({
-        code: 'data_row_missing',
-        message: `'dataRow' is missing in line ${index + 1}`,
-        path: [index, 'dataRow'],
-      })
-      continue
-    }
-    const hasId = present(dataRow['id'])
-    const hasKey = present(dataRow['globalKey'])
-    if (hasId === hasKey) {
-      issues.push({
-        code: 'data_row_ref_invalid',
-        message: `Must provide only one of 'id' or 'globalKey' for 'dataRow' in line ${index + 1}`,
-        path: [index, 'dataRow'],
-      })
+    const { ref, issue } = checkDataRowRef(line['dataRow'])
+    if (ref === undefined) {
+      if (issue)
+        issues.push({
+          ...issue,
+          message: `line ${index + 1}: ${issue.message}`,
+          path: [index, ...issue.path],
+        })
       continue
     }
     const name = line['name']
     if (typeof name !== 'string') continue // lines with only a schemaId are not counted, as in Labelbox
-    const row = hasId ? `id:${String(dataRow['id'])}` : `globalKey:${String(dataRow['globalKey'])}`
+    const row = dataRowRefKey(ref)
     const key = `${row}\u0000${name}`
     const count = (counts.get(key) ?? 0) + 1
     counts.set(key, count)

@@ -1,7 +1,7 @@
 /** A labeling project: one connected ontology, batches of data rows, imports, export. */
 import { api } from '@labelport/core'
 import type { Batch, ImportJob, Project as ProjectResource } from '@labelport/core'
-import type { Client } from './client.ts'
+import type { Transport } from './transport.ts'
 import { Evaluation, type CreateEvaluationOptions } from './evaluation.ts'
 import type { ExportRow } from './export-row.ts'
 import { LabelportError } from './errors.ts'
@@ -17,10 +17,10 @@ export interface CreateBatchOptions {
 const MAX_BATCH_ROWS = 100_000
 
 export class Project {
-  readonly client: Client
+  readonly client: Transport
   #resource: ProjectResource
 
-  constructor(client: Client, resource: ProjectResource) {
+  constructor(client: Transport, resource: ProjectResource) {
     this.client = client
     this.#resource = resource
   }

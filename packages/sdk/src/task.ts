@@ -1,7 +1,7 @@
 /** An async server task (creating data rows), polled like Labelbox's `Task`. */
 import { api } from '@labelport/core'
 import type { Task as TaskResource, TaskError } from '@labelport/core'
-import type { Client } from './client.ts'
+import type { Transport } from './transport.ts'
 import { LabelportError } from './errors.ts'
 import { DEFAULT_BACKOFF, pollDelays, sleep } from './poll.ts'
 
@@ -19,11 +19,11 @@ export interface WaitTillDoneOptions {
 }
 
 export class Task {
-  readonly client: Client
+  readonly client: Transport
   #resource: TaskResource
   readonly #onDone: ((task: Task) => Promise<void>) | undefined
 
-  constructor(client: Client, resource: TaskResource, onDone?: (task: Task) => Promise<void>) {
+  constructor(client: Transport, resource: TaskResource, onDone?: (task: Task) => Promise<void>) {
     this.client = client
     this.#resource = resource
     this.#onDone = onDone

@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { serveArgs } from '@labelport/cli/serve'
 
 export interface TestServer {
   url: string
@@ -48,6 +47,16 @@ export async function freshSchemaUrl(
   }
 }
 
+interface ServerLauncher {
+  serveArgs(options: { port: number; dataDir: string }): string[]
+}
+
+/** The server's own command line (`@labelport/server/serve`, loaded by name: no package depends on the server). */
+async function serverArgs(options: { port: number; dataDir: string }): Promise<string[]> {
+  const launcher = (await import(import.meta.resolve('@labelport/server/serve'))) as ServerLauncher
+  return launcher.serveArgs(options)
+}
+
 export async function startServer(
   options: {
     databaseUrl?: string
@@ -77,7 +86,7 @@ export async function startServer(
   const child: ChildProcess = spawn(
     process.execPath,
     // the same command line as `labelport serve`
-    serveArgs({ port: 0, dataDir }),
+    await serverArgs({ port: 0, dataDir }),
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   let output = ''

@@ -455,10 +455,23 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         failures.map((s) => s.line),
         [4],
       )
+      // search: a substring of the global key, the message or the code, ignoring case
+      const search = async (text: string) =>
+        (
+          await h.call<StatusLine[]>(
+            'GET',
+            `/v1/imports/${job.id}/statuses?status=FAILURE&search=${encodeURIComponent(text)}`,
+          )
+        ).body.map((s) => s.line)
+      assert.deepEqual(await search('NOT-A-KNOWN'), [6])
+      assert.deepEqual(await search('feature_unk'), [4])
+      assert.deepEqual(await search('no_such_tool'), [4])
+      assert.deepEqual(await search('nothing matches this'), [])
+      assert.deepEqual(await search(''), [2, 3, 4, 5, 6])
     })
 
     it('dry-runs an import: the same statuses, nothing written', async () => {
-      const before = await h.server.store.countAnnotations(projectId)
+      const before = await h.server.repositories.annotations.countAnnotations(projectId)
       const lines = [
         { name: 'point', point: { x: 3, y: 4 }, dataRow: { globalKey: GLOBAL_KEY } },
         { name: 'point', point: { x: 3, y: 99999 }, dataRow: { globalKey: GLOBAL_KEY } },
@@ -470,7 +483,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         ['SUCCESS', 'FAILURE'],
       )
       assert.equal(statuses[1]?.errors?.[0]?.code, 'geometry_out_of_bounds')
-      assert.deepEqual(await h.server.store.countAnnotations(projectId), before)
+      assert.deepEqual(await h.server.repositories.annotations.countAnnotations(projectId), before)
     })
 
     it('replaces a MAL pre-label when the same uuid is imported again', async () => {
@@ -482,13 +495,13 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         dataRow: { globalKey: GLOBAL_KEY },
       })
       await h.importLines(projectId, 'replace-1', 'mal', [line(11)])
-      const before = await h.server.store.countAnnotations(projectId)
+      const before = await h.server.repositories.annotations.countAnnotations(projectId)
       await h.importLines(projectId, 'replace-2', 'mal', [line(12)])
-      assert.deepEqual(await h.server.store.countAnnotations(projectId), before)
+      assert.deepEqual(await h.server.repositories.annotations.countAnnotations(projectId), before)
       const view = (
         await h.call<{ annotations: { record: { uuid: string; geometry?: { x: number } } }[] }>(
           'GET',
-          `/v1/projects/${projectId}/data-rows/${(await h.server.store.lookupDataRows('cdefaultorganization00000', projectId, { ids: [], globalKeys: [GLOBAL_KEY] }))[0]?.id ?? ''}/annotations`,
+          `/v1/projects/${projectId}/data-rows/${(await h.server.repositories.datasets.lookupDataRows('cdefaultorganization00000', projectId, { ids: [], globalKeys: [GLOBAL_KEY] }))[0]?.id ?? ''}/annotations`,
         )
       ).body
       const mine = view.annotations.filter((a) => a.record.uuid === uuid)

@@ -2,9 +2,17 @@
 import { Readable } from 'node:stream'
 import { Hono, type Context } from 'hono'
 import { deleteCookie, setCookie } from 'hono/cookie'
-import { AppError, api, isPublic, toErrorBody, type EndpointName } from '@labelport/core'
+import {
+  AppError,
+  api,
+  isPublic,
+  openApiDocument,
+  toErrorBody,
+  type EndpointName,
+} from '@labelport/core'
 import { ThrottledError, type AuthService } from '../services/auth-service.ts'
 import type { CatalogService } from '../services/catalog-service.ts'
+import type { DeletionService } from '../services/deletion-service.ts'
 import type { EvaluationService } from '../services/evaluation-service.ts'
 import type { ExportService } from '../services/export-service.ts'
 import type { ImportService } from '../services/import-service.ts'
@@ -26,6 +34,7 @@ export interface AppDeps {
   views: ViewService
   evaluations: EvaluationService
   ontologyEdits: OntologyEditService
+  deletions: DeletionService
   webDir: string
   log: (message: string, err?: unknown) => void
   /** Labelbox's wire protocol (issue 15); absent in apps that do not need it */
@@ -78,6 +87,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   })
 
   route(app, api.whoAmI, ({ caller }) => auth.whoAmI(caller))
+  route(app, api.getOpenApi, ({ c }) => Promise.resolve(openApiDocument(new URL(c.req.url).origin)))
 
   // ── users, sessions, keys, organizations ──
   route(app, api.signIn, async ({ body, c }) => {
@@ -129,7 +139,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     catalog.getDataset(caller, params['datasetId'] ?? ''),
   )
   route(app, api.deleteDataset, async ({ caller, params }) => {
-    await catalog.deleteDataset(caller, params['datasetId'] ?? '')
+    await deps.deletions.deleteDataset(caller, params['datasetId'] ?? '')
     await auth.recordDeletion(caller, 'dataset', params['datasetId'] ?? '')
   })
   route(app, api.createDataRows, ({ caller, params, body }) =>
@@ -254,6 +264,29 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       3600,
     ),
   )
+
+  const { deletions } = deps
+  route(app, api.getDatasetDeletionImpact, ({ caller, params }) =>
+    deletions.datasetImpact(caller, params['datasetId'] ?? ''),
+  )
+  route(app, api.getProjectDeletionImpact, ({ caller, params }) =>
+    deletions.projectImpact(caller, params['projectId'] ?? ''),
+  )
+  route(app, api.getDataRowDeletionImpact, ({ caller, params }) =>
+    deletions.dataRowImpact(caller, params['dataRowId'] ?? ''),
+  )
+  route(app, api.deleteDataRow, async ({ caller, params }) => {
+    await deletions.deleteDataRow(caller, params['dataRowId'] ?? '')
+    await auth.recordDeletion(caller, 'data_row', params['dataRowId'] ?? '')
+  })
+  route(app, api.getImportPrelabelsDeletionImpact, ({ caller, params }) =>
+    deletions.importPrelabelsImpact(caller, params['importId'] ?? ''),
+  )
+  route(app, api.deleteImportPrelabels, async ({ caller, params }) => {
+    const impact = await deletions.deleteImportPrelabels(caller, params['importId'] ?? '')
+    await auth.recordDeletion(caller, 'import_prelabels', params['importId'] ?? '')
+    return impact
+  })
 
   if (deps.graphql) mountGraphql(app, deps.graphql, deps.log)
 

@@ -242,6 +242,40 @@ async function freshIds(
         'fresh',
       )
     ).id
+  if (name === 'deleteDataRow') {
+    const task = await ok<{ id: string }>(
+      request(server, 'POST', `/v1/datasets/${ids['datasetId']}/data-rows`, as, {
+        items: [{ rowData: org.uri, globalKey: unique('doomed') }],
+      }),
+      'fresh row',
+    )
+    await server.catalog.drain()
+    const done = await ok<{ createdDataRows: { id: string }[] }>(
+      request(server, 'GET', `/v1/tasks/${task.id}`, as),
+      'fresh row task',
+    )
+    ids['dataRowId'] = done.createdDataRows[0]?.id ?? ''
+  }
+  if (name === 'deleteImportPrelabels') {
+    const job = await ok<{ id: string }>(
+      request(server, 'POST', `/v1/projects/${ids['projectId']}/imports`, as, {
+        name: unique('doomed'),
+        kind: 'mal',
+        source: {
+          lines: [
+            {
+              name: 'box',
+              bbox: { top: 1, left: 1, height: 5, width: 5 },
+              dataRow: { id: ids['dataRowId'] },
+            },
+          ],
+        },
+      }),
+      'fresh import',
+    )
+    await server.importWorker.whenIdle()
+    ids['importId'] = job.id
+  }
   if (name === 'updateOntology')
     ids['ontologyId'] = (
       await ok<{ id: string }>(

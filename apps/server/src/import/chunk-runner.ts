@@ -7,7 +7,6 @@
  */
 import {
   issue,
-  newId,
   withMaskGeometry,
   type AnnotationRecord,
   type ImportJudge,
@@ -15,7 +14,13 @@ import {
   type ParsedLine,
   type StatusLine,
 } from '@labelport/core'
-import type { AnnotationRow, ImportCheckpoint, ImportRepository, LabelTouch } from '@labelport/db'
+import {
+  toAnnotationRow,
+  type AnnotationRow,
+  type ImportCheckpoint,
+  type ImportRepository,
+  type LabelTouch,
+} from '@labelport/db'
 import type { MaskProcessor } from '../masks/mask-processor.ts'
 import type { DataRowCache } from './data-row-cache.ts'
 import {
@@ -260,22 +265,12 @@ export class ChunkRunner {
   }
 
   #toRow(record: AnnotationRecord): AnnotationRow {
-    return {
-      id: newId(),
+    return toAnnotationRow({
       projectId: this.#job.projectId,
-      dataRowId: record.dataRowId,
-      layer: this.#job.layer,
-      uuid: record.uuid,
       importId: this.#job.id,
-      featureSchemaId: record.featureSchemaId,
-      kind:
-        record.kind === 'object'
-          ? record.geometry.type
-          : record.kind === 'classification'
-            ? record.classification.type
-            : 'relationship',
-      payload: JSON.stringify(record),
-    }
+      layer: this.#job.layer,
+      record,
+    })
   }
 }
 

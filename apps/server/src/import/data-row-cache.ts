@@ -3,7 +3,7 @@
  * reference), kept in a bounded cache, and answered to the judge as a `DataRowLookup`.
  */
 import type { DataRowLookup as JudgeLookup } from '@labelport/core'
-import type { DataRowLookup, Store } from '@labelport/db'
+import type { DataRowLookup, DatasetRepository } from '@labelport/db'
 
 type DataRowRef = { id: string } | { globalKey: string }
 type CachedRow = DataRowLookup | 'unknown'
@@ -12,19 +12,19 @@ type CachedRow = DataRowLookup | 'unknown'
 const DEFAULT_MAX_ENTRIES = 50_000
 
 export class DataRowCache {
-  readonly #store: Store
+  readonly #datasets: Pick<DatasetRepository, 'lookupDataRows'>
   readonly #organizationId: string
   readonly #projectId: string
   readonly #maxEntries: number
   readonly #rows = new Map<string, CachedRow>()
 
   constructor(deps: {
-    store: Store
+    datasets: Pick<DatasetRepository, 'lookupDataRows'>
     organizationId: string
     projectId: string
     maxEntries?: number
   }) {
-    this.#store = deps.store
+    this.#datasets = deps.datasets
     this.#organizationId = deps.organizationId
     this.#projectId = deps.projectId
     this.#maxEntries = deps.maxEntries ?? DEFAULT_MAX_ENTRIES
@@ -40,7 +40,7 @@ export class DataRowCache {
       else keys.add(ref.globalKey)
     }
     if (ids.size === 0 && keys.size === 0) return
-    const found = await this.#store.lookupDataRows(this.#organizationId, this.#projectId, {
+    const found = await this.#datasets.lookupDataRows(this.#organizationId, this.#projectId, {
       ids: [...ids],
       globalKeys: [...keys],
     })

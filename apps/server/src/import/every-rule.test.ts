@@ -546,14 +546,14 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       })
 
       it('a dry run judges every line and writes nothing', async () => {
-        const before = await server.store.countAnnotations(projectId)
+        const before = await server.repositories.annotations.countAnnotations(projectId)
         const dry = await runImport(
           'rules-dry',
           'mal',
           cases.map((c) => c.line),
           true,
         )
-        assert.deepEqual(await server.store.countAnnotations(projectId), before)
+        assert.deepEqual(await server.repositories.annotations.countAnnotations(projectId), before)
         const real = await runImport(
           'rules',
           'mal',

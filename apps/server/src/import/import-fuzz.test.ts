@@ -239,12 +239,19 @@ describe('import pipeline under random input', () => {
           }
           let stored = 0
           const row = (
-            await server.store.lookupDataRows('cdefaultorganization00000', projectId, {
-              ids: [],
-              globalKeys: [GLOBAL_KEY],
-            })
+            await server.repositories.datasets.lookupDataRows(
+              'cdefaultorganization00000',
+              projectId,
+              {
+                ids: [],
+                globalKeys: [GLOBAL_KEY],
+              },
+            )
           )[0]
-          for await (const a of server.store.streamProjectAnnotations(projectId, [row?.id ?? '']))
+          for await (const a of server.repositories.annotations.streamProjectAnnotations(
+            projectId,
+            [row?.id ?? ''],
+          ))
             if (a.importId === job.id) stored++
           assert.equal(stored, statuses.filter((s) => s.status === 'SUCCESS').length)
           assert.equal(done.counts.success + done.counts.failure, statuses.length)

@@ -14,7 +14,7 @@ import {
   type Issue,
   type NormalizedOntology,
 } from '@labelport/core'
-import type { ImportCheckpoint, ImportRepository, Store } from '@labelport/db'
+import type { ImportCheckpoint, ImportRepository, Repositories } from '@labelport/db'
 import type { MaskProcessor } from '../masks/mask-processor.ts'
 import type { BlobStore } from '../storage/blob-store.ts'
 import { ChunkRunner, type ChunkLine } from './chunk-runner.ts'
@@ -49,7 +49,7 @@ export interface ImportJobSpec {
 export type RunEnd = { ended: 'finished'; outcome: ImportOutcome } | { ended: 'stopped' }
 
 export class ImportRunner {
-  readonly #store: Store
+  readonly #repos: Pick<Repositories, 'datasets'>
   readonly #repository: ImportRepository
   readonly #blobs: BlobStore
   readonly #masks: MaskProcessor
@@ -57,14 +57,14 @@ export class ImportRunner {
   readonly #chunkLines: number
 
   constructor(deps: {
-    store: Store
+    repos: Pick<Repositories, 'datasets'>
     repository: ImportRepository
     blobs: BlobStore
     masks: MaskProcessor
     maxLineBytes: number
     chunkLines?: number
   }) {
-    this.#store = deps.store
+    this.#repos = deps.repos
     this.#repository = deps.repository
     this.#blobs = deps.blobs
     this.#masks = deps.masks
@@ -99,7 +99,7 @@ export class ImportRunner {
       },
       judge,
       dataRows: new DataRowCache({
-        store: this.#store,
+        datasets: this.#repos.datasets,
         organizationId: job.organizationId,
         projectId: job.projectId,
       }),

@@ -12,7 +12,7 @@ import {
   type ImportCheckpoint,
   type ImportJobTable,
   type JobRepository,
-  type Store,
+  type Repositories,
 } from '@labelport/db'
 import type { BlobStore } from '../storage/blob-store.ts'
 import { keepLease, type JobSettings } from '../services/job-settings.ts'
@@ -26,7 +26,7 @@ export type UrlStreamer = (
 ) => Promise<{ ok: true; stream: Readable } | { ok: false; issue: Issue }>
 
 export class ImportWorker {
-  readonly #store: Store
+  readonly #repos: Pick<Repositories, 'projects' | 'ontologies'>
   readonly #blobs: BlobStore
   readonly #jobs: JobRepository
   readonly #runner: ImportRunner
@@ -40,14 +40,14 @@ export class ImportWorker {
   #idleWaiters: (() => void)[] = []
 
   constructor(deps: {
-    store: Store
+    repos: Pick<Repositories, 'projects' | 'ontologies'>
     blobs: BlobStore
     jobs: JobRepository
     runner: ImportRunner
     fetchStream: UrlStreamer
     settings: JobSettings
   }) {
-    this.#store = deps.store
+    this.#repos = deps.repos
     this.#blobs = deps.blobs
     this.#jobs = deps.jobs
     this.#runner = deps.runner
@@ -190,7 +190,7 @@ export class ImportWorker {
 
   /** The ontology of the job's project, read for the job's organization. */
   async #ontologyOf(row: ImportJobTable): Promise<NormalizedOntology> {
-    const project = await this.#store.getProject(row.organization_id, row.project_id)
+    const project = await this.#repos.projects.getProject(row.organization_id, row.project_id)
     if (!project)
       throw new AppError('project_not_found', `No project ${row.project_id} in this organization`, {
         path: ['projectId'],
@@ -198,14 +198,14 @@ export class ImportWorker {
     const ontology =
       project.ontologyId === null
         ? undefined
-        : await this.#store.getOntology(row.organization_id, project.ontologyId)
+        : await this.#repos.ontologies.getOntology(row.organization_id, project.ontologyId)
     if (!ontology)
       throw new AppError(
         'ontology_not_connected',
         `Project ${project.id} has no ontology yet: connect one first (project.connectOntology)`,
         { path: ['projectId'] },
       )
-    return ontology.normalized as NormalizedOntology
+    return ontology.normalized
   }
 
   /** The blobs of an import deleted while this server ran it (the project delete took the rest). */

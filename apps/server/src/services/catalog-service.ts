@@ -14,7 +14,7 @@ import {
   type Task,
   type TaskError,
 } from '@labelport/core'
-import type { JobRepository, Store } from '@labelport/db'
+import type { JobRepository, Repositories } from '@labelport/db'
 import type { BlobStore } from '../storage/blob-store.ts'
 import { fromWebStream } from '../storage/web-streams.ts'
 import type { Caller } from './auth-service.ts'
@@ -26,7 +26,7 @@ export const MAX_GLOBAL_KEY_LENGTH = 200
 const UPLOAD_PREFIX = 'upload://'
 
 export class CatalogService {
-  readonly #store: Store
+  readonly #repos: Pick<Repositories, 'datasets' | 'tasks'>
   readonly #blobs: BlobStore
   readonly #fetch: Fetcher
   readonly #maxUploadBytes: number
@@ -37,7 +37,7 @@ export class CatalogService {
   #supervisor: NodeJS.Timeout | null = null
 
   constructor(deps: {
-    store: Store
+    repos: Pick<Repositories, 'datasets' | 'tasks'>
     blobs: BlobStore
     fetch: Fetcher
     maxUploadBytes: number
@@ -46,7 +46,7 @@ export class CatalogService {
   }) {
     this.#jobs = deps.jobs
     this.#settings = deps.settings
-    this.#store = deps.store
+    this.#repos = deps.repos
     this.#blobs = deps.blobs
     this.#fetch = deps.fetch
     this.#maxUploadBytes = deps.maxUploadBytes
@@ -114,7 +114,7 @@ export class CatalogService {
   }
 
   async createDataset(caller: Caller, body: { name: string; description?: string | undefined }) {
-    return this.#store.createDataset({
+    return this.#repos.datasets.createDataset({
       id: newId(),
       organizationId: caller.organizationId,
       name: body.name,
@@ -123,7 +123,7 @@ export class CatalogService {
   }
 
   async getDataset(caller: Caller, id: string) {
-    const dataset = await this.#store.getDataset(caller.organizationId, id)
+    const dataset = await this.#repos.datasets.getDataset(caller.organizationId, id)
     if (!dataset)
       throw new AppError('dataset_not_found', `No dataset ${id} in this organization`, {
         path: ['datasetId'],
@@ -132,18 +132,18 @@ export class CatalogService {
   }
 
   listDatasets(caller: Caller, cursor: string | undefined, limit: number | undefined) {
-    return this.#store.listDatasets(caller.organizationId, cursor, limit ?? 100)
+    return this.#repos.datasets.listDatasets(caller.organizationId, cursor, limit ?? 100)
   }
 
   async deleteDataset(caller: Caller, id: string): Promise<void> {
     await this.getDataset(caller, id)
-    const blobKeys = await this.#store.deleteDataset(caller.organizationId, id)
+    const blobKeys = await this.#repos.datasets.deleteDataset(caller.organizationId, id)
     // uploads may back rows of other datasets; only fetched images belong to these rows alone
     for (const key of blobKeys) if (key.startsWith('images/')) await this.#blobs.delete(key)
   }
 
   async getDataRow(caller: Caller, id: string) {
-    const row = await this.#store.getDataRow(caller.organizationId, id)
+    const row = await this.#repos.datasets.getDataRow(caller.organizationId, id)
     if (!row)
       throw new AppError('data_row_not_found', `No data row ${id} in this organization`, {
         path: ['dataRowId'],
@@ -158,13 +158,13 @@ export class CatalogService {
     limit: number | undefined,
   ) {
     await this.getDataset(caller, datasetId)
-    const page = await this.#store.listDataRows(
+    const page = await this.#repos.datasets.listDataRows(
       caller.organizationId,
       datasetId,
       cursor,
       limit ?? 100,
     )
-    const usage = await this.#store.usageOfDataRows(page.items.map((r) => r.id))
+    const usage = await this.#repos.datasets.usageOfDataRows(page.items.map((r) => r.id))
     return { ...page, items: page.items.map((r) => ({ ...r, usage: usage.get(r.id) ?? [] })) }
   }
 
@@ -198,7 +198,7 @@ export class CatalogService {
   /** Checks what can be checked at once, then creates the rows in the background. */
   async createDataRows(caller: Caller, datasetId: string, items: DataRowInput[]): Promise<Task> {
     await this.getDataset(caller, datasetId)
-    const task = await this.#store.createTask({
+    const task = await this.#repos.tasks.createTask({
       id: newId(),
       organizationId: caller.organizationId,
       input: { datasetId, items },
@@ -218,7 +218,7 @@ export class CatalogService {
   }
 
   async getTask(caller: Caller, id: string): Promise<Task> {
-    const task = await this.#store.getTask(caller.organizationId, id)
+    const task = await this.#repos.tasks.getTask(caller.organizationId, id)
     if (!task)
       throw new AppError('task_not_found', `No task ${id} in this organization`, {
         path: ['taskId'],
@@ -413,7 +413,7 @@ export class CatalogService {
           continue
         }
         try {
-          const row = await this.#store.insertDataRow({
+          const row = await this.#repos.datasets.insertDataRow({
             id,
             organizationId: t.organizationId,
             datasetId: t.datasetId,

@@ -18,7 +18,7 @@ import {
   type NormalizedOntology,
   type ObjectRecord,
 } from '@labelport/core'
-import type { EvaluationRepository, Store } from '@labelport/db'
+import type { EvaluationRepository, Repositories } from '@labelport/db'
 import {
   defaultCocoParams,
   evaluatePrepared,
@@ -32,6 +32,7 @@ import {
 } from '@labelport/evaluation'
 import { systemCaller, type Caller } from './auth-service.ts'
 import type { ImportService } from './import-service.ts'
+import { toEvaluation } from './job-views.ts'
 import type { ProjectService } from './project-service.ts'
 
 /** tools whose objects have an area to compare */
@@ -44,7 +45,7 @@ interface LoadedObject {
 }
 
 export class EvaluationService {
-  readonly #store: Store
+  readonly #repos: Pick<Repositories, 'annotations'>
   readonly #repo: EvaluationRepository
   readonly #projects: ProjectService
   readonly #imports: ImportService
@@ -54,12 +55,12 @@ export class EvaluationService {
   #idleWaiters: (() => void)[] = []
 
   constructor(deps: {
-    store: Store
+    repos: Pick<Repositories, 'annotations'>
     repository: EvaluationRepository
     projects: ProjectService
     imports: ImportService
   }) {
-    this.#store = deps.store
+    this.#repos = deps.repos
     this.#repo = deps.repository
     this.#projects = deps.projects
     this.#imports = deps.imports
@@ -108,7 +109,7 @@ export class EvaluationService {
       params,
     })
     this.#wake?.()
-    return evaluation
+    return toEvaluation(evaluation)
   }
 
   async get(caller: Caller, id: string): Promise<Evaluation> {
@@ -117,12 +118,13 @@ export class EvaluationService {
       throw new AppError('evaluation_not_found', `No evaluation ${id} in this organization`, {
         path: ['evaluationId'],
       })
-    return evaluation
+    return toEvaluation(evaluation)
   }
 
   async list(caller: Caller, projectId: string, cursor?: string, limit?: number) {
     await this.#projects.getProject(caller, projectId)
-    return this.#repo.list(projectId, cursor, limit ?? 100)
+    const page = await this.#repo.list(projectId, cursor, limit ?? 100)
+    return { items: page.items.map(toEvaluation), nextCursor: page.nextCursor }
   }
 
   async dataRows(
@@ -214,14 +216,14 @@ export class EvaluationService {
   }
 
   async #run(id: string): Promise<void> {
-    const row = await this.#repo.getRow(id)
-    if (!row) return
+    const job = await this.#repo.get(undefined, id)
+    if (!job) return
     try {
-      const caller: Caller = systemCaller(row.organization_id)
-      const params = JSON.parse(row.params_json) as EvaluationParams
-      const project = await this.#projects.getProject(caller, row.project_id)
+      const caller: Caller = systemCaller(job.organizationId)
+      const { params } = job
+      const project = await this.#projects.getProject(caller, job.projectId)
       const ontology = await this.#projects.projectOntology(caller, project)
-      const loaded = await this.#load(row.project_id, params, ontology)
+      const loaded = await this.#load(job.projectId, params, ontology)
       await this.#repo.setProgress(id, 40)
       const results = evaluateLoaded(loaded, params)
       await this.#repo.setProgress(id, 90)
@@ -252,8 +254,8 @@ export class EvaluationService {
     const rows: LoadedProject['rows'] = []
     let cursor: string | undefined
     do {
-      const page = await this.#store.listProjectDataRows(projectId, cursor, 1000)
-      const labelled = await this.#store.getLabels(
+      const page = await this.#repos.annotations.listProjectDataRows(projectId, cursor, 1000)
+      const labelled = await this.#repos.annotations.getLabels(
         projectId,
         page.items.map((r) => r.id),
       )
@@ -270,7 +272,7 @@ export class EvaluationService {
     const labels: LoadedObject[] = []
     const prelabels: LoadedObject[] = []
     const ids = rows.map((r) => r.id)
-    for await (const a of this.#store.streamProjectAnnotations(projectId, ids)) {
+    for await (const a of this.#repos.annotations.streamProjectAnnotations(projectId, ids)) {
       const record: AnnotationRecord = a.record
       if (record.kind !== 'object' || !featureIds.has(record.featureSchemaId)) continue
       if (a.layer === 'prelabel' && params.importId !== null && a.importId !== params.importId)

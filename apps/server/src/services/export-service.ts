@@ -3,18 +3,21 @@
  * ground-truth label under `labels` and the MAL pre-labels under `prelabels` beside it.
  */
 import { toExportLabelAnnotations, type AnnotationRecord } from '@labelport/core'
-import type { Store } from '@labelport/db'
+import type { Repositories } from '@labelport/db'
 import type { Caller } from './auth-service.ts'
 import type { ProjectService } from './project-service.ts'
 
 const PAGE = 500
 
 export class ExportService {
-  readonly #store: Store
+  readonly #repos: Pick<Repositories, 'annotations' | 'datasets'>
   readonly #projects: ProjectService
 
-  constructor(deps: { store: Store; projects: ProjectService }) {
-    this.#store = deps.store
+  constructor(deps: {
+    repos: Pick<Repositories, 'annotations' | 'datasets'>
+    projects: ProjectService
+  }) {
+    this.#repos = deps.repos
     this.#projects = deps.projects
   }
 
@@ -33,21 +36,22 @@ export class ExportService {
         : ''
     let cursor: string | undefined
     do {
-      const page = await this.#store.listProjectDataRows(projectId, cursor, PAGE)
+      const page = await this.#repos.annotations.listProjectDataRows(projectId, cursor, PAGE)
       cursor = page.nextCursor ?? undefined
       const ids = page.items.map((r) => r.id)
       const byRow = new Map<string, { prelabel: AnnotationRecord[]; label: AnnotationRecord[] }>()
-      for await (const a of this.#store.streamProjectAnnotations(projectId, ids)) {
+      for await (const a of this.#repos.annotations.streamProjectAnnotations(projectId, ids)) {
         let entry = byRow.get(a.dataRowId)
         if (!entry) byRow.set(a.dataRowId, (entry = { prelabel: [], label: [] }))
         entry[a.layer].push(a.record)
       }
-      const labels = await this.#store.getLabels(projectId, ids)
+      const labels = await this.#repos.annotations.getLabels(projectId, ids)
       for (const row of page.items) {
         let datasetName = datasetNames.get(row.datasetId)
         if (datasetName === undefined) {
           datasetName =
-            (await this.#store.getDataset(caller.organizationId, row.datasetId))?.name ?? ''
+            (await this.#repos.datasets.getDataset(caller.organizationId, row.datasetId))?.name ??
+            ''
           datasetNames.set(row.datasetId, datasetName)
         }
         const entry = byRow.get(row.id) ?? { prelabel: [], label: [] }

@@ -2,32 +2,38 @@
  * Import jobs, the request side: creation from an upload, a URL or inline lines; reading jobs,
  * their input and their status lines. The ImportWorker (import/import-worker.ts) runs them.
  */
+import { createInterface } from 'node:readline'
 import { Readable } from 'node:stream'
 import { AppError, newId, type CreateImportBody, type ImportJob } from '@labelport/core'
-import { DuplicateError, importBlobKeys, type Store } from '@labelport/db'
+import {
+  DuplicateError,
+  importBlobKeys,
+  type ImportJobRecord,
+  type Repositories,
+} from '@labelport/db'
 import { FETCH_PREFIX } from '../import/import-worker.ts'
-import { readStatusLines } from '../import/status-writer.ts'
 import type { BlobStore } from '../storage/blob-store.ts'
 import type { Caller } from './auth-service.ts'
 import type { CatalogService } from './catalog-service.ts'
+import { toImportJob } from './job-views.ts'
 import type { ProjectService } from './project-service.ts'
 
 export class ImportService {
-  readonly #store: Store
+  readonly #repos: Pick<Repositories, 'importJobs' | 'annotations' | 'datasets' | 'maskOwners'>
   readonly #blobs: BlobStore
   readonly #projects: ProjectService
   readonly #catalog: CatalogService
   readonly #queued: () => void
 
   constructor(deps: {
-    store: Store
+    repos: Pick<Repositories, 'importJobs' | 'annotations' | 'datasets' | 'maskOwners'>
     blobs: BlobStore
     projects: ProjectService
     catalog: CatalogService
     /** a job was queued (the worker looks at once) */
     queued: () => void
   }) {
-    this.#store = deps.store
+    this.#repos = deps.repos
     this.#blobs = deps.blobs
     this.#projects = deps.projects
     this.#catalog = deps.catalog
@@ -67,7 +73,7 @@ export class ImportService {
       )
     }
     try {
-      const job = await this.#store.createImportJob({
+      const job = await this.#repos.importJobs.createImportJob({
         id,
         organizationId: caller.organizationId,
         projectId,
@@ -79,7 +85,7 @@ export class ImportService {
         statusKey: importBlobKeys.legacyStatus(id),
       })
       this.#queued()
-      return job
+      return toImportJob(job)
     } catch (err) {
       if (err instanceof DuplicateError)
         throw new AppError(
@@ -92,7 +98,11 @@ export class ImportService {
   }
 
   async get(caller: Caller, id: string): Promise<ImportJob> {
-    const job = await this.#store.getImportJob(caller.organizationId, id)
+    return toImportJob(await this.#find(caller, id))
+  }
+
+  async #find(caller: Caller, id: string): Promise<ImportJobRecord> {
+    const job = await this.#repos.importJobs.getImportJob(caller.organizationId, id)
     if (!job)
       throw new AppError('import_not_found', `No import ${id} in this organization`, {
         path: ['importId'],
@@ -107,16 +117,15 @@ export class ImportService {
     limit: number | undefined,
   ) {
     await this.#projects.getProject(caller, projectId)
-    return this.#store.listImportJobs(projectId, cursor, limit ?? 100)
+    const page = await this.#repos.importJobs.listImportJobs(projectId, cursor, limit ?? 100)
+    return { items: page.items.map(toImportJob), nextCursor: page.nextCursor }
   }
 
   async openInput(caller: Caller, id: string): Promise<Readable> {
-    await this.get(caller, id)
-    const row = await this.#store.getImportJobRow(id)
-    const stream =
-      row && !row.input_key.startsWith(FETCH_PREFIX)
-        ? await this.#blobs.stream(row.input_key)
-        : null
+    const job = await this.#find(caller, id)
+    const stream = !job.inputKey.startsWith(FETCH_PREFIX)
+      ? await this.#blobs.stream(job.inputKey)
+      : null
     if (!stream) throw new AppError('not_found', `The input of import ${id} is not available (yet)`)
     return stream
   }
@@ -129,27 +138,31 @@ export class ImportService {
       status?: 'SUCCESS' | 'FAILURE' | undefined
       code?: string | undefined
       dataRow?: string | undefined
+      search?: string | undefined
       offset?: number | undefined
       limit?: number | undefined
     },
   ): AsyncGenerator<string> {
-    const job = await this.get(caller, id)
-    if (job.state === 'RUNNING') return
-    const row = await this.#store.getImportJobRow(id)
-    if (!row) return
+    const job = await this.#find(caller, id)
+    if (job.state === 'QUEUED' || job.state === 'RUNNING') return
     let skipped = 0
     let sent = 0
     const offset = filter.offset ?? 0
     const limit = filter.limit ?? Number.POSITIVE_INFINITY
+    const search = filter.search?.trim().toLowerCase() || undefined
     const needsParse =
-      filter.status !== undefined || filter.code !== undefined || filter.dataRow !== undefined
-    for await (const text of readStatusLines(this.#blobs, row)) {
+      filter.status !== undefined ||
+      filter.code !== undefined ||
+      filter.dataRow !== undefined ||
+      search !== undefined
+    for await (const text of this.#statusLines(job)) {
       if (text === '') continue
       if (needsParse) {
         const s = JSON.parse(text) as {
           status: string
           dataRow: { id: string | null; globalKey: string | null }
-          errors?: { code: string }[]
+          uuid?: string | null
+          errors?: { code: string; message?: string; path?: unknown[] }[]
         }
         if (filter.status && s.status !== filter.status) continue
         if (filter.code && !s.errors?.some((e) => e.code === filter.code)) continue
@@ -159,6 +172,7 @@ export class ImportService {
           s.dataRow.globalKey !== filter.dataRow
         )
           continue
+        if (search !== undefined && !statusMentions(s, search)) continue
       }
       if (skipped < offset) {
         skipped++
@@ -169,4 +183,32 @@ export class ImportService {
       yield text
     }
   }
+
+  /** The status lines of a job: one part per committed chunk (a single file for older jobs). */
+  async *#statusLines(job: ImportJobRecord): AsyncGenerator<string> {
+    const parts = job.checkpoint.statusParts
+    const keys =
+      parts === 0
+        ? [job.statusKey]
+        : Array.from({ length: parts }, (_, i) => importBlobKeys.statusPart(job.id, i + 1))
+    for (const key of keys) {
+      const stream = await this.#blobs.stream(key)
+      if (!stream) continue
+      yield* createInterface({ input: stream, crlfDelay: Infinity })
+    }
+  }
+}
+
+/** Whether a status line holds `needle` (lower case) in its data row, uuid or errors. */
+function statusMentions(
+  s: {
+    dataRow: { id: string | null; globalKey: string | null }
+    uuid?: string | null
+    errors?: { code: string; message?: string; path?: unknown[] }[]
+  },
+  needle: string,
+): boolean {
+  const fields = [s.dataRow.id, s.dataRow.globalKey, s.uuid]
+  for (const e of s.errors ?? []) fields.push(e.code, e.message, (e.path ?? []).join('.'))
+  return fields.some((f) => typeof f === 'string' && f.toLowerCase().includes(needle))
 }

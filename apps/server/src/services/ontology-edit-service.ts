@@ -10,7 +10,7 @@ import {
   type NormalizedClassification,
   type NormalizedOntology,
 } from '@labelport/core'
-import type { OntologyEdits, Store } from '@labelport/db'
+import type { OntologyRepository } from '@labelport/db'
 import type { Caller } from './auth-service.ts'
 
 function featureIds(ontology: NormalizedOntology): Map<string, string> {
@@ -32,12 +32,10 @@ function featureIds(ontology: NormalizedOntology): Map<string, string> {
 }
 
 export class OntologyEditService {
-  readonly #store: Store
-  readonly #edits: OntologyEdits
+  readonly #ontologies: OntologyRepository
 
-  constructor(deps: { store: Store; edits: OntologyEdits }) {
-    this.#store = deps.store
-    this.#edits = deps.edits
+  constructor(deps: { ontologies: OntologyRepository }) {
+    this.#ontologies = deps.ontologies
   }
 
   async update(
@@ -45,7 +43,7 @@ export class OntologyEditService {
     ontologyId: string,
     body: { name?: string | undefined; normalized: unknown },
   ) {
-    const stored = await this.#store.getOntology(caller.organizationId, ontologyId)
+    const stored = await this.#ontologies.getOntology(caller.organizationId, ontologyId)
     if (!stored)
       throw new AppError('ontology_not_found', `No ontology ${ontologyId} in this organization`, {
         path: ['ontologyId'],
@@ -65,11 +63,11 @@ export class OntologyEditService {
         },
       )
     }
-    const before = featureIds(NormalizedOntologySchema.parse(stored.normalized))
+    const before = featureIds(stored.normalized)
     const next = completeOntology(parsed.data)
     const after = featureIds(next)
     const removed = [...before.keys()].filter((id) => !after.has(id))
-    const used = await this.#edits.countAnnotationsUsing(ontologyId, removed)
+    const used = await this.#ontologies.countAnnotationsUsing(ontologyId, removed)
     if (used > 0)
       throw new AppError(
         'feature_in_use',
@@ -77,7 +75,7 @@ export class OntologyEditService {
         { path: ['body', 'normalized'] },
       )
     const name = body.name ?? stored.name
-    await this.#edits.replace(caller.organizationId, ontologyId, name, next)
+    await this.#ontologies.replaceOntology(caller.organizationId, ontologyId, name, next)
     return { ...stored, name, normalized: next }
   }
 }

@@ -7,16 +7,16 @@ import {
   type NormalizedOntology,
   type Project,
 } from '@labelport/core'
-import { DuplicateError, type Store } from '@labelport/db'
+import { DuplicateError, type Repositories } from '@labelport/db'
 import type { Caller } from './auth-service.ts'
 
 export const MAX_BATCH_SIZE = 100_000
 
 export class ProjectService {
-  readonly #store: Store
+  readonly #repos: Pick<Repositories, 'datasets' | 'ontologies' | 'projects'>
 
-  constructor(store: Store) {
-    this.#store = store
+  constructor(repos: Pick<Repositories, 'datasets' | 'ontologies' | 'projects'>) {
+    this.#repos = repos
   }
 
   async createOntology(caller: Caller, body: { name: string; normalized: unknown }) {
@@ -34,7 +34,7 @@ export class ProjectService {
       )
     }
     const normalized = completeOntology(parsed.data)
-    return this.#store.createOntology({
+    return this.#repos.ontologies.createOntology({
       id: newId(),
       organizationId: caller.organizationId,
       name: body.name,
@@ -43,7 +43,7 @@ export class ProjectService {
   }
 
   async getOntology(caller: Caller, id: string) {
-    const ontology = await this.#store.getOntology(caller.organizationId, id)
+    const ontology = await this.#repos.ontologies.getOntology(caller.organizationId, id)
     if (!ontology)
       throw new AppError('ontology_not_found', `No ontology ${id} in this organization`, {
         path: ['ontologyId'],
@@ -52,14 +52,14 @@ export class ProjectService {
   }
 
   listOntologies(caller: Caller, cursor: string | undefined, limit: number | undefined) {
-    return this.#store.listOntologies(caller.organizationId, cursor, limit ?? 100)
+    return this.#repos.ontologies.listOntologies(caller.organizationId, cursor, limit ?? 100)
   }
 
   createProject(
     caller: Caller,
     body: { name: string; description?: string | undefined },
   ): Promise<Project> {
-    return this.#store.createProject({
+    return this.#repos.projects.createProject({
       id: newId(),
       organizationId: caller.organizationId,
       name: body.name,
@@ -68,7 +68,7 @@ export class ProjectService {
   }
 
   async getProject(caller: Caller, id: string): Promise<Project> {
-    const project = await this.#store.getProject(caller.organizationId, id)
+    const project = await this.#repos.projects.getProject(caller.organizationId, id)
     if (!project)
       throw new AppError('project_not_found', `No project ${id} in this organization`, {
         path: ['projectId'],
@@ -77,12 +77,12 @@ export class ProjectService {
   }
 
   listProjects(caller: Caller, cursor: string | undefined, limit: number | undefined) {
-    return this.#store.listProjects(caller.organizationId, cursor, limit ?? 100)
+    return this.#repos.projects.listProjects(caller.organizationId, cursor, limit ?? 100)
   }
 
   async deleteProject(caller: Caller, id: string): Promise<string[]> {
     await this.getProject(caller, id)
-    return this.#store.deleteProject(caller.organizationId, id)
+    return this.#repos.projects.deleteProject(caller.organizationId, id)
   }
 
   /** The project's ontology, completed (every node has its featureSchemaId). */
@@ -95,14 +95,14 @@ export class ProjectService {
       )
     }
     const ontology = await this.getOntology(caller, project.ontologyId)
-    return ontology.normalized as NormalizedOntology
+    return ontology.normalized
   }
 
   async connectOntology(caller: Caller, projectId: string, ontologyId: string): Promise<Project> {
     const project = await this.getProject(caller, projectId)
     await this.getOntology(caller, ontologyId)
     if (project.ontologyId === ontologyId) return project
-    if (!(await this.#store.connectOntology(projectId, ontologyId))) {
+    if (!(await this.#repos.projects.connectOntology(projectId, ontologyId))) {
       throw new AppError(
         'ontology_already_connected',
         `Project ${projectId} already has ontology ${project.ontologyId ?? ''}; an ontology is connected once`,
@@ -126,7 +126,7 @@ export class ProjectService {
     const by = body.globalKeys ? { globalKeys: body.globalKeys } : { ids: body.dataRowIds ?? [] }
     const wanted = 'globalKeys' in by ? by.globalKeys : by.ids
     const field = 'globalKeys' in by ? 'globalKeys' : 'dataRowIds'
-    const found = await this.#store.resolveDataRows(caller.organizationId, by)
+    const found = await this.#repos.datasets.resolveDataRows(caller.organizationId, by)
     const known = new Set(found.map((r) => ('globalKeys' in by ? r.globalKey : r.id)))
     const missing = wanted.findIndex((w) => !known.has(w))
     if (missing >= 0) {
@@ -138,7 +138,7 @@ export class ProjectService {
     }
     const ids = [...new Set(found.map((r) => r.id))]
     try {
-      const { batch, alreadyInProject } = await this.#store.createBatch({
+      const { batch, alreadyInProject } = await this.#repos.projects.createBatch({
         id: newId(),
         projectId,
         name: body.name,
@@ -159,6 +159,6 @@ export class ProjectService {
 
   async listBatches(caller: Caller, projectId: string) {
     await this.getProject(caller, projectId)
-    return { items: await this.#store.listBatches(projectId), nextCursor: null }
+    return { items: await this.#repos.projects.listBatches(projectId), nextCursor: null }
   }
 }

@@ -1,6 +1,6 @@
 /** Read models for the web app: project grids, one data row's annotations, masks as PNG. */
 import { AppError, type DataRowAnnotations, type StoredAnnotation } from '@labelport/core'
-import type { Store } from '@labelport/db'
+import type { Repositories } from '@labelport/db'
 import { maskBlobKey, type MaskProcessor } from '../masks/mask-processor.ts'
 import type { BlobStore } from '../storage/blob-store.ts'
 import type { Caller } from './auth-service.ts'
@@ -8,20 +8,20 @@ import type { CatalogService } from './catalog-service.ts'
 import type { ProjectService } from './project-service.ts'
 
 export class ViewService {
-  readonly #store: Store
+  readonly #repos: Pick<Repositories, 'annotations' | 'datasets' | 'maskOwners'>
   readonly #blobs: BlobStore
   readonly #catalog: CatalogService
   readonly #projects: ProjectService
   readonly #masks: MaskProcessor
 
   constructor(deps: {
-    store: Store
+    repos: Pick<Repositories, 'annotations' | 'datasets' | 'maskOwners'>
     blobs: BlobStore
     catalog: CatalogService
     projects: ProjectService
     masks: MaskProcessor
   }) {
-    this.#store = deps.store
+    this.#repos = deps.repos
     this.#blobs = deps.blobs
     this.#catalog = deps.catalog
     this.#projects = deps.projects
@@ -31,7 +31,7 @@ export class ViewService {
   /** A data row with the projects it is used in. */
   async dataRow(caller: Caller, id: string) {
     const { blobKey: _blobKey, ...row } = await this.#catalog.getDataRow(caller, id)
-    return { ...row, projects: await this.#store.projectsOfDataRow(id) }
+    return { ...row, projects: await this.#repos.datasets.projectsOfDataRow(id) }
   }
 
   async projectDataRows(
@@ -41,7 +41,7 @@ export class ViewService {
     limit: number | undefined,
   ) {
     await this.#projects.getProject(caller, projectId)
-    const page = await this.#store.listProjectDataRows(projectId, cursor, limit ?? 100)
+    const page = await this.#repos.annotations.listProjectDataRows(projectId, cursor, limit ?? 100)
     return {
       items: page.items.map(({ blobKey: _blobKey, ...r }) => r),
       nextCursor: page.nextCursor,
@@ -56,10 +56,12 @@ export class ViewService {
     await this.#projects.getProject(caller, projectId)
     const { blobKey: _blobKey, ...dataRow } = await this.#catalog.getDataRow(caller, dataRowId)
     const annotations: StoredAnnotation[] = []
-    for await (const a of this.#store.streamProjectAnnotations(projectId, [dataRowId])) {
+    for await (const a of this.#repos.annotations.streamProjectAnnotations(projectId, [
+      dataRowId,
+    ])) {
       annotations.push({ id: a.id, layer: a.layer, importId: a.importId, record: a.record })
     }
-    const label = (await this.#store.getLabels(projectId, [dataRowId])).get(dataRowId)
+    const label = (await this.#repos.annotations.getLabels(projectId, [dataRowId])).get(dataRowId)
     return {
       dataRow,
       label: label ? { id: label.id, isBenchmarkReference: label.isBenchmarkReference } : null,
@@ -71,7 +73,7 @@ export class ViewService {
   async compositeMask(caller: Caller, sha256: string): Promise<Uint8Array> {
     const owned =
       /^[0-9a-f]{64}$/.test(sha256) &&
-      (await this.#store.maskOwners.owns(caller.organizationId, sha256))
+      (await this.#repos.maskOwners.owns(caller.organizationId, sha256))
     const png = owned ? await this.#blobs.get(maskBlobKey(sha256)) : null
     if (!png) throw new AppError('mask_not_found', `No stored mask ${sha256}`, { path: ['sha256'] })
     return png
@@ -83,7 +85,7 @@ export class ViewService {
     annotationId: string,
   ): Promise<Uint8Array> {
     await this.#projects.getProject(caller, projectId)
-    const annotation = await this.#store.getAnnotation(projectId, annotationId)
+    const annotation = await this.#repos.annotations.getAnnotation(projectId, annotationId)
     const record = annotation?.record
     if (record?.kind !== 'object' || record.geometry.type !== 'mask')
       throw new AppError('mask_not_found', `No mask annotation ${annotationId} in this project`, {

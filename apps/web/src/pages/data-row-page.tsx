@@ -316,10 +316,17 @@ function FailuresPanel({
       </section>
     )
   if (failures.length === 0 && !focusImportId) return null
+  const dryRuns = failures.filter((f) => f.job.dryRun).length
   return (
     <section className="lp-side-section lp-side-section--failures" data-testid="row-failures">
       <h2 className="lp-side-title">
         Failed import lines <span className="lp-count lp-count--bad">{failures.length}</span>
+        {dryRuns > 0 && (
+          <span className="lp-muted lp-small" data-testid="dry-run-count">
+            {' '}
+            {dryRuns} from dry runs
+          </span>
+        )}
       </h2>
       {failures.length === 0 && (
         <p className="lp-muted lp-small">No failed lines for this data row.</p>
@@ -333,12 +340,22 @@ function FailuresPanel({
               ref={focused ? focusRef : undefined}
               className={focused ? 'lp-failure lp-failure--focused' : 'lp-failure'}
               data-testid={focused ? 'focused-failure' : 'row-failure'}
+              data-dry-run={job.dryRun ? 'true' : 'false'}
             >
               <div className="lp-failure__head">
                 <a href={href.importJob(job.id)} className="lp-strong">
                   {job.name}
                 </a>
                 <KindBadge kind={job.kind} />
+                {job.dryRun && (
+                  <span
+                    className="lp-badge lp-badge--neutral"
+                    data-testid="dry-run-marker"
+                    title="A dry run: this line was judged, nothing was written"
+                  >
+                    dry run · nothing written
+                  </span>
+                )}
                 <span className="lp-muted lp-small">line {status.line}</span>
               </div>
               {status.uuid && (

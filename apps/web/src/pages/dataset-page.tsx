@@ -19,6 +19,7 @@ import {
   formatDate,
   formatNumber,
 } from '../components/ui.tsx'
+import { DeleteButton } from '../components/delete-dialog.tsx'
 
 const PAGE = 100
 
@@ -87,6 +88,20 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
             {formatDate(d.createdAt)}
           </>
         }
+        actions={
+          isAdmin && (
+            <DeleteButton
+              what="dataset"
+              typeName
+              label="Delete dataset…"
+              loadImpact={() => client.json(api.getDatasetDeletionImpact, { datasetId })}
+              onDelete={async () => {
+                await client.send(api.deleteDataset, { datasetId })
+                window.location.hash = href.datasets()
+              }}
+            />
+          )
+        }
       />
       {isAdmin && (
         <ImageUploader
@@ -123,6 +138,7 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
                 <th className="lp-num">EXIF</th>
                 <th>Used in</th>
                 <th>Created</th>
+                {isAdmin && <th />}
               </tr>
             </thead>
             <tbody>
@@ -167,6 +183,23 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
                       )}
                     </td>
                     <td className="lp-muted lp-nowrap">{formatDate(row.createdAt)}</td>
+                    {isAdmin && (
+                      <td>
+                        <DeleteButton
+                          what="data row"
+                          label="Delete…"
+                          small
+                          loadImpact={() =>
+                            client.json(api.getDataRowDeletionImpact, { dataRowId: row.id })
+                          }
+                          onDelete={async () => {
+                            await client.send(api.deleteDataRow, { dataRowId: row.id })
+                            dataset.reload()
+                            rows.reload()
+                          }}
+                        />
+                      </td>
+                    )}
                   </tr>
                 )
               })}

@@ -1,13 +1,16 @@
 /**
  * One import job: state with live progress, counts by status and by error code, and the failed
- * lines (filter by code, search by data row), each linking to its data row with the reason.
+ * lines (filter by code, search by any text of the line, download all), each linking to its data
+ * row with the reason. Texts follow the job's real state: nothing says "all imported" while it runs.
  */
 import { useEffect, useState } from 'react'
 import { api } from '@labelport/core'
 import type { ImportJob } from '@labelport/core'
 import type { StatusLine } from '../api-client.ts'
-import { useClient } from '../client-context.ts'
+import { useClient, useMe } from '../client-context.ts'
+import { DeleteButton } from '../components/delete-dialog.tsx'
 import { useAsync } from '../use-async.ts'
+import { FailedLinesDownload } from '../components/failed-lines-download.tsx'
 import { href } from '../router.ts'
 import {
   AsyncStatus,
@@ -27,6 +30,7 @@ const PAGE = 50
 
 export function ImportPage({ importId }: { importId: string }) {
   const client = useClient()
+  const role = useMe()?.role
   const [job, setJob] = useState<ImportJob | null>(null)
   const [error, setError] = useState<Error | null>(null)
   const [codeFilter, setCodeFilter] = useState('')
@@ -89,6 +93,21 @@ export function ImportPage({ importId }: { importId: string }) {
             {job.finishedAt && <> · finished {formatDate(job.finishedAt)}</>}
           </>
         }
+        actions={
+          job.kind === 'mal' &&
+          !job.dryRun &&
+          job.state !== 'RUNNING' &&
+          (role === 'admin' || role === 'reviewer') && (
+            <DeleteButton
+              what="pre-labels"
+              label="Delete its pre-labels…"
+              loadImpact={() => client.json(api.getImportPrelabelsDeletionImpact, { importId })}
+              onDelete={async () => {
+                await client.send(api.deleteImportPrelabels, { importId })
+              }}
+            />
+          )
+        }
       />
       {error && <ErrorNotice error={error} />}
       <div className="lp-stats">
@@ -146,8 +165,8 @@ export function ImportPage({ importId }: { importId: string }) {
         <section className="lp-card lp-card--flush">
           <h2 className="lp-card__title">Failures by error code</h2>
           {codes.length === 0 ? (
-            <p className="lp-card__empty">
-              {job.state === 'RUNNING' ? 'No failures so far.' : 'No line failed.'}
+            <p className="lp-card__empty" data-testid="error-codes-empty">
+              {codesEmptyText(job)}
             </p>
           ) : (
             <table className="lp-table lp-table--compact" data-testid="error-codes">
@@ -210,6 +229,34 @@ export function ImportPage({ importId }: { importId: string }) {
   )
 }
 
+/** What the empty "failures by code" card says, true to the job's state and counts. */
+function codesEmptyText(job: ImportJob): string {
+  const judged = `${formatNumber(job.counts.total)} line${job.counts.total === 1 ? '' : 's'} judged`
+  if (job.state === 'RUNNING')
+    return job.counts.failure > 0
+      ? `${formatNumber(job.counts.failure)} lines failed so far (${judged}); their codes appear at the next checkpoint.`
+      : `No failure so far (${judged}, ${job.progress}).`
+  if (job.state === 'FAILED') return 'The job stopped before any line failed.'
+  return job.counts.failure > 0
+    ? `${formatNumber(job.counts.failure)} lines failed.`
+    : job.dryRun
+      ? 'No line failed: every line would be imported.'
+      : 'No line failed.'
+}
+
+/** What the empty failed-lines table says. */
+function failedLinesEmptyText(job: ImportJob, filtered: boolean): string {
+  if (job.state === 'RUNNING')
+    return job.counts.failure > 0
+      ? `${formatNumber(job.counts.failure)} lines failed so far; they are listed here when the job finishes.`
+      : 'The job is running; failed lines are listed here when it finishes.'
+  if (job.state === 'FAILED' && job.counts.failure === 0)
+    return 'No line failed before the job stopped.'
+  if (job.counts.failure === 0)
+    return job.dryRun ? 'Every line would be imported.' : 'Every line was imported.'
+  return filtered ? 'No failed line matches.' : 'No failed line.'
+}
+
 function FailedLines({
   job,
   codes,
@@ -241,7 +288,7 @@ function FailedLines({
         {
           status: 'FAILURE',
           code: code || undefined,
-          dataRow: query || undefined,
+          search: query || undefined,
           offset,
           limit: PAGE + 1,
         },
@@ -277,17 +324,25 @@ function FailedLines({
           </select>
           <input
             className="lp-input lp-input--search"
-            placeholder="Data row id or global key"
+            placeholder="Search: global key, id, uuid, message…"
+            aria-label="Search failed lines"
             value={search}
             onChange={(e) => setSearch(e.target.value)}
             data-testid="data-row-search"
+          />
+          <FailedLinesDownload
+            importId={job.id}
+            jobName={job.name}
+            disabled={job.state === 'RUNNING' || job.counts.failure === 0}
           />
         </div>
       </div>
       <AsyncStatus state={lines} what="failed lines" />
       {lines.data && lines.data.rows.length === 0 && (
         <Empty>
-          {job.counts.failure === 0 ? 'Every line was imported.' : 'No failed line matches.'}
+          <span data-testid="failed-lines-empty">
+            {failedLinesEmptyText(job, Boolean(code || query))}
+          </span>
         </Empty>
       )}
       {lines.data && lines.data.rows.length > 0 && (

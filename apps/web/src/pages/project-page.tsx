@@ -21,6 +21,7 @@ import {
   formatDate,
   formatNumber,
 } from '../components/ui.tsx'
+import { DeleteButton } from '../components/delete-dialog.tsx'
 
 const TABS = [
   { id: 'data-rows', label: 'Data rows' },
@@ -88,6 +89,20 @@ export function ProjectPage({ projectId, tab }: { projectId: string; tab: string
             {p.description && <span>{p.description} · </span>}
             <span className="lp-mono">{p.id}</span> · created {formatDate(p.createdAt)}
           </>
+        }
+        actions={
+          role === 'admin' && (
+            <DeleteButton
+              what="project"
+              typeName
+              label="Delete project…"
+              loadImpact={() => client.json(api.getProjectDeletionImpact, { projectId })}
+              onDelete={async () => {
+                await client.send(api.deleteProject, { projectId })
+                window.location.hash = href.projects()
+              }}
+            />
+          )
         }
       />
       <div className="lp-tabs" role="tablist">

@@ -1,6 +1,7 @@
 import { AppError } from '../errors.ts'
 import type { DataRowRef } from '../ndjson/line.ts'
-import { checkList, checkOptionsObject, describe, isRecord } from './checks.ts'
+import { requireDataRowRef } from '../ndjson/line-grammar.ts'
+import { checkList, checkOptionsObject, describe } from './checks.ts'
 import { ClassificationAnnotation } from './classification.ts'
 import { ObjectAnnotation } from './object-annotation.ts'
 import { RelationshipAnnotation } from './relationship.ts'
@@ -23,7 +24,7 @@ export class Label {
 
   constructor(options: LabelOptions) {
     checkOptionsObject(options, 'Label')
-    this.data = checkDataRowRef(options.data)
+    this.data = requireDataRowRef(options.data, ['data'])
     this.annotations = checkList(options.annotations ?? [], ['annotations']).map((a, i) => {
       if (!(
         a instanceof ClassificationAnnotation ||
@@ -48,33 +49,4 @@ export class Label {
     }
     this.isBenchmarkReference = flag
   }
-}
-
-function checkDataRowRef(value: unknown): DataRowRef {
-  if (!isRecord(value))
-    throw new AppError(
-      'data_row_ref_invalid',
-      `data must be {globalKey} or {id}, got ${describe(value)}`,
-      { path: ['data'] },
-    )
-  const keys = (['id', 'globalKey'] as const).filter(
-    (k) => value[k] !== undefined && value[k] !== null,
-  )
-  if (keys.length !== 1) {
-    throw new AppError(
-      'data_row_ref_invalid',
-      `data needs exactly one of id and globalKey, got ${describe(value)}`,
-      { path: ['data'] },
-    )
-  }
-  const key = keys[0] as 'id' | 'globalKey'
-  const ref = value[key]
-  if (typeof ref !== 'string' || ref.length === 0) {
-    throw new AppError(
-      'data_row_ref_invalid',
-      `${key} must be a non-empty string, got ${describe(ref)}`,
-      { path: ['data', key] },
-    )
-  }
-  return key === 'id' ? { id: ref } : { globalKey: ref }
 }

@@ -32,6 +32,7 @@ import {
   RoleSchema,
   SessionSchema,
   UserSchema,
+  DeletionImpactSchema,
 } from './entities.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
@@ -156,6 +157,11 @@ export const StatusQuerySchema = z.object({
   code: z.string().optional(),
   /** matches a data row's id or global key */
   dataRow: z.string().optional(),
+  /**
+   * keeps lines where this text occurs, ignoring case, in the data row's id or global key, the
+   * line's uuid, or an error's code, message or path
+   */
+  search: z.string().max(500).optional(),
   offset: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(100000).optional(),
 })
@@ -168,6 +174,16 @@ const Email = z
   .transform((e) => e.toLowerCase())
 /** long enough to resist guessing; the server also throttles failed sign-ins */
 export const PasswordSchema = z.string().min(12, 'at least 12 characters').max(200)
+
+/** The outline of an OpenAPI 3.1 document (`openapi.ts` writes it; its schemas are JSON Schema). */
+export const OpenApiDocumentSchema = z.looseObject({
+  openapi: z.literal('3.1.0'),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(
+    z.string(),
+    z.record(z.string(), z.looseObject({ operationId: z.string(), summary: z.string() })),
+  ),
+})
 
 export const api = {
   health: endpoint({
@@ -561,6 +577,53 @@ export const api = {
     path: '/v1/projects/:projectId/annotations/:annotationId/mask.png',
     responseKind: 'binary',
     summary: 'The binary mask (0/255 grayscale PNG) of one mask annotation',
+  }),
+  getOpenApi: endpoint({
+    method: 'GET',
+    path: '/v1/openapi.json',
+    response: OpenApiDocumentSchema,
+    summary: 'This contract as an OpenAPI 3.1 document, to generate clients in other languages',
+  }),
+  getDatasetDeletionImpact: endpoint({
+    method: 'GET',
+    path: '/v1/datasets/:datasetId/deletion-impact',
+    response: DeletionImpactSchema,
+    summary:
+      'What deleting the dataset would take: data rows, the projects using them, annotations',
+  }),
+  getProjectDeletionImpact: endpoint({
+    method: 'GET',
+    path: '/v1/projects/:projectId/deletion-impact',
+    response: DeletionImpactSchema,
+    summary: 'What deleting the project would take: batches, imports, annotations, evaluations',
+  }),
+  getDataRowDeletionImpact: endpoint({
+    method: 'GET',
+    path: '/v1/data-rows/:dataRowId/deletion-impact',
+    response: DeletionImpactSchema,
+    summary: 'What deleting the data row would take: the projects using it, its annotations',
+  }),
+  deleteDataRow: endpoint({
+    method: 'DELETE',
+    path: '/v1/data-rows/:dataRowId',
+    responseKind: 'empty',
+    successStatus: 204,
+    summary:
+      'Deletes a data row with its annotations in every project, labels, batch memberships and per-row evaluation results',
+  }),
+  getImportPrelabelsDeletionImpact: endpoint({
+    method: 'GET',
+    path: '/v1/imports/:importId/prelabels/deletion-impact',
+    response: DeletionImpactSchema,
+    summary:
+      "What deleting an import's pre-labels would take: the pre-labels, the evaluations of them",
+  }),
+  deleteImportPrelabels: endpoint({
+    method: 'DELETE',
+    path: '/v1/imports/:importId/prelabels',
+    response: DeletionImpactSchema,
+    summary:
+      'Deletes the pre-labels a MAL import wrote (not those a later import replaced) and the evaluations that compared them; answers what was deleted',
   }),
 } as const
 

@@ -1,6 +1,8 @@
 /** Resource shapes of the HTTP API, written once: the server answers them, the SDK reads them. */
 import { z } from 'zod'
 import { ErrorCodeSchema, IssueSchema } from '../errors.ts'
+import { AnnotationRecordSchema } from '../model/annotation-record-schema.ts'
+import { StoredNormalizedOntologySchema } from '../ontology/normalized.ts'
 
 const Timestamp = z.string() // ISO-8601 UTC
 
@@ -136,7 +138,8 @@ export const OntologySchema = z.object({
   id: z.string(),
   name: z.string(),
   mediaType: z.literal('IMAGE'),
-  normalized: z.unknown(), // NormalizedOntology with every featureSchemaId set
+  /** every featureSchemaId set */
+  normalized: StoredNormalizedOntologySchema,
   createdAt: Timestamp,
 })
 export type OntologyResource = z.infer<typeof OntologySchema>
@@ -230,7 +233,7 @@ export const StoredAnnotationSchema = z.object({
   id: z.string(),
   layer: z.enum(['prelabel', 'label']),
   importId: z.string(),
-  record: z.unknown(), // AnnotationRecord
+  record: AnnotationRecordSchema,
 })
 export type StoredAnnotation = z.infer<typeof StoredAnnotationSchema>
 
@@ -354,3 +357,26 @@ export const EvaluationDataRowSchema = z.object({
   lowestIou: z.number().nullable(),
 })
 export type EvaluationDataRow = z.infer<typeof EvaluationDataRowSchema>
+
+// ── deletes (issue 11, item 6): what a delete takes with it, shown before it happens ──
+
+export const DeletionImpactSchema = z.object({
+  subject: z.object({
+    type: z.enum(['dataset', 'project', 'data_row', 'import_prelabels']),
+    id: z.string(),
+    /** the name a person types to confirm (a data row's global key, else its id) */
+    name: z.string(),
+  }),
+  /** data rows deleted (a project: the data rows its batches hold, which stay in their datasets) */
+  dataRows: z.number().int(),
+  /** the projects that use what is deleted */
+  projects: z.array(z.object({ id: z.string(), name: z.string() })),
+  /** batches that hold the deleted rows (emptied batches go too) or the project's batches */
+  batches: z.number().int(),
+  annotations: z.object({ prelabel: z.number().int(), label: z.number().int() }),
+  /** import jobs deleted (projects) */
+  imports: z.number().int(),
+  /** evaluations deleted (projects, an import's pre-labels) or whose per-row results go (data rows) */
+  evaluations: z.number().int(),
+})
+export type DeletionImpact = z.infer<typeof DeletionImpactSchema>

@@ -74,6 +74,13 @@ export const PERMISSIONS: Record<EndpointName, Permission> = {
   getEvaluation: { roles: EVERYONE },
   listEvaluationDataRows: { roles: EVERYONE },
   listEvaluationObjects: { roles: EVERYONE },
+  getOpenApi: { roles: 'public' },
+  getDatasetDeletionImpact: { roles: ADMIN },
+  getProjectDeletionImpact: { roles: ADMIN },
+  getDataRowDeletionImpact: { roles: ADMIN },
+  deleteDataRow: { roles: ADMIN },
+  getImportPrelabelsDeletionImpact: { roles: IMPORTERS },
+  deleteImportPrelabels: { roles: IMPORTERS, note: 'MAL imports only (409 conflict otherwise)' },
 }
 
 const NAMES = new Map<Endpoint, EndpointName>(

@@ -1,1 +1,2 @@
 export * from './annotation-record.ts'
+export * from './annotation-record-schema.ts'

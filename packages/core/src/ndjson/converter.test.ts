@@ -904,12 +904,26 @@ void test('deserialize errors carry codes and paths into the lines', () => {
     () =>
       NDJsonConverter.deserialize([{ dataRow: dr, name: 'p', point: { x: 1, y: 1 }, bbox: {} }]),
     'annotation_kind_conflict',
-    [0, 'point'],
+    [0, 'bbox'], // the line grammar's rule, as the server: the second kind key of the line
   )
   throwsCode(
     () => NDJsonConverter.deserialize([{ dataRow: dr, point: { x: 1, y: 1 } }]),
     'feature_missing',
     [0, 'name'],
+  )
+  // `featureSchemaId` is not a line key (the server fails such a line with feature_missing too)
+  throwsCode(
+    () =>
+      NDJsonConverter.deserialize([
+        { dataRow: dr, featureSchemaId: 'ckrb1sfkn099c0y910wbo0p1c', point: { x: 1, y: 1 } },
+      ]),
+    'feature_missing',
+    [0, 'name'],
+  )
+  throwsCode(
+    () => NDJsonConverter.deserialize([{ dataRow: { id: '' }, name: 'p', point: { x: 1, y: 1 } }]),
+    'data_row_ref_invalid',
+    [0, 'dataRow', 'id'],
   )
   throwsCode(
     () =>

@@ -37,7 +37,7 @@ import { ObjectAnnotation } from '../annotation/object-annotation.ts'
 import type { ObjectValue } from '../annotation/object-annotation.ts'
 import { Relationship, RelationshipAnnotation } from '../annotation/relationship.ts'
 import { decodeRle, encodeRle } from '../mask/rle.ts'
-import { KIND_KEYS } from './line.ts'
+import { dataRowRefKey, requireDataRowRef, requireFeatureRef, requireKind } from './line-grammar.ts'
 import type {
   CustomMetric,
   DataRowRef,
@@ -158,10 +158,6 @@ function serializeGeometry(value: ObjectValue, path: IssuePath): NdGeometry {
   return { mask: serializeMask(value, path) }
 }
 
-function dataRowKey(ref: DataRowRef): string {
-  return 'id' in ref ? `id:${ref.id}` : `globalKey:${ref.globalKey}`
-}
-
 function serializeAnnotation(
   annotation: Annotation,
   dataRow: DataRowRef,
@@ -212,7 +208,7 @@ function serialize(labels: readonly Label[]): NdLine[] {
   labels.forEach((label, l) => {
     if (!(label instanceof Label))
       throw new AppError('field_invalid', `expected a Label, got ${describe(label)}`, { path: [l] })
-    const key = dataRowKey(label.data)
+    const key = dataRowRefKey(label.data)
     const seen = uuidsByDataRow.get(key) ?? new Set<string>()
     uuidsByDataRow.set(key, seen)
     const objectUuids = new Set(
@@ -252,12 +248,15 @@ function build<T>(path: IssuePath, make: () => T): T {
   }
 }
 
-function readFeature(raw: Record<string, unknown>): { name?: string; featureSchemaId?: string } {
-  const name = raw['name']
-  const schemaId = raw['schemaId'] ?? raw['featureSchemaId']
+/** The line grammar's feature reference (`name`, `schemaId`) as the constructors' options. */
+function readFeature(
+  raw: Record<string, unknown>,
+  path: IssuePath,
+): { name?: string; featureSchemaId?: string } {
+  const { name, schemaId } = requireFeatureRef(raw, path)
   return {
-    ...(name === undefined || name === null ? {} : { name: name as string }),
-    ...(schemaId === undefined || schemaId === null ? {} : { featureSchemaId: schemaId as string }),
+    ...(name === undefined ? {} : { name }),
+    ...(schemaId === undefined ? {} : { featureSchemaId: schemaId }),
   }
 }
 
@@ -282,7 +281,11 @@ function readAnswer(raw: unknown, path: IssuePath): ClassificationAnswer {
   return build(
     path,
     () =>
-      new ClassificationAnswer({ ...readFeature(answer), ...readScores(answer), classifications }),
+      new ClassificationAnswer({
+        ...readFeature(answer, []),
+        ...readScores(answer),
+        classifications,
+      }),
   )
 }
 
@@ -311,7 +314,7 @@ function readNested(raw: unknown, path: IssuePath): ClassificationAnnotation {
   const value = readValue(c, path)
   return build(
     path,
-    () => new ClassificationAnnotation({ ...readFeature(c), ...readScores(c), value }),
+    () => new ClassificationAnnotation({ ...readFeature(c, []), ...readScores(c), value }),
   )
 }
 
@@ -409,48 +412,6 @@ function readObjectValue(
   }
 }
 
-function readDataRow(raw: unknown, path: IssuePath): DataRowRef {
-  if (raw === undefined || raw === null)
-    throw new AppError('data_row_missing', 'the line has no dataRow', { path })
-  if (!isRecord(raw))
-    throw new AppError(
-      'data_row_ref_invalid',
-      `dataRow must be {id} or {globalKey}, got ${describe(raw)}`,
-      { path },
-    )
-  const keys = (['id', 'globalKey'] as const).filter((k) => raw[k] !== undefined && raw[k] !== null)
-  const key = keys[0]
-  const ref = key === undefined ? undefined : raw[key]
-  if (keys.length !== 1 || key === undefined || typeof ref !== 'string' || ref.length === 0) {
-    throw new AppError(
-      'data_row_ref_invalid',
-      `dataRow needs exactly one of id and globalKey, got ${describe(raw)}`,
-      { path },
-    )
-  }
-  return key === 'id' ? { id: ref } : { globalKey: ref }
-}
-
-function kindOf(line: Record<string, unknown>, path: IssuePath): KindKey {
-  const kinds = KIND_KEYS.filter(
-    (k) => line[k] !== undefined || (k === 'answer' && line['answers'] !== undefined),
-  )
-  const kind = kinds[0]
-  if (kind === undefined) {
-    throw new AppError('annotation_kind_missing', `a line needs one of ${KIND_KEYS.join(', ')}`, {
-      path,
-    })
-  }
-  if (kinds.length > 1) {
-    throw new AppError(
-      'annotation_kind_conflict',
-      `a line has exactly one of ${kinds.join(', ')}`,
-      { path: [...path, kinds[1] as string] },
-    )
-  }
-  return kind
-}
-
 interface PendingRelationship {
   line: Record<string, unknown>
   index: number
@@ -499,7 +460,12 @@ function resolveRelationship(
   )
   return build(
     path,
-    () => new RelationshipAnnotation({ ...readFeature(pending.line), value, uuid: pending.uuid }),
+    () =>
+      new RelationshipAnnotation({
+        ...readFeature(pending.line, []),
+        value,
+        uuid: pending.uuid,
+      }),
   )
 }
 
@@ -518,8 +484,8 @@ function deserialize(lines: readonly unknown[]): Label[] {
         `line ${index} is not a JSON object: ${describe(raw)}`,
         { path },
       )
-    const data = readDataRow(raw['dataRow'], [...path, 'dataRow'])
-    const key = dataRowKey(data)
+    const data = requireDataRowRef(raw['dataRow'], [...path, 'dataRow'])
+    const key = dataRowRefKey(data)
     const group: Group = groups.get(key) ?? {
       data,
       benchmark: false,
@@ -537,8 +503,8 @@ function deserialize(lines: readonly unknown[]): Label[] {
       })
     group.uuids.add(uuid)
 
-    const kind = kindOf(raw, path)
-    const feature = readFeature(raw)
+    const kind = requireKind(raw, path)
+    const feature = readFeature(raw, path)
     const scores = readScores(raw)
     if (kind === 'relationship') {
       group.annotations.push({ line: raw, index, uuid })

@@ -109,3 +109,46 @@ export const NormalizedOntologySchema: z.ZodType<NormalizedOntology, unknown> = 
   tools: z.array(NormalizedToolSchema).optional().default([]),
   classifications: z.array(NormalizedClassificationSchema).optional().default([]),
 })
+
+/**
+ * A normalized ontology as stored and served: every field present (the schemas above complete
+ * an input; this one only checks a finished one, so parsing changes nothing).
+ */
+const StoredOptionSchema: z.ZodType<NormalizedOption, NormalizedOption> = z.lazy(() =>
+  z.looseObject({
+    schemaNodeId: z.string().nullable(),
+    featureSchemaId: z.string().nullable(),
+    label: z.string(),
+    value: z.string(),
+    options: z.array(StoredClassificationSchema),
+  }),
+)
+const StoredClassificationSchema: z.ZodType<NormalizedClassification, NormalizedClassification> =
+  z.lazy(() =>
+    z.looseObject({
+      type: z.enum(CLASSIFICATION_TYPES),
+      instructions: z.string(),
+      name: z.string(),
+      required: z.boolean(),
+      options: z.array(StoredOptionSchema),
+      schemaNodeId: z.string().nullable(),
+      featureSchemaId: z.string().nullable(),
+      scope: z.enum(['global', 'index']).exactOptional(),
+      uiMode: z.enum(['hotkey', 'searchable']).exactOptional(),
+    }),
+  )
+export const StoredNormalizedOntologySchema: z.ZodType<NormalizedOntology, NormalizedOntology> =
+  z.looseObject({
+    tools: z.array(
+      z.looseObject({
+        tool: z.enum(TOOL_TYPES),
+        name: z.string(),
+        required: z.boolean(),
+        color: z.string(),
+        classifications: z.array(StoredClassificationSchema),
+        schemaNodeId: z.string().nullable(),
+        featureSchemaId: z.string().nullable(),
+      }),
+    ),
+    classifications: z.array(StoredClassificationSchema),
+  })

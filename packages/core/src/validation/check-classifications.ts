@@ -16,10 +16,10 @@ import {
   isObject,
   readScores,
   show,
-  readFeatureRef,
   wrongType,
   type Json,
 } from './check-values.ts'
+import { checkFeatureRef } from '../ndjson/line-grammar.ts'
 
 /** The answer of a classification: `answer`, or `answers` (Labelbox accepts it for checklists). */
 export function answerKey(source: Json): 'answer' | 'answers' {
@@ -164,7 +164,7 @@ function resolveOption(
   path: IssuePath,
   issues: Issue[],
 ): IndexedOption | undefined {
-  const ref = readFeatureRef(
+  const ref = checkFeatureRef(
     answer,
     path,
     { message: `an answer of '${question.name}' needs a name or a schemaId`, path },
@@ -245,7 +245,7 @@ function resolveNested(
   path: IssuePath,
   issues: Issue[],
 ): IndexedClassification | undefined {
-  const ref = readFeatureRef(
+  const ref = checkFeatureRef(
     item,
     path,
     { message: `a classification under ${owner} needs a name or a schemaId`, path },

@@ -1,13 +1,13 @@
 /**
- * Geometry of object lines: coordinates are pixels of the original image, origin top-left,
- * x right, y down. Bounds are checked only when the image size is known: [0, width] × [0, height].
+ * Geometry of object lines, in the image frame of docs/architecture.md ("Coordinates"). Bounds
+ * are checked only when the image size is known: [0, width] × [0, height].
  */
 import type { Issue, IssuePath } from '../errors.ts'
 import type { GeometryRecord, PointRecord } from '../model/annotation-record.ts'
 import type { NdMask } from '../ndjson/line.ts'
 import { add, at, isAbsent, isObject, show, wrongType, type Json } from './check-values.ts'
 
-/** Image size when known; `width < 0` means unknown (no bounds check). */
+/** The image size (as displayed); `null` where it is unknown: no bounds check. */
 export interface Bounds {
   width: number
   height: number
@@ -43,9 +43,9 @@ function coordinate(
   return value
 }
 
-function outside(x: number, y: number, bounds: Bounds): boolean {
+function outside(x: number, y: number, bounds: Bounds | null): boolean {
   return (
-    bounds.width >= 0 &&
+    bounds !== null &&
     (x <= -SUBPIXEL_OVERSHOOT ||
       y <= -SUBPIXEL_OVERSHOOT ||
       x >= bounds.width + SUBPIXEL_OVERSHOOT ||
@@ -53,18 +53,18 @@ function outside(x: number, y: number, bounds: Bounds): boolean {
   )
 }
 
-function outOfBounds(issues: Issue[], what: string, bounds: Bounds, path: IssuePath): void {
+function outOfBounds(issues: Issue[], what: string, bounds: Bounds | null, path: IssuePath): void {
   add(
     issues,
     'geometry_out_of_bounds',
-    `${what} lies outside the image (${bounds.width}×${bounds.height})`,
+    `${what} lies outside the image (${bounds?.width ?? '?'}×${bounds?.height ?? '?'})`,
     path,
   )
 }
 
 export function checkBbox(
   value: unknown,
-  bounds: Bounds,
+  bounds: Bounds | null,
   issues: Issue[],
 ): GeometryRecord | undefined {
   const path = ['bbox']
@@ -103,7 +103,7 @@ export function checkBbox(
 
 export function checkPoint(
   value: unknown,
-  bounds: Bounds,
+  bounds: Bounds | null,
   issues: Issue[],
 ): GeometryRecord | undefined {
   const path = ['point']
@@ -114,7 +114,7 @@ export function checkPoint(
 function readPoint(
   value: unknown,
   path: IssuePath,
-  bounds: Bounds,
+  bounds: Bounds | null,
   issues: Issue[],
 ): PointRecord | undefined {
   if (!isObject(value)) {
@@ -135,7 +135,7 @@ function readPoint(
 export function checkPath(
   key: 'polygon' | 'line',
   value: unknown,
-  bounds: Bounds,
+  bounds: Bounds | null,
   issues: Issue[],
 ): GeometryRecord | undefined {
   if (!Array.isArray(value)) {

@@ -118,7 +118,7 @@ export function checkObjectLine(
   parsed: LineOfRecord & { kind: Exclude<KindKey, 'answer' | 'relationship'> },
   dataRowId: string,
   tool: IndexedTool,
-  bounds: Bounds,
+  bounds: Bounds | null,
   issues: Issue[],
 ):
   | { record: ObjectRecord; mask?: undefined }

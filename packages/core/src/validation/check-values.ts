@@ -121,30 +121,3 @@ function readCustomMetrics(
   }
   return out
 }
-
-/**
- * Reads a feature reference (`name` and/or `schemaId`, strings): undefined, with the issues added,
- * when either has the wrong type or both are missing.
- */
-export function readFeatureRef(
-  source: Json,
-  path: IssuePath,
-  missing: { message: string; path: IssuePath },
-  issues: Issue[],
-): { name: string | undefined; schemaId: string | undefined } | undefined {
-  const { name, schemaId } = source
-  const before = issues.length
-  if (!isAbsent(name) && typeof name !== 'string')
-    wrongType(issues, at(path, 'name'), 'a string', name)
-  if (!isAbsent(schemaId) && typeof schemaId !== 'string')
-    wrongType(issues, at(path, 'schemaId'), 'a string', schemaId)
-  if (issues.length > before) return undefined
-  if (isAbsent(name) && isAbsent(schemaId)) {
-    add(issues, 'feature_missing', missing.message, missing.path)
-    return undefined
-  }
-  return {
-    name: typeof name === 'string' ? name : undefined,
-    schemaId: typeof schemaId === 'string' ? schemaId : undefined,
-  }
-}

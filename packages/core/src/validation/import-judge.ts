@@ -18,23 +18,19 @@ import type {
   RelationshipRecord,
 } from '../model/annotation-record.ts'
 import type { DataRowRef, KindKey, NdMask } from '../ndjson/line.ts'
-import { KIND_KEYS } from '../ndjson/line.ts'
+import {
+  ANNOTATIONS_PER_FEATURE_LIMIT,
+  checkDataRowRef,
+  checkFeatureRef,
+  checkKind,
+} from '../ndjson/line-grammar.ts'
 import type {
   IndexedClassification,
   IndexedTool,
   OntologyIndex,
 } from '../ontology/ontology-index.ts'
 import type { Bounds } from './check-geometry.ts'
-import {
-  add,
-  isAbsent,
-  isObject,
-  readFeatureRef,
-  readScores,
-  show,
-  wrongType,
-  type Json,
-} from './check-values.ts'
+import { add, isAbsent, isObject, readScores, show, wrongType, type Json } from './check-values.ts'
 import {
   ENTRY,
   hashRowId,
@@ -55,7 +51,12 @@ import {
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
 /** Labelbox's documented limit: annotations per data row per feature in one import. */
-export const MAX_ANNOTATIONS_PER_FEATURE = 5000
+export const MAX_ANNOTATIONS_PER_FEATURE = ANNOTATIONS_PER_FEATURE_LIMIT
+
+const FEATURE_MISSING = {
+  message: 'the line needs a name or a schemaId of a feature of the ontology',
+  path: ['name'],
+}
 
 export interface ImportJudgeOptions {
   ontology: OntologyIndex
@@ -209,94 +210,14 @@ export class ImportJudge {
       }
     }
 
-    // data row reference: exactly one of id and globalKey
-    let dataRowRef: DataRowRef | undefined
-    let seenRef: { id?: string; globalKey?: string } | null = null
-    const dataRow = value.dataRow
-    if (isAbsent(dataRow))
-      add(issues, 'data_row_missing', 'the line has no dataRow: give {id} or {globalKey}', [
-        'dataRow',
-      ])
-    else if (!isObject(dataRow))
-      add(
-        issues,
-        'data_row_ref_invalid',
-        `dataRow must be an object {id} or {globalKey}, got ${show(dataRow)}`,
-        ['dataRow'],
-      )
-    else {
-      const { id, globalKey } = dataRow
-      seenRef = {}
-      if (typeof id === 'string') seenRef.id = id
-      if (typeof globalKey === 'string') seenRef.globalKey = globalKey
-      if (!isAbsent(id) && !isAbsent(globalKey)) {
-        add(
-          issues,
-          'data_row_ref_invalid',
-          `dataRow must have only one of id and globalKey, got ${show(dataRow)}`,
-          ['dataRow'],
-        )
-      } else if (!isAbsent(id)) {
-        if (typeof id === 'string' && id !== '') dataRowRef = { id }
-        else
-          add(
-            issues,
-            'data_row_ref_invalid',
-            `dataRow.id must be a non-empty string, got ${show(id)}`,
-            ['dataRow', 'id'],
-          )
-      } else if (!isAbsent(globalKey)) {
-        if (typeof globalKey === 'string' && globalKey !== '') dataRowRef = { globalKey }
-        else
-          add(
-            issues,
-            'data_row_ref_invalid',
-            `dataRow.globalKey must be a non-empty string, got ${show(globalKey)}`,
-            ['dataRow', 'globalKey'],
-          )
-      } else
-        add(issues, 'data_row_ref_invalid', 'dataRow must have one of id and globalKey', [
-          'dataRow',
-        ])
-    }
-
-    // feature reference
-    readFeatureRef(
-      value,
-      [],
-      {
-        message: 'the line needs a name or a schemaId of a feature of the ontology',
-        path: ['name'],
-      },
-      issues,
-    )
-
-    // kind: exactly one of the kind keys
-    let kind: KindKey | undefined
-    let kinds = 0
-    for (const key of KIND_KEYS) {
-      if (!isAbsent(value[key])) {
-        kind = key
-        kinds++
-      }
-    }
-    if (!isAbsent(value.answers)) {
-      kind = 'answer'
-      kinds++
-    }
-    if (kinds === 0)
-      add(issues, 'annotation_kind_missing', `the line needs one of ${KIND_KEYS.join(', ')}`, [])
-    else if (kinds > 1) {
-      const found = Object.keys(value).filter(
-        (k) => k === 'answers' || (KIND_KEYS as readonly string[]).includes(k),
-      )
-      add(
-        issues,
-        'annotation_kind_conflict',
-        `the line must have exactly one of ${KIND_KEYS.join(', ')}; found ${found.join(', ')}`,
-        [found[1] ?? ''],
-      )
-    }
+    // data row reference, feature reference, kind: the line grammar (ndjson/line-grammar.ts)
+    const ref = checkDataRowRef(value.dataRow)
+    if (ref.issue) issues.push(ref.issue)
+    const dataRowRef = ref.ref
+    const seenRef = ref.seen
+    checkFeatureRef(value, [], FEATURE_MISSING, issues)
+    const { kind, issue: kindIssue } = checkKind(value)
+    if (kindIssue) issues.push(kindIssue)
 
     const isObjectKind = kind !== undefined && kind !== 'answer' && kind !== 'relationship'
     if (issues.length > 0 || dataRowRef === undefined || kind === undefined) {
@@ -418,10 +339,10 @@ export class ImportJudge {
     const feature = resolveFeature(this.ontology, value, kind, issues)
     if (feature === undefined) return { ok: false, issues }
 
-    const bounds: Bounds =
+    const bounds: Bounds | null =
       dataRow.width !== null && dataRow.height !== null
         ? { width: dataRow.width, height: dataRow.height }
-        : { width: -1, height: -1 }
+        : null
     let record: AnnotationRecord | undefined
     let mask: NdMask | undefined
     let maskRecord: MaskLineRecord | undefined

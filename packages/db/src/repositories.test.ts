@@ -10,10 +10,13 @@ import { after, before, describe, it } from 'node:test'
 import { newId, type AnnotationRecord } from '@labelport/core'
 import { freshSchemaUrl, postgres } from '@labelport/testkit'
 import { connect } from './connect.ts'
-import { JobRepository } from './jobs.ts'
-import { DuplicateError, Store } from './store.ts'
+import { DuplicateError, CorruptColumnError } from './query-helpers.ts'
+import { createRepositories, type Repositories } from './repositories.ts'
+import { ensureOrganization } from './test-support.ts'
+import type { Connection } from './connect.ts'
 
 const pgNeed = postgres()
+const DRAINED = { code: 'internal' as const, message: 'ended by the test', path: [] }
 const DIALECTS = [
   { name: 'sqlite', skip: false as const },
   { name: 'postgres', skip: pgNeed.skip },
@@ -33,40 +36,39 @@ function bbox(uuid: string, dataRowId: string, left: number): AnnotationRecord {
 }
 
 for (const dialect of DIALECTS) {
-  describe(`store on ${dialect.name}`, { skip: dialect.skip }, () => {
-    let store: Store
-    let jobs: JobRepository
+  describe(`repositories on ${dialect.name}`, { skip: dialect.skip }, () => {
+    let conn: Connection
+    let repos: Repositories
+    let jobs: Repositories['jobs']
     let cleanup: () => Promise<void>
     const org = newId()
 
     before(async () => {
       if (dialect.name === 'sqlite') {
         const dir = mkdtempSync(join(tmpdir(), 'labelport-db-'))
-        const conn = await connect({ sqlitePath: join(dir, 'test.db') })
-        store = new Store(conn)
-        jobs = new JobRepository(conn)
+        conn = await connect({ sqlitePath: join(dir, 'test.db') })
         cleanup = async () => {
-          await store.close()
+          await conn.close()
           rmSync(dir, { recursive: true, force: true })
         }
       } else {
         const schema = await freshSchemaUrl(pgNeed.value)
-        const conn = await connect({ postgresUrl: schema.url })
-        store = new Store(conn)
-        jobs = new JobRepository(conn)
+        conn = await connect({ postgresUrl: schema.url })
         cleanup = async () => {
-          await store.close()
+          await conn.close()
           await schema.drop()
         }
       }
-      await store.ensureOrganization(org, 'Test org')
+      repos = createRepositories(conn)
+      jobs = repos.jobs
+      await ensureOrganization(conn, org, 'Test org')
     })
     after(async () => {
       await cleanup()
     })
 
     async function makeRows(n: number, prefix: string) {
-      const dataset = await store.createDataset({
+      const dataset = await repos.datasets.createDataset({
         id: newId(),
         organizationId: org,
         name: `${prefix}-ds`,
@@ -75,7 +77,7 @@ for (const dialect of DIALECTS) {
       const rows = []
       for (let i = 0; i < n; i++) {
         rows.push(
-          await store.insertDataRow({
+          await repos.datasets.insertDataRow({
             id: newId(),
             organizationId: org,
             datasetId: dataset.id,
@@ -95,7 +97,7 @@ for (const dialect of DIALECTS) {
     it('keeps global keys unique per organization and counts dataset rows', async () => {
       const { dataset, rows } = await makeRows(3, 'unique')
       await assert.rejects(
-        store.insertDataRow({
+        repos.datasets.insertDataRow({
           id: newId(),
           organizationId: org,
           datasetId: dataset.id,
@@ -111,14 +113,14 @@ for (const dialect of DIALECTS) {
       )
       // the same key in another organization is fine
       const other = newId()
-      await store.ensureOrganization(other, 'Other')
-      const otherDataset = await store.createDataset({
+      await ensureOrganization(conn, other, 'Other')
+      const otherDataset = await repos.datasets.createDataset({
         id: newId(),
         organizationId: other,
         name: 'o',
         description: '',
       })
-      await store.insertDataRow({
+      await repos.datasets.insertDataRow({
         id: newId(),
         organizationId: other,
         datasetId: otherDataset.id,
@@ -130,24 +132,24 @@ for (const dialect of DIALECTS) {
         mimeType: 'image/png',
         exifOrientation: 1,
       })
-      assert.equal((await store.getDataset(org, dataset.id))?.rowCount, 3)
+      assert.equal((await repos.datasets.getDataset(org, dataset.id))?.rowCount, 3)
       assert.deepEqual(
-        [...(await store.findGlobalKeys(org, ['unique-0', 'unique-2', 'nope']))].sort(),
+        [...(await repos.datasets.findGlobalKeys(org, ['unique-0', 'unique-2', 'nope']))].sort(),
         ['unique-0', 'unique-2'],
       )
-      assert.equal((await store.getDataRow(org, rows[0]!.id))?.mediaAttributes.width, 100)
-      assert.equal(await store.getDataRow(other, rows[0]!.id), undefined)
+      assert.equal((await repos.datasets.getDataRow(org, rows[0]!.id))?.mediaAttributes.width, 100)
+      assert.equal(await repos.datasets.getDataRow(other, rows[0]!.id), undefined)
     })
 
     it('creates batches with unique names and reports rows already in the project', async () => {
       const { rows } = await makeRows(3, 'batch')
-      const project = await store.createProject({
+      const project = await repos.projects.createProject({
         id: newId(),
         organizationId: org,
         name: 'p',
         description: '',
       })
-      const first = await store.createBatch({
+      const first = await repos.projects.createBatch({
         id: newId(),
         projectId: project.id,
         name: 'b1',
@@ -156,7 +158,7 @@ for (const dialect of DIALECTS) {
       })
       assert.equal(first.batch.size, 2)
       await assert.rejects(
-        store.createBatch({
+        repos.projects.createBatch({
           id: newId(),
           projectId: project.id,
           name: 'b1',
@@ -165,7 +167,7 @@ for (const dialect of DIALECTS) {
         }),
         DuplicateError,
       )
-      const second = await store.createBatch({
+      const second = await repos.projects.createBatch({
         id: newId(),
         projectId: project.id,
         name: 'b2',
@@ -174,8 +176,8 @@ for (const dialect of DIALECTS) {
       })
       assert.deepEqual(second.alreadyInProject, [rows[1]!.id])
       assert.equal(second.batch.size, 1)
-      assert.equal((await store.getProject(org, project.id))?.dataRowCount, 3)
-      const lookup = await store.lookupDataRows(org, project.id, {
+      assert.equal((await repos.projects.getProject(org, project.id))?.dataRowCount, 3)
+      const lookup = await repos.datasets.lookupDataRows(org, project.id, {
         ids: [rows[0]!.id],
         globalKeys: ['batch-2', 'missing'],
       })
@@ -187,13 +189,13 @@ for (const dialect of DIALECTS) {
 
     it('upserts annotations by (project, data row, layer, uuid) and keeps layers apart', async () => {
       const { rows } = await makeRows(2, 'ann')
-      const project = await store.createProject({
+      const project = await repos.projects.createProject({
         id: newId(),
         organizationId: org,
         name: 'p2',
         description: '',
       })
-      await store.createBatch({
+      await repos.projects.createBatch({
         id: newId(),
         projectId: project.id,
         name: 'b',
@@ -212,13 +214,16 @@ for (const dialect of DIALECTS) {
         kind: 'bbox',
         payload: JSON.stringify(bbox(uuid, rows[0]!.id, left)),
       })
-      await store.writeAnnotations(
+      await repos.annotations.writeAnnotations(
         [row('prelabel', 1, 'i1'), row('label', 7, 'i1')],
         [{ projectId: project.id, dataRowId: rows[0]!.id, isBenchmarkReference: false }],
       )
-      await store.writeAnnotations([row('prelabel', 2, 'i2')], [])
+      await repos.annotations.writeAnnotations([row('prelabel', 2, 'i2')], [])
       const seen = []
-      for await (const a of store.streamProjectAnnotations(project.id, [rows[0]!.id, rows[1]!.id]))
+      for await (const a of repos.annotations.streamProjectAnnotations(project.id, [
+        rows[0]!.id,
+        rows[1]!.id,
+      ]))
         seen.push(a)
       assert.equal(seen.length, 2)
       const pre = seen.find((a) => a.layer === 'prelabel')
@@ -229,16 +234,20 @@ for (const dialect of DIALECTS) {
           : -1,
         2,
       )
-      assert.deepEqual(await store.countAnnotations(project.id), { prelabel: 1, label: 1 })
-      await store.writeAnnotations(
+      assert.deepEqual(await repos.annotations.countAnnotations(project.id), {
+        prelabel: 1,
+        label: 1,
+      })
+      await repos.annotations.writeAnnotations(
         [],
         [{ projectId: project.id, dataRowId: rows[0]!.id, isBenchmarkReference: true }],
       )
       assert.equal(
-        (await store.getLabels(project.id, [rows[0]!.id])).get(rows[0]!.id)?.isBenchmarkReference,
+        (await repos.annotations.getLabels(project.id, [rows[0]!.id])).get(rows[0]!.id)
+          ?.isBenchmarkReference,
         true,
       )
-      const grid = await store.listProjectDataRows(project.id, undefined, 10)
+      const grid = await repos.annotations.listProjectDataRows(project.id, undefined, 10)
       assert.deepEqual(grid.items.map((i) => [i.globalKey, i.prelabelCount, i.labelCount]).sort(), [
         ['ann-0', 1, 1],
         ['ann-1', 0, 0],
@@ -247,7 +256,7 @@ for (const dialect of DIALECTS) {
 
     it('stores payload text exactly, backslashes, tabs and newlines included', async () => {
       const { rows } = await makeRows(1, 'escape')
-      const project = await store.createProject({
+      const project = await repos.projects.createProject({
         id: newId(),
         organizationId: org,
         name: 'p5',
@@ -256,7 +265,7 @@ for (const dialect of DIALECTS) {
       const uuid = crypto.randomUUID()
       const record = { ...bbox(uuid, rows[0]!.id, 1), name: 'tab\there \\ back\\slash\nnew line\r' }
       const payload = JSON.stringify(record)
-      await store.writeAnnotations(
+      await repos.annotations.writeAnnotations(
         [
           {
             id: newId(),
@@ -273,14 +282,14 @@ for (const dialect of DIALECTS) {
         [],
       )
       const seen = []
-      for await (const a of store.streamProjectAnnotations(project.id, [rows[0]!.id]))
+      for await (const a of repos.annotations.streamProjectAnnotations(project.id, [rows[0]!.id]))
         seen.push(a.record)
       assert.deepEqual(seen, [record])
     })
 
     it('writes nothing of a chunk that fails', async () => {
       const { rows } = await makeRows(1, 'atomic')
-      const project = await store.createProject({
+      const project = await repos.projects.createProject({
         id: newId(),
         organizationId: org,
         name: 'p3',
@@ -299,24 +308,27 @@ for (const dialect of DIALECTS) {
       }
       const clash = { ...good, uuid: crypto.randomUUID() } // same primary key id
       await assert.rejects(
-        store.writeAnnotations(
+        repos.annotations.writeAnnotations(
           [good, clash],
           [{ projectId: project.id, dataRowId: rows[0]!.id, isBenchmarkReference: false }],
         ),
       )
-      assert.deepEqual(await store.countAnnotations(project.id), { prelabel: 0, label: 0 })
-      assert.equal((await store.getLabels(project.id, [rows[0]!.id])).size, 0)
+      assert.deepEqual(await repos.annotations.countAnnotations(project.id), {
+        prelabel: 0,
+        label: 0,
+      })
+      assert.equal((await repos.annotations.getLabels(project.id, [rows[0]!.id])).size, 0)
     })
 
     it('claims fairly between organizations: the one with fewer running jobs goes first', async () => {
       const other = newId()
-      await store.ensureOrganization(other, 'Other org')
+      await ensureOrganization(conn, other, 'Other org')
       const projectOf = async (organizationId: string, name: string) =>
-        store.createProject({ id: newId(), organizationId, name, description: '' })
+        repos.projects.createProject({ id: newId(), organizationId, name, description: '' })
       const busy = await projectOf(org, 'busy')
       const quiet = await projectOf(other, 'quiet')
       const queue = async (organizationId: string, projectId: string, name: string) => {
-        const job = await store.createImportJob({
+        const job = await repos.importJobs.createImportJob({
           id: newId(),
           organizationId,
           projectId,
@@ -333,7 +345,7 @@ for (const dialect of DIALECTS) {
       for (;;) {
         const left = await jobs.claimImport('drain', 60_000)
         if (!left) break
-        await store.updateImportJob(left.id, { state: 'FINISHED' })
+        await jobs.endImport(left.id, 'drain', { state: 'FAILED', reason: DRAINED })
       }
       const first = await queue(org, busy.id, 'f1')
       await queue(org, busy.id, 'f2')
@@ -341,23 +353,24 @@ for (const dialect of DIALECTS) {
       assert.equal((await jobs.claimImport('s1', 60_000))?.id, first)
       // org now runs one job, the other none: its later job goes before org's older one
       assert.equal((await jobs.claimImport('s1', 60_000))?.id, theirs)
-      for (const id of [first, theirs]) await store.updateImportJob(id, { state: 'FINISHED' })
+      for (const id of [first, theirs])
+        await jobs.endImport(id, 's1', { state: 'FAILED', reason: DRAINED })
       for (;;) {
         const left = await jobs.claimImport('drain', 60_000)
         if (!left) break
-        await store.updateImportJob(left.id, { state: 'FINISHED' })
+        await jobs.endImport(left.id, 'drain', { state: 'FAILED', reason: DRAINED })
       }
     })
 
     it('names import jobs uniquely per project, claims each queued job once', async () => {
-      const project = await store.createProject({
+      const project = await repos.projects.createProject({
         id: newId(),
         organizationId: org,
         name: 'p4',
         description: '',
       })
       const make = (name: string, dryRun = false) =>
-        store.createImportJob({
+        repos.importJobs.createImportJob({
           id: newId(),
           organizationId: org,
           projectId: project.id,
@@ -370,7 +383,7 @@ for (const dialect of DIALECTS) {
       const job = await make('job')
       await assert.rejects(make('job'), DuplicateError)
       await make('job', true) // a dry run does not take the name
-      assert.equal(job.state, 'RUNNING')
+      assert.equal(job.state, 'QUEUED')
       const claimed = await jobs.claimImport('server-a', 60_000)
       assert.ok(claimed)
       assert.equal(claimed.owner, 'server-a')
@@ -383,17 +396,49 @@ for (const dialect of DIALECTS) {
       assert.equal(taken?.id, claimed.id)
       assert.equal(await jobs.renewImport(claimed.id, 'server-a', 60_000), false)
       assert.equal(await jobs.renewImport(claimed.id, 'server-b', 60_000), true)
-      await store.updateImportJob(claimed.id, {
-        state: 'FINISHED',
-        progress: 100,
-        counts: { total: 3, success: 2, failure: 1 },
+      const checkpoint = {
+        bytes: 30,
+        line: 3,
+        statusParts: 1,
+        progress: 40,
+        total: 3,
+        success: 2,
+        failure: 1,
         errorCounts: { feature_unknown: 1 },
-      })
-      const done = await store.getImportJob(org, claimed.id)
+        errorExamples: { feature_unknown: { line: 2, message: 'no such feature', path: ['name'] } },
+      }
+      assert.equal(
+        await jobs.endImport(claimed.id, 'server-a', { state: 'FINISHED', checkpoint }),
+        false,
+      )
+      assert.equal(
+        await jobs.endImport(claimed.id, 'server-b', { state: 'FINISHED', checkpoint }),
+        true,
+      )
+      const done = await repos.importJobs.getImportJob(org, claimed.id)
       assert.equal(done?.state, 'FINISHED')
-      assert.equal(done?.progress, '100%')
-      assert.deepEqual(done?.errorCounts, { feature_unknown: 1 })
+      assert.equal(done?.checkpoint.progress, 100)
+      assert.deepEqual(done?.checkpoint.errorCounts, { feature_unknown: 1 })
+      assert.deepEqual(done?.checkpoint.errorExamples, checkpoint.errorExamples)
       assert.ok(done?.finishedAt)
+      assert.equal(await repos.importJobs.getImportJob(newId(), claimed.id), undefined)
+    })
+
+    it('reads JSON columns through their schemas: a column no code wrote is refused, not cast', async () => {
+      const task = await repos.tasks.createTask({
+        id: newId(),
+        organizationId: org,
+        input: [],
+        owner: 'me',
+        leaseExpiresAt: Date.now() + 60_000,
+      })
+      assert.deepEqual((await repos.tasks.getTask(org, task.id))?.createdDataRows, [])
+      await conn.db
+        .updateTable('task')
+        .set({ result_json: '[{"id": 7}]' })
+        .where('id', '=', task.id)
+        .execute()
+      await assert.rejects(repos.tasks.getTask(org, task.id), CorruptColumnError)
     })
   })
 }

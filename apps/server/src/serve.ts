@@ -1,15 +1,16 @@
 /**
- * `labelport serve`: runs the server as a child process (the CLI imports no server code),
- * forwarding SIGINT/SIGTERM and answering with the server's exit code. The child watches this
- * process through an IPC channel and stops when it ends, so killing the wrapper leaves no orphan.
+ * How the server is started, owned by the server: its node flags, its command line, and
+ * `labelport serve`, which runs it as a child process, forwarding SIGINT/SIGTERM and answering
+ * with the server's exit code. The child watches this process through an IPC channel and stops
+ * when it ends, so killing the wrapper leaves no orphan. The CLI and the testkit load this module
+ * by name at run time (`import.meta.resolve('@labelport/server/serve')`): no package depends on
+ * the server.
  */
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-/** apps/server/src/main.ts of the same checkout, found from this file's location. */
-export const SERVER_MAIN = fileURLToPath(
-  new URL('../../../apps/server/src/main.ts', import.meta.url),
-)
+/** The server's entry point, beside this file. */
+export const SERVER_MAIN = fileURLToPath(new URL('./main.ts', import.meta.url))
 
 export interface ServeOptions {
   port: number
@@ -28,7 +29,7 @@ export interface ServeOptions {
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64']
 
 export function serveArgs(options: ServeOptions): string[] {
-  // tsx resolved from the CLI's own dependencies, so `serve` works from any working directory
+  // tsx resolved from the server's own dependencies, so `serve` works from any working directory
   return [
     ...SERVER_NODE_FLAGS,
     '--import',
