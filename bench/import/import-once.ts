@@ -122,7 +122,7 @@ async function importThrough(dialect: 'sqlite' | 'postgres') {
       kind: 'mal',
       source: { uploadId },
     })) as ImportJob
-    await server.imports.whenIdle()
+    await server.importWorker.whenIdle()
     job = (await call('GET', `/v1/imports/${job.id}`)) as ImportJob
     const seconds = (performance.now() - start) / 1000
     return {

@@ -9,6 +9,7 @@ import { getRequestListener } from '@hono/node-server'
 import {
   connect,
   createRepositories,
+  ImportRepository,
   type Connection,
   type GraphqlStateRepository,
   type Repositories,
@@ -23,6 +24,8 @@ import { AuthService } from './services/auth-service.ts'
 import { CatalogService } from './services/catalog-service.ts'
 import { EvaluationService } from './services/evaluation-service.ts'
 import { ExportService } from './services/export-service.ts'
+import { ImportRunner } from './import/import-runner.ts'
+import { ImportWorker } from './import/import-worker.ts'
 import { ImportService } from './services/import-service.ts'
 import type { Log } from './services/log.ts'
 import { LabelingService } from './services/labeling/labeling-service.ts'
@@ -44,6 +47,8 @@ export interface ComposedServer {
   /** the GraphQL layer's state (signing secret), for tests */
   graphqlState: GraphqlStateRepository
   imports: ImportService
+  /** runs the import jobs (tests and benchmarks wait for it: `whenIdle`) */
+  importWorker: ImportWorker
   evaluations: EvaluationService
   catalog: CatalogService
   close(): Promise<void>
@@ -111,20 +116,31 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
   })
   const projects = new ProjectService(repos)
   const masks = new MaskProcessor({ blobs, fetch: safeFetch })
+  const importWorker = new ImportWorker({
+    repos,
+    blobs,
+    jobs,
+    settings,
+    runner: new ImportRunner({
+      repos,
+      repository: new ImportRepository(conn),
+      blobs,
+      masks,
+      maxLineBytes: config.importMaxLineBytes,
+      chunkLines: config.importChunkLines,
+      log,
+    }),
+    fetchStream: async (url) => {
+      const fetched = await safeFetchStream(url, ['source', 'url'])
+      return fetched.ok ? { ok: true, stream: fromWebStream(fetched.stream) } : fetched
+    },
+  })
   const imports = new ImportService({
     repos,
     blobs,
     projects,
     catalog,
-    masks,
-    maxLineBytes: config.importMaxLineBytes,
-    jobs,
-    settings,
-    chunkLines: config.importChunkLines,
-    fetchStream: async (url) => {
-      const fetched = await safeFetchStream(url, ['source', 'url'])
-      return fetched.ok ? { ok: true, stream: fromWebStream(fetched.stream) } : fetched
-    },
+    queued: () => importWorker.wake(),
   })
   const exports = new ExportService({ repos, projects })
   const views = new ViewService({ repos, blobs, catalog, projects, masks })
@@ -155,7 +171,7 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
       `Created the admin API key of the default organization (also saved to ${keyFile}):\n  ${generatedKey}`,
     )
   }
-  imports.start({ concurrency: config.importConcurrency })
+  importWorker.start({ concurrency: config.importConcurrency })
   catalog.start()
   await evaluations.start({ singleProcess: conn.dialect === 'sqlite' })
 
@@ -201,11 +217,12 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
     auth,
     graphqlState,
     imports,
+    importWorker,
     evaluations,
     catalog,
     async close() {
       await evaluations.stop()
-      await Promise.all([imports.stop(), catalog.stop()])
+      await Promise.all([importWorker.stop(), catalog.stop()])
       await conn.close()
       s3?.destroy()
     },

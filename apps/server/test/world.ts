@@ -193,7 +193,7 @@ export async function makeWorld(databaseUrl: string | null): Promise<World> {
       ),
       202,
     )
-    await server.imports.whenIdle()
+    await server.importWorker.whenIdle()
     const done = ok(await call<ImportJob>('GET', `/v1/imports/${job.id}`, undefined, key), 200)
     assert.equal(done.state, 'FINISHED', JSON.stringify(done))
     const annotations = ok(

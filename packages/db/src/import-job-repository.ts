@@ -16,9 +16,11 @@ import {
   type Page,
 } from './query-helpers.ts'
 
+import { importBlobKeys } from './import-blob-keys.ts'
+
 /** The blob key of an import's n-th status part (1-based): one part per committed chunk. */
 export function statusPartKey(importId: string, n: number): string {
-  return `imports/${importId}/status-${String(n).padStart(6, '0')}.ndjson`
+  return importBlobKeys.statusPart(importId, n)
 }
 
 export interface ImportJobRecord {

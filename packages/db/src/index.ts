@@ -32,6 +32,8 @@ export {
 export { IdentityStore, type UserWithSecret, type ApiKeyOwner } from './identity-store.ts'
 export type { AnnotationRow, LabelTouch } from './annotation-writer.ts'
 export { MaskOwners } from './mask-owners.ts'
+export { importBlobKeys } from './import-blob-keys.ts'
+export { ImportRepository, type ImportChunk } from './import-repository.ts'
 export { GraphqlStateRepository } from './graphql-state.ts'
 export {
   EvaluationRepository,

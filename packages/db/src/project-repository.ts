@@ -2,6 +2,7 @@
 import { sql, type Kysely } from 'kysely'
 import type { Batch, Project } from '@labelport/core'
 import type { Schema } from './schema.ts'
+import { importBlobKeys } from './import-blob-keys.ts'
 import { statusPartKey } from './import-job-repository.ts'
 import {
   DuplicateError,
@@ -165,7 +166,7 @@ export class ProjectRepository {
       return jobs.flatMap((j) => [
         j.input_key,
         j.status_key,
-        `imports/${j.id}/input.ndjson`,
+        importBlobKeys.input(j.id),
         // one more than committed: a part written by a chunk whose commit then failed
         ...Array.from({ length: j.status_parts + 1 }, (_, i) => statusPartKey(j.id, i + 1)),
       ])

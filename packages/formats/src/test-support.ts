@@ -13,6 +13,7 @@ import {
   rleArea,
   rleBbox,
   toExportLabelAnnotations,
+  withMaskGeometry,
   type AnnotationRecord,
   type ImportKind,
   type Issue,
@@ -54,12 +55,12 @@ export function judgeAndExport(collected: CollectedImport, kind: ImportKind): Ju
     const ref = parsed.dataRowRef
     const row = 'globalKey' in ref ? rowOf.get(ref.globalKey) : undefined
     const verdict = judge.check(parsed, row ?? 'unknown')
-    if (verdict.ok !== true) {
-      failed.push({ line, issues: verdict.ok ? [] : verdict.issues })
+    if (verdict.ok === false || verdict.ok === 'deferred') {
+      failed.push({ line, issues: verdict.ok === false ? verdict.issues : [] })
       return
     }
-    const record = verdict.record
-    if (verdict.mask && record.kind === 'object') {
+    let record: AnnotationRecord
+    if (verdict.ok === 'mask') {
       const input = verdict.mask.input
       if (!('counts' in input)) throw new Error('only RLE masks in format round trips')
       const checked = checkRle(input)
@@ -67,15 +68,15 @@ export function judgeAndExport(collected: CollectedImport, kind: ImportKind): Ju
         failed.push({ line, issues: [checked.issue] })
         return
       }
-      record.geometry = {
+      record = withMaskGeometry(verdict.record, {
         type: 'mask',
         compositeSha256: '',
         color: null,
         rle: { counts: compressCounts(checked.counts), size: [checked.height, checked.width] },
         bbox: rleBbox(checked.counts, checked.height),
         area: rleArea(checked.counts),
-      }
-    }
+      })
+    } else record = verdict.record
     accepted++
     let list = records.get(record.dataRowId)
     if (!list) records.set(record.dataRowId, (list = []))

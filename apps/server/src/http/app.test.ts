@@ -94,7 +94,7 @@ async function makeHarness(dialect: 'sqlite' | 'postgres'): Promise<Harness> {
       { name, kind, source: { lines } },
     )
     assert.equal(created.status, 202, JSON.stringify(created.body))
-    await server.imports.whenIdle()
+    await server.importWorker.whenIdle()
     const job = (await call<ImportJob>('GET', `/v1/imports/${created.body.id}`)).body
     const statuses = (await call<StatusLine[]>('GET', `/v1/imports/${created.body.id}/statuses`))
       .body

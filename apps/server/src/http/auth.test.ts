@@ -250,7 +250,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         assert.equal(job.status, 202)
         const me = await call(server, 'GET', '/v1/me', { key: KEY })
         const adminId = (me.json?.['user'] as { id: string }).id
-        await server.imports.whenIdle()
+        await server.importWorker.whenIdle()
         const read = await call(server, 'GET', `/v1/imports/${job.json?.['id'] as string}`, {
           key: KEY,
         })

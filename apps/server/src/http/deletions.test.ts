@@ -61,7 +61,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         kind,
         source: { lines },
       })
-      await server.imports.whenIdle()
+      await server.importWorker.whenIdle()
       const done = await ok<ImportJob>('GET', `/v1/imports/${job.id}`)
       assert.equal(done.counts.failure, 0, JSON.stringify(done.errorExamples))
       return done.id

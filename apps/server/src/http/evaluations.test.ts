@@ -90,7 +90,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           source: { lines },
         })
         assert.equal(created.status, 202, JSON.stringify(created.body))
-        await server.imports.whenIdle()
+        await server.importWorker.whenIdle()
         const job = (await call<ImportJob>('GET', `/v1/imports/${created.body.id}`)).body
         assert.equal(job.counts.failure, 0, JSON.stringify(job.errorExamples))
         return job

@@ -123,7 +123,7 @@ describe('sources by URL', () => {
       kind: 'mal',
       source: { url: `${origin}/preds.ndjson` },
     })
-    await server.imports.whenIdle()
+    await server.importWorker.whenIdle()
     const done = await call<ImportJob>('GET', `/v1/imports/${job.id}`)
     assert.equal(done.state, 'FINISHED')
     const statuses = await call<StatusLine[]>('GET', `/v1/imports/${job.id}/statuses`)
@@ -163,7 +163,7 @@ describe('sources by URL', () => {
       kind: 'mal',
       source: { url: `${origin}/preds.ndjson` },
     })
-    await server.imports.whenIdle()
+    await server.importWorker.whenIdle()
     const done = await call<ImportJob>('GET', `/v1/imports/${job.id}`)
     assert.equal(done.state, 'FAILED')
     assert.equal(done.failureReason?.code, 'fetch_address_forbidden')

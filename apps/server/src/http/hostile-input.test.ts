@@ -293,7 +293,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       w = await makeWorld(dialect === 'postgres' ? pgNeed.value : null)
     })
     after(async () => {
-      await w?.server.imports.whenIdle()
+      await w?.server.importWorker.whenIdle()
       await w?.server.catalog.drain()
       await w?.close()
     })
@@ -418,7 +418,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     })
 
     it('after all that, the organization’s things are intact and the server still serves', async () => {
-      await w.server.imports.whenIdle()
+      await w.server.importWorker.whenIdle()
       for (const path of [
         `/v1/datasets/${w.a.datasetId}`,
         `/v1/projects/${w.a.projectId}`,

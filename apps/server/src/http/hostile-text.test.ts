@@ -62,7 +62,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           source,
         })
         assert.equal(created.status, 202, JSON.stringify(created.body))
-        await w.server.imports.whenIdle()
+        await w.server.importWorker.whenIdle()
         const job = (await w.call<ImportJob>('GET', `/v1/imports/${created.body.id}`)).body
         const res = await w.request('GET', `/v1/imports/${created.body.id}/statuses`)
         const statuses = (await res.text())

@@ -110,7 +110,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           return ((await res.json()) as { uri: string }).uri
         },
         ADMIN_KEY,
-        () => server.imports.whenIdle(),
+        () => server.importWorker.whenIdle(),
         async (_email, userId, role) =>
           (
             await server.auth.createApiKey(

@@ -108,7 +108,7 @@ it('adds freely, keeps ids, and refuses to remove a feature that has annotations
       ],
     },
   })
-  await server.imports.whenIdle()
+  await server.importWorker.whenIdle()
   const done = await call<{ counts: { success: number } }>('GET', `/v1/imports/${job.json.id}`)
   assert.equal(done.json.counts.success, 2)
 

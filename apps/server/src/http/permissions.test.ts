@@ -189,7 +189,7 @@ async function populate(server: ComposedServer, adminKey: string, tag: string): 
     }),
     'import',
   )
-  await server.imports.whenIdle()
+  await server.importWorker.whenIdle()
   const annotations = await ok<{ annotations: { id: string; record: unknown }[] }>(
     request(server, 'GET', `/v1/projects/${project.id}/data-rows/${dataRowId}/annotations`, as),
     'annotations',
@@ -273,7 +273,7 @@ async function freshIds(
       }),
       'fresh import',
     )
-    await server.imports.whenIdle()
+    await server.importWorker.whenIdle()
     ids['importId'] = job.id
   }
   if (name === 'updateOntology')

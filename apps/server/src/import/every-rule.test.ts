@@ -464,7 +464,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           `/v1/projects/${projectId}/imports${dryRun ? '/validate' : ''}`,
           { name, kind, source: { lines: lines.map(text) } },
         )
-        await server.imports.whenIdle()
+        await server.importWorker.whenIdle()
         const done = await call<ImportJob>('GET', `/v1/imports/${job.id}`)
         const statuses = await call<StatusLine[]>('GET', `/v1/imports/${job.id}/statuses`)
         return { job: done, statuses: statuses.sort((a, b) => a.line - b.line) }

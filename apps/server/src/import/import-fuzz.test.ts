@@ -223,7 +223,7 @@ describe('import pipeline under random input', () => {
             kind,
             source: { lines },
           })
-          await server.imports.whenIdle()
+          await server.importWorker.whenIdle()
           const done = await call<ImportJob>('GET', `/v1/imports/${job.id}`)
           assert.equal(done.state, 'FINISHED', JSON.stringify(done.failureReason))
           const statuses = await call<StatusLine[]>('GET', `/v1/imports/${job.id}/statuses`)

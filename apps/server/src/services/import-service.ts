@@ -1,84 +1,43 @@
-/** Import jobs: creation from an upload, a URL or inline lines; the worker that runs them; statuses. */
+/**
+ * Import jobs, the request side: creation from an upload, a URL or inline lines; reading jobs,
+ * their input and their status lines. The ImportWorker (import/import-worker.ts) runs them.
+ */
 import { createInterface } from 'node:readline'
 import { Readable } from 'node:stream'
-import {
-  AppError,
-  issue,
-  newId,
-  type CreateImportBody,
-  type ImportJob,
-  type Issue,
-} from '@labelport/core'
+import { AppError, newId, type CreateImportBody, type ImportJob } from '@labelport/core'
 import {
   DuplicateError,
-  JobLostError,
-  statusPartKey,
-  type ImportCheckpoint,
+  importBlobKeys,
   type ImportJobRecord,
-  type ImportJobTable,
-  type JobRepository,
   type Repositories,
 } from '@labelport/db'
-import { ImportRunner, ImportSourceError } from '../import/import-runner.ts'
-import type { MaskProcessor } from '../masks/mask-processor.ts'
+import { FETCH_PREFIX } from '../import/import-worker.ts'
 import type { BlobStore } from '../storage/blob-store.ts'
-import { systemCaller, type Caller } from './auth-service.ts'
+import type { Caller } from './auth-service.ts'
 import type { CatalogService } from './catalog-service.ts'
 import { toImportJob } from './job-views.ts'
-import { keepLease, type JobSettings } from './job-settings.ts'
 import type { ProjectService } from './project-service.ts'
-
-/** an import whose input must first be fetched keeps the URL here until the worker fetched it */
-const FETCH_PREFIX = 'fetch:'
-
-export type UrlStreamer = (
-  url: string,
-) => Promise<{ ok: true; stream: Readable } | { ok: false; issue: Issue }>
 
 export class ImportService {
   readonly #repos: Pick<Repositories, 'importJobs' | 'annotations' | 'datasets' | 'maskOwners'>
   readonly #blobs: BlobStore
   readonly #projects: ProjectService
   readonly #catalog: CatalogService
-  readonly #runner: ImportRunner
-  readonly #fetchStream: UrlStreamer
-  readonly #jobs: JobRepository
-  readonly #settings: JobSettings
-  readonly #pollMs: number
-  #wakers: (() => void)[] = []
-  #stopped = false
-  #loops: Promise<void>[] = []
-  #busy = 0
-  #idleWaiters: (() => void)[] = []
+  readonly #queued: () => void
 
   constructor(deps: {
     repos: Pick<Repositories, 'importJobs' | 'annotations' | 'datasets' | 'maskOwners'>
     blobs: BlobStore
     projects: ProjectService
     catalog: CatalogService
-    masks: MaskProcessor
-    maxLineBytes: number
-    fetchStream: UrlStreamer
-    jobs: JobRepository
-    settings: JobSettings
-    chunkLines?: number
+    /** a job was queued (the worker looks at once) */
+    queued: () => void
   }) {
-    this.#jobs = deps.jobs
-    this.#settings = deps.settings
-    // a job whose lease expired is seen within a third of the lease
-    this.#pollMs = Math.min(1000, Math.max(50, Math.floor(deps.settings.leaseMs / 3)))
     this.#repos = deps.repos
     this.#blobs = deps.blobs
     this.#projects = deps.projects
     this.#catalog = deps.catalog
-    this.#fetchStream = deps.fetchStream
-    this.#runner = new ImportRunner({
-      repos: deps.repos,
-      blobs: deps.blobs,
-      masks: deps.masks,
-      maxLineBytes: deps.maxLineBytes,
-      ...(deps.chunkLines === undefined ? {} : { chunkLines: deps.chunkLines }),
-    })
+    this.#queued = deps.queued
   }
 
   async create(
@@ -90,7 +49,7 @@ export class ImportService {
     const project = await this.#projects.getProject(caller, projectId)
     await this.#projects.projectOntology(caller, project) // fails early when no ontology is connected
     const id = newId()
-    let inputKey = `imports/${id}/input.ndjson`
+    let inputKey = importBlobKeys.input(id)
     const source = body.source
     if ('uploadId' in source) {
       const key = this.#catalog.uploadKey(caller, source.uploadId)
@@ -123,9 +82,9 @@ export class ImportService {
         kind: body.kind,
         dryRun,
         inputKey,
-        statusKey: `imports/${id}/status.ndjson`,
+        statusKey: importBlobKeys.legacyStatus(id),
       })
-      this.#wakeOne()
+      this.#queued()
       return toImportJob(job)
     } catch (err) {
       if (err instanceof DuplicateError)
@@ -231,181 +190,12 @@ export class ImportService {
     const keys =
       parts === 0
         ? [job.statusKey]
-        : Array.from({ length: parts }, (_, i) => statusPartKey(job.id, i + 1))
+        : Array.from({ length: parts }, (_, i) => importBlobKeys.statusPart(job.id, i + 1))
     for (const key of keys) {
       const stream = await this.#blobs.stream(key)
       if (!stream) continue
       yield* createInterface({ input: stream, crlfDelay: Infinity })
     }
-  }
-
-  // ── the worker ─────────────────────────────────────────────────────────
-
-  /**
-   * Starts `concurrency` loops that claim jobs: queued ones, or RUNNING ones whose lease expired
-   * (their server crashed or stopped). The organization with the fewest running jobs goes first.
-   */
-  start(opts: { concurrency: number }): void {
-    this.#loops = Array.from({ length: Math.max(1, opts.concurrency) }, () => this.#work())
-  }
-
-  /**
-   * Graceful stop: running jobs stop at their next chunk boundary (everything before it is
-   * committed) and give their lease back; waits at most `stopTimeoutMs`. A job still running then
-   * is taken over by another server (or the next start) when its lease expires.
-   */
-  async stop(): Promise<void> {
-    this.#stopped = true
-    for (const wake of this.#wakers.splice(0)) wake()
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([
-      Promise.allSettled(this.#loops),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, this.#settings.stopTimeoutMs)
-      }),
-    ])
-    clearTimeout(timer)
-  }
-
-  /** Resolves when no queued job is left (tests and benchmarks). */
-  whenIdle(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#idleWaiters.push(resolve)
-      for (const wake of this.#wakers.splice(0)) wake()
-    })
-  }
-
-  #wakeOne(): void {
-    this.#wakers.shift()?.()
-  }
-
-  async #work(): Promise<void> {
-    while (!this.#stopped) {
-      // busy from the claim on: whenIdle must not see a loop that is about to get a job as idle
-      this.#busy++
-      let job: Awaited<ReturnType<JobRepository['claimImport']>>
-      try {
-        job = await this.#jobs.claimImport(this.#settings.owner, this.#settings.leaseMs)
-        if (job) await this.#runJob(job)
-      } catch (err) {
-        this.#settings.log('claiming an import failed', err)
-        job = undefined
-      } finally {
-        this.#busy--
-      }
-      if (job) continue
-      if (this.#busy === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve()
-      // other servers queue jobs and leases expire: poll as well as being woken
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.#pollMs)
-        this.#wakers.push(() => {
-          clearTimeout(timer)
-          resolve()
-        })
-      })
-    }
-  }
-
-  async #runJob(row: ImportJobTable): Promise<void> {
-    const id = row.id
-    const owner = this.#settings.owner
-    const resume: ImportCheckpoint = {
-      bytes: row.checkpoint_bytes,
-      line: row.checkpoint_line,
-      statusParts: row.status_parts,
-      progress: row.progress,
-      total: row.total,
-      success: row.success,
-      failure: row.failure,
-      errorCounts: JSON.parse(row.error_counts_json) as ImportCheckpoint['errorCounts'],
-      errorExamples: JSON.parse(row.error_examples_json) as ImportCheckpoint['errorExamples'],
-    }
-    if (row.attempts > this.#settings.maxAttempts) {
-      await this.#jobs.endImport(id, owner, {
-        state: 'FAILED',
-        reason: issue(
-          'job_interrupted',
-          `The import was interrupted ${row.attempts - 1} times (its server stopped or crashed while running it); ` +
-            `the ${resume.total} lines judged before are kept with their status lines`,
-        ),
-      })
-      return
-    }
-    let lost = false
-    const stopLease = keepLease(
-      this.#settings.leaseMs,
-      () => this.#jobs.renewImport(id, owner, this.#settings.leaseMs),
-      () => {
-        lost = true
-      },
-      this.#settings.log,
-    )
-    try {
-      const caller = systemCaller(row.organization_id)
-      const project = await this.#projects.getProject(caller, row.project_id)
-      const ontology = await this.#projects.projectOntology(caller, project)
-      let inputKey = row.input_key
-      if (inputKey.startsWith(FETCH_PREFIX))
-        inputKey = await this.#fetchInput(id, inputKey.slice(FETCH_PREFIX.length))
-      const end = await this.#runner.run({
-        id,
-        organizationId: row.organization_id,
-        projectId: row.project_id,
-        kind: row.kind,
-        dryRun: row.dry_run === 1,
-        inputKey,
-        ontology,
-        owner,
-        leaseMs: this.#settings.leaseMs,
-        resume,
-        shouldStop: () => this.#stopped || lost,
-      })
-      if (end.ended === 'stopped' && !lost) await this.#jobs.releaseImport(id, owner)
-    } catch (err) {
-      // stopping: a write cut short by the closing database is not the job's failure; the lease
-      // expires and another server (or the next start) resumes it
-      if (this.#stopped) return
-      if (err instanceof JobLostError || lost) {
-        // taken over (a lease that expired while we were stalled) or deleted with its project
-        if (!(await this.#jobs.importExists(id))) await this.#removeBlobs(id)
-        return
-      }
-      const reason =
-        err instanceof ImportSourceError
-          ? err.issue
-          : err instanceof AppError
-            ? { code: err.code, message: err.message, path: err.path }
-            : issue('internal', `The import stopped: ${(err as Error).message}`)
-      if (!(err instanceof ImportSourceError) && !(err instanceof AppError))
-        this.#settings.log(`import ${id} failed`, err)
-      const fresh = await this.#repos.importJobs.getImportJob(undefined, id)
-      await this.#jobs.endImport(id, owner, { state: 'FAILED', reason })
-      // a status part written for a chunk whose commit never happened
-      if (fresh) await this.#blobs.delete(statusPartKey(id, fresh.checkpoint.statusParts + 1))
-    } finally {
-      stopLease()
-    }
-  }
-
-  /** The blobs of an import deleted while this server ran it (the project delete took the rest). */
-  async #removeBlobs(id: string): Promise<void> {
-    if (await this.#repos.importJobs.getImportJob(undefined, id)) return
-    await this.#blobs.delete(`imports/${id}/input.ndjson`)
-    for (let n = 1; ; n++) {
-      const key = statusPartKey(id, n)
-      if (!(await this.#blobs.has(key))) break
-      await this.#blobs.delete(key)
-    }
-  }
-
-  async #fetchInput(id: string, url: string): Promise<string> {
-    const fetched = await this.#fetchStream(url)
-    if (!fetched.ok) throw new ImportSourceError({ ...fetched.issue, path: ['source', 'url'] })
-    const key = `imports/${id}/input.ndjson`
-    await this.#blobs.put(key, fetched.stream, 'application/x-ndjson')
-    if (!(await this.#jobs.setImportInputKey(id, this.#settings.owner, key)))
-      throw new JobLostError(`import ${id} is no longer this server's`)
-    return key
   }
 }
 

@@ -97,3 +97,27 @@ export interface RelationshipRecord extends RecordBase {
   relationshipType: 'unidirectional' | 'bidirectional'
 }
 export type AnnotationRecord = ObjectRecord | ClassificationLineRecord | RelationshipRecord
+
+export type MaskGeometryRecord = Extract<GeometryRecord, { type: 'mask' }>
+/** A mask line's object before its mask is decoded (by the server): everything but the geometry. */
+export type MaskLineRecord = Omit<ObjectRecord, 'geometry'>
+
+/** The object of a mask line, once its mask was decoded. */
+export function withMaskGeometry(
+  record: MaskLineRecord,
+  geometry: MaskGeometryRecord,
+): ObjectRecord {
+  // the key order of every object record (it is the stored JSON's order)
+  const { kind, uuid, dataRowId, featureSchemaId, name, tool, classifications, ...scores } = record
+  return {
+    kind,
+    uuid,
+    dataRowId,
+    featureSchemaId,
+    name,
+    tool,
+    geometry,
+    classifications,
+    ...scores,
+  }
+}

@@ -3,7 +3,7 @@
  * are checked only when the image size is known: [0, width] × [0, height].
  */
 import type { Issue, IssuePath } from '../errors.ts'
-import type { BoxRecord, GeometryRecord, PointRecord } from '../model/annotation-record.ts'
+import type { GeometryRecord, PointRecord } from '../model/annotation-record.ts'
 import type { NdMask } from '../ndjson/line.ts'
 import { add, at, isAbsent, isObject, show, wrongType, type Json } from './check-values.ts'
 
@@ -319,18 +319,4 @@ function checkRle(value: Json, issues: Issue[]): NdMask | undefined {
     }
   }
   return { counts: counts as number[], size: [size[0] as number, size[1] as number] }
-}
-
-/** What a mask line's record holds until the server has decoded the mask and filled it in. */
-export function pendingMaskGeometry(mask: NdMask): GeometryRecord {
-  const box: BoxRecord = { top: 0, left: 0, height: 0, width: 0 }
-  const color = 'colorRGB' in mask && mask.colorRGB !== undefined ? mask.colorRGB : null
-  return {
-    type: 'mask',
-    compositeSha256: '',
-    color,
-    rle: { counts: '', size: [0, 0] },
-    bbox: box,
-    area: 0,
-  }
 }

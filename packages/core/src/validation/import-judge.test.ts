@@ -2,7 +2,11 @@ import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { LINE_ERROR_CODES, type IssuePath, type LineErrorCode } from '../errors.ts'
-import type { ObjectRecord, ClassificationLineRecord } from '../model/annotation-record.ts'
+import type {
+  ClassificationLineRecord,
+  MaskLineRecord,
+  ObjectRecord,
+} from '../model/annotation-record.ts'
 import { ImportJudge } from './import-judge.ts'
 import {
   GLOBAL_KEY,
@@ -860,10 +864,13 @@ void describe('ImportJudge: the guide', () => {
     const outcomes = runLines(ontology, lines, { row })
     for (const [i, outcome] of outcomes.entries())
       assert.deepEqual(outcome.issues, [], `line ${i + 1}: ${guide.lines[i]?.var}`)
-    const masks = outcomes.filter((o) => o.verdict?.ok === true && o.verdict.mask !== undefined)
+    const masks = outcomes.filter((o) => o.verdict?.ok === 'mask')
     assert.equal(masks.length, 2)
     for (const m of masks)
-      if (m.verdict?.ok === true) assert.deepEqual(m.verdict.mask?.path, ['mask'])
+      if (m.verdict?.ok === 'mask') {
+        assert.deepEqual(m.verdict.mask.path, ['mask'])
+        assert.equal('geometry' in m.verdict.record, false) // no placeholder geometry
+      }
     const relationship = outcomes.find(
       (o) => o.verdict?.ok === true && o.verdict.record.kind === 'relationship',
     )
@@ -891,7 +898,9 @@ void describe('ImportJudge: the guide', () => {
 
   void test('records: ids from the ontology at every depth, polygons closed, checklists as lists', () => {
     const outcomes = runLines(ontology, lines, { row })
-    const records = outcomes.map((o) => (o.verdict?.ok === true ? o.verdict.record : undefined))
+    const records = outcomes.map((o) =>
+      o.verdict?.ok === true || o.verdict?.ok === 'mask' ? o.verdict.record : undefined,
+    )
     const byName = (name: string) => records.find((r) => r?.name === name)!
     const nestedChecklist = byName('nested_checklist_question') as ClassificationLineRecord
     const nestedQuestion = ontology.classifications.byName.get('nested_checklist_question')!
@@ -936,7 +945,7 @@ void describe('ImportJudge: the guide', () => {
     })
     const box = byName('bounding_box') as ObjectRecord
     assert.deepEqual(box.geometry, { type: 'bbox', top: 977, left: 1690, height: 330, width: 225 })
-    const maskWithText = byName('mask_with_text_subclass') as ObjectRecord
+    const maskWithText = byName('mask_with_text_subclass') as MaskLineRecord
     assert.equal(maskWithText.tool, 'raster-segmentation')
     assert.deepEqual(maskWithText.classifications[0], {
       type: 'text',
@@ -1081,7 +1090,7 @@ void describe('ImportJudge: behaviour', () => {
       { dataRow, name: 'mask', mask: { counts: [0, 100], size: [10, 10] } },
     ])
     assert.deepEqual(
-      outcomes.map((o) => (o.verdict?.ok === true ? o.verdict.mask?.input : o.issues)),
+      outcomes.map((o) => (o.verdict?.ok === 'mask' ? o.verdict.mask.input : o.issues)),
       [
         { instanceURI: 'https://example.com/m.png', colorRGB: [1, 2, 3] },
         { counts: [0, 100], size: [10, 10] },

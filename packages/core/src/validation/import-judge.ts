@@ -14,9 +14,7 @@ import type { ImportKind } from '../api/entities.ts'
 import { newUuid } from '../ids.ts'
 import type {
   AnnotationRecord,
-  ClassificationLineRecord,
-  GeometryRecord,
-  ObjectRecord,
+  MaskLineRecord,
   RelationshipRecord,
 } from '../model/annotation-record.ts'
 import type { DataRowRef, KindKey, NdMask } from '../ndjson/line.ts'
@@ -26,25 +24,30 @@ import {
   checkFeatureRef,
   checkKind,
 } from '../ndjson/line-grammar.ts'
-import type { ToolType } from '../ontology/normalized.ts'
 import type {
-  FeatureLookup,
   IndexedClassification,
   IndexedTool,
   OntologyIndex,
 } from '../ontology/ontology-index.ts'
-import { answerKey, checkAnswer, checkNestedList } from './check-classifications.ts'
-import {
-  checkBbox,
-  checkMask,
-  checkPath,
-  checkPoint,
-  pendingMaskGeometry,
-  type Bounds,
-} from './check-geometry.ts'
+import type { Bounds } from './check-geometry.ts'
 import { add, isAbsent, isObject, readScores, show, wrongType, type Json } from './check-values.ts'
-import { ENTRY, hashRowId, parseUuid, RowFeatureCounter, rowHash, UuidTable } from './uuid-table.ts'
-import { findJsonProblem, jsonTextMayHaveProblem, MAX_LINE_DEPTH } from './storable-json.ts'
+import {
+  ENTRY,
+  hashRowId,
+  newRowHash,
+  newUuidWords,
+  parseUuidInto,
+  RowFeatureCounter,
+  UuidTable,
+} from './uuid-table.ts'
+import { checkClassificationLine, checkObjectLine, checkRelationshipLine } from './check-lines.ts'
+import { resolveFeature } from './resolve-feature.ts'
+import {
+  findJsonProblem,
+  jsonTextMayHaveProblem,
+  MAX_LINE_DEPTH,
+  utf8Length,
+} from './storable-json.ts'
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
 /** Labelbox's documented limit: annotations per data row per feature in one import. */
@@ -94,17 +97,20 @@ export type DataRowLookup =
   | 'unknown'
   | 'not_in_project'
 
+interface Accepted {
+  /** the line says `isBenchmarkReferenceLabel: true` (ground truth only): its label is a benchmark reference */
+  benchmarkReference?: true
+  /** accepted, with something the status line should say (e.g. a flag ignored) */
+  warnings?: Issue[]
+}
+
 export type LineVerdict =
-  | {
-      ok: true
-      record: AnnotationRecord
-      /** a mask line: the server decodes `input` and fills `record.geometry` (type 'mask') */
-      mask?: { input: NdMask; path: IssuePath }
-      /** the line says `isBenchmarkReferenceLabel: true` (ground truth only): its label is a benchmark reference */
-      benchmarkReference?: true
-      /** accepted, with something the status line should say (e.g. a flag ignored) */
-      warnings?: Issue[]
-    }
+  | ({ ok: true; record: AnnotationRecord } & Accepted)
+  /**
+   * a mask line, good so far: the server decodes `mask.input` (it may still fail then, see
+   * `reject`) and completes the record with `withMaskGeometry`
+   */
+  | ({ ok: 'mask'; record: MaskLineRecord; mask: { input: NdMask; path: IssuePath } } & Accepted)
   | { ok: false; issues: Issue[] }
   /** a relationship line: judged by `finishRelationships`, once every object line is known */
   | { ok: 'deferred' }
@@ -125,24 +131,6 @@ interface PendingRelationship {
   slot: number
 }
 
-const TOOL_OF_KIND: Record<Exclude<KindKey, 'answer'>, ToolType> = {
-  bbox: 'rectangle',
-  polygon: 'polygon',
-  line: 'line',
-  point: 'point',
-  mask: 'raster-segmentation',
-  relationship: 'edge',
-}
-
-const KIND_OF_TOOL: Record<ToolType, string> = {
-  rectangle: 'bbox',
-  polygon: 'polygon',
-  line: 'line',
-  point: 'point',
-  'raster-segmentation': 'mask',
-  edge: 'relationship',
-}
-
 export class ImportJudge {
   readonly kind: ImportKind
   private readonly ontology: OntologyIndex
@@ -151,6 +139,9 @@ export class ImportJudge {
   private readonly uuids = new UuidTable()
   private readonly perFeature = new RowFeatureCounter()
   private relationships: PendingRelationship[] = []
+  /** the key of the uuid at hand and the hash of the data row at hand, reused from line to line */
+  private readonly uuidKey = newUuidWords()
+  private readonly rowKey = newRowHash()
 
   constructor(options: ImportJudgeOptions) {
     this.ontology = options.ontology
@@ -202,12 +193,12 @@ export class ImportJudge {
     if (!isAbsent(rawUuid)) {
       if (typeof rawUuid !== 'string') wrongType(issues, ['uuid'], 'a string', rawUuid)
       else {
-        const canonical = parseUuid(rawUuid)
+        const canonical = parseUuidInto(rawUuid, this.uuidKey)
         if (canonical === undefined)
           add(issues, 'uuid_invalid', `uuid ${show(rawUuid)} is not a uuid`, ['uuid'])
         else {
           uuid = canonical
-          slot = this.uuids.claim()
+          slot = this.uuids.claim(this.uuidKey)
           if (slot < 0)
             add(
               issues,
@@ -247,7 +238,10 @@ export class ImportJudge {
 
   /** Phase 2: the full check of a parsed line against the ontology and its data row. */
   check(parsed: ParsedLineOk, dataRow: DataRowLookup): LineVerdict {
-    const slot = parsed.uuidGiven && parseUuid(parsed.uuid) !== undefined ? this.uuids.find() : -1
+    const slot =
+      parsed.uuidGiven && parseUuidInto(parsed.uuid, this.uuidKey) !== undefined
+        ? this.uuids.find(this.uuidKey)
+        : -1
     const verdict = this.judge(parsed, dataRow, slot)
     if (slot >= 0 && verdict.ok !== 'deferred') {
       const objectBit = this.uuids.flagsAt(slot) & (ENTRY.object | ENTRY.rowKnown)
@@ -258,8 +252,8 @@ export class ImportJudge {
 
   /** A later stage failed the line with this uuid: relationships on it will fail. */
   reject(uuid: string): void {
-    if (parseUuid(uuid) === undefined) return
-    const slot = this.uuids.find()
+    if (parseUuidInto(uuid, this.uuidKey) === undefined) return
+    const slot = this.uuids.find(this.uuidKey)
     if (slot < 0) return
     this.uuids.setFlags(slot, (this.uuids.flagsAt(slot) & ~ENTRY.ok) | ENTRY.failed)
   }
@@ -290,12 +284,12 @@ export class ImportJudge {
 
   private checkEndpoint(rel: PendingRelationship, end: 'source' | 'target', issues: Issue[]): void {
     const uuid = rel.record[end]
-    parseUuid(uuid)
-    const slot = this.uuids.find()
-    rowHash[0] = rel.row0
-    rowHash[1] = rel.row1
+    parseUuidInto(uuid, this.uuidKey)
+    const slot = this.uuids.find(this.uuidKey)
+    this.rowKey[0] = rel.row0
+    this.rowKey[1] = rel.row1
     const flags = slot < 0 ? 0 : this.uuids.flagsAt(slot)
-    const onRow = (flags & ENTRY.rowKnown) === 0 || this.uuids.sameRow(slot)
+    const onRow = (flags & ENTRY.rowKnown) === 0 || this.uuids.sameRow(slot, this.rowKey)
     if (slot < 0 || (flags & ENTRY.object) === 0 || !onRow) {
       add(
         issues,
@@ -330,8 +324,8 @@ export class ImportJudge {
         ['dataRow', refKey],
       )
     }
-    hashRowId(dataRow.id)
-    if (slot >= 0) this.uuids.setRow(slot)
+    hashRowId(dataRow.id, this.rowKey)
+    if (slot >= 0) this.uuids.setRow(slot, this.rowKey)
 
     const { value, kind } = parsed
     if (kind === 'relationship' && this.kind === 'ground_truth') {
@@ -342,7 +336,7 @@ export class ImportJudge {
       )
     }
     const issues: Issue[] = []
-    const feature = this.resolveFeature(value, kind, issues)
+    const feature = resolveFeature(this.ontology, value, kind, issues)
     if (feature === undefined) return { ok: false, issues }
 
     const bounds: Bounds | null =
@@ -351,60 +345,21 @@ export class ImportJudge {
         : null
     let record: AnnotationRecord | undefined
     let mask: NdMask | undefined
+    let maskRecord: MaskLineRecord | undefined
     if (kind === 'answer')
-      record = this.checkClassificationLine(
-        parsed,
-        dataRow.id,
-        feature as IndexedClassification,
-        issues,
-      )
+      record = checkClassificationLine(parsed, dataRow.id, feature as IndexedClassification, issues)
     else if (kind === 'relationship')
-      record = this.checkRelationshipLine(parsed, dataRow.id, feature as IndexedTool, issues)
+      record = checkRelationshipLine(parsed, dataRow.id, feature as IndexedTool, issues)
     else {
-      const tool = feature as IndexedTool
-      let geometry: GeometryRecord | undefined
-      switch (kind) {
-        case 'bbox':
-          geometry = checkBbox(value.bbox, bounds, issues)
-          break
-        case 'polygon':
-          geometry = checkPath('polygon', value.polygon, bounds, issues)
-          break
-        case 'line':
-          geometry = checkPath('line', value.line, bounds, issues)
-          break
-        case 'point':
-          geometry = checkPoint(value.point, bounds, issues)
-          break
-        case 'mask':
-          mask = checkMask(value.mask, issues)
-          if (mask !== undefined) geometry = pendingMaskGeometry(mask)
-          break
-      }
-      const classifications: ObjectRecord['classifications'] = []
-      if (!isAbsent(value.classifications))
-        checkNestedList(
-          value.classifications,
-          tool.classifications,
-          `tool '${tool.name}'`,
-          [],
-          classifications,
-          issues,
-        )
-      if (geometry !== undefined) {
-        record = {
-          kind: 'object',
-          uuid: parsed.uuid,
-          dataRowId: dataRow.id,
-          featureSchemaId: tool.featureSchemaId,
-          name: tool.name,
-          tool: tool.type as ObjectRecord['tool'],
-          geometry,
-          classifications,
-        }
-      }
+      const line = { uuid: parsed.uuid, value, kind }
+      const checked = checkObjectLine(line, dataRow.id, feature as IndexedTool, bounds, issues)
+      if (checked?.mask) {
+        mask = checked.mask
+        maskRecord = checked.record
+      } else record = checked?.record
     }
-    if (record !== undefined) readScores(value, [], record, issues)
+    const scored = record ?? maskRecord
+    if (scored !== undefined) readScores(value, [], scored, issues)
 
     let benchmark = false
     const warnings: Issue[] = []
@@ -423,10 +378,11 @@ export class ImportJudge {
         )
       else benchmark = flag
     }
-    if (issues.length > 0 || record === undefined) return { ok: false, issues }
+    if (issues.length > 0 || (record === undefined && maskRecord === undefined))
+      return { ok: false, issues }
 
     // the limit counts lines that are otherwise good: the 5,001st good one fails
-    const count = this.perFeature.increment(feature.ordinal)
+    const count = this.perFeature.increment(this.rowKey, feature.ordinal)
     if (count > this.maxPerFeature) {
       return failure(
         'annotations_per_feature_exceeded',
@@ -434,196 +390,26 @@ export class ImportJudge {
         [],
       )
     }
-    if (record.kind === 'relationship') {
+    if (record?.kind === 'relationship') {
       this.relationships.push({
         line: parsed.line,
         record,
-        row0: rowHash[0]!,
-        row1: rowHash[1]!,
+        row0: this.rowKey[0]!,
+        row1: this.rowKey[1]!,
         slot,
         warnings,
       })
       return { ok: 'deferred' }
     }
     const verdict: LineVerdict =
-      mask === undefined
-        ? { ok: true, record }
-        : { ok: true, record, mask: { input: mask, path: ['mask'] } }
+      maskRecord !== undefined && mask !== undefined
+        ? { ok: 'mask', record: maskRecord, mask: { input: mask, path: ['mask'] } }
+        : { ok: true, record: record! }
     if (benchmark) verdict.benchmarkReference = true
     if (warnings.length > 0) verdict.warnings = warnings
     return verdict
   }
-
-  /** Resolves name/schemaId among the features of the line's kind; finds kind mismatches. */
-  private resolveFeature(
-    value: Json,
-    kind: KindKey,
-    issues: Issue[],
-  ): IndexedTool | IndexedClassification | undefined {
-    // parse() made sure both are strings when present
-    const name = typeof value.name === 'string' ? value.name : undefined
-    const schemaId = typeof value.schemaId === 'string' ? value.schemaId : undefined
-    const wantTool = kind !== 'answer'
-    const primary: FeatureLookup<IndexedTool | IndexedClassification> = wantTool
-      ? this.ontology.tools
-      : this.ontology.classifications
-    const secondary: FeatureLookup<IndexedTool | IndexedClassification> = wantTool
-      ? this.ontology.classifications
-      : this.ontology.tools
-    const byName = name === undefined ? undefined : primary.byName.get(name)
-    const byId = schemaId === undefined ? undefined : primary.byId.get(schemaId)
-    const nameMissing = name !== undefined && byName === undefined
-    const idMissing = schemaId !== undefined && byId === undefined
-    if (nameMissing || idMissing) {
-      const other =
-        (nameMissing ? secondary.byName.get(name) : undefined) ??
-        (idMissing ? secondary.byId.get(schemaId) : undefined)
-      if (other !== undefined && byName === undefined && byId === undefined) {
-        const what =
-          'optionsByValue' in other
-            ? `the ${other.type} classification '${other.name}'`
-            : `the ${other.type} tool '${other.name}'`
-        const path =
-          kind === 'answer' && !isAbsent(value.answers) && isAbsent(value.answer) ? 'answers' : kind
-        add(issues, 'feature_kind_mismatch', `a line with ${path} cannot be ${what}`, [path])
-        return undefined
-      }
-      if (other !== undefined) {
-        add(
-          issues,
-          'feature_conflict',
-          `name '${String(name)}' and schemaId '${String(schemaId)}' name different features`,
-          ['schemaId'],
-        )
-        return undefined
-      }
-      const key = nameMissing ? 'name' : 'schemaId'
-      const given = nameMissing ? name : schemaId
-      add(
-        issues,
-        'feature_unknown',
-        `the ontology has no ${wantTool ? 'tool' : 'classification'} with ${key} '${String(given)}'`,
-        [key],
-      )
-      return undefined
-    }
-    if (byName !== undefined && byId !== undefined && byName !== byId) {
-      add(
-        issues,
-        'feature_conflict',
-        `name '${byName.name}' and schemaId '${byId.featureSchemaId}' name different features`,
-        ['schemaId'],
-      )
-      return undefined
-    }
-    const feature = byName ?? byId
-    if (feature === undefined) return undefined // parse() made sure one is given
-    if (wantTool) {
-      const tool = feature as IndexedTool
-      if (TOOL_OF_KIND[kind] !== tool.type) {
-        add(
-          issues,
-          'feature_kind_mismatch',
-          `'${tool.name}' is a ${tool.type} tool: it takes ${KIND_OF_TOOL[tool.type]}, not ${kind}`,
-          [kind],
-        )
-        return undefined
-      }
-    }
-    return feature
-  }
-
-  private checkClassificationLine(
-    parsed: ParsedLineOk,
-    dataRowId: string,
-    question: IndexedClassification,
-    issues: Issue[],
-  ): ClassificationLineRecord | undefined {
-    const { value } = parsed
-    const nested = value.classifications
-    if (Array.isArray(nested) && nested.length > 0) {
-      // a question has no questions of its own; nested ones go under an answer
-      add(
-        issues,
-        'classification_too_deep',
-        `'${question.name}' is a question: nest classifications under its answer, not beside it`,
-        ['classifications'],
-      )
-    } else if (!isAbsent(nested) && !Array.isArray(nested))
-      wrongType(issues, ['classifications'], 'a list', nested)
-    const key = answerKey(value)
-    const classification = checkAnswer(question, value[key], [key], issues)
-    if (classification === undefined) return undefined
-    return {
-      kind: 'classification',
-      uuid: parsed.uuid,
-      dataRowId,
-      featureSchemaId: question.featureSchemaId,
-      name: question.name,
-      classification,
-    }
-  }
-
-  private checkRelationshipLine(
-    parsed: ParsedLineOk,
-    dataRowId: string,
-    tool: IndexedTool,
-    issues: Issue[],
-  ): RelationshipRecord | undefined {
-    const rel = parsed.value.relationship
-    if (!isObject(rel))
-      return void wrongType(issues, ['relationship'], 'an object {source, target, type}', rel)
-    const source = endpoint(rel, 'source', issues)
-    const target = endpoint(rel, 'target', issues)
-    let type = rel.type
-    if (isAbsent(type)) type = 'unidirectional'
-    else if (typeof type === 'string' && type !== 'unidirectional' && type !== 'bidirectional')
-      type = type.toLowerCase()
-    if (type !== 'unidirectional' && type !== 'bidirectional') {
-      add(
-        issues,
-        'relationship_type_invalid',
-        `relationship type ${show(rel.type)} must be 'unidirectional' or 'bidirectional'`,
-        ['relationship', 'type'],
-      )
-      return undefined
-    }
-    if (source === undefined || target === undefined) return undefined
-    if (source === target) {
-      add(
-        issues,
-        'relationship_self_reference',
-        `relationship source and target are both '${source}'`,
-        ['relationship', 'target'],
-      )
-      return undefined
-    }
-    return {
-      kind: 'relationship',
-      uuid: parsed.uuid,
-      dataRowId,
-      featureSchemaId: tool.featureSchemaId,
-      name: tool.name,
-      source,
-      target,
-      relationshipType: type,
-    }
-  }
 }
-
-function endpoint(rel: Json, end: 'source' | 'target', issues: Issue[]): string | undefined {
-  const raw = rel[end]
-  if (typeof raw !== 'string')
-    return void wrongType(issues, ['relationship', end], 'the uuid of an object line', raw)
-  const canonical = parseUuid(raw)
-  if (canonical === undefined)
-    add(issues, 'uuid_invalid', `relationship ${end} ${show(raw)} is not a uuid`, [
-      'relationship',
-      end,
-    ])
-  return canonical
-}
-
 function failed(
   line: number,
   uuid: string | null,
@@ -635,18 +421,4 @@ function failed(
 
 function failure(code: Issue['code'], message: string, path: IssuePath): LineVerdict {
   return { ok: false, issues: [issue(code, message, path)] }
-}
-
-function utf8Length(text: string): number {
-  let bytes = 0
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c < 0x80) bytes += 1
-    else if (c < 0x800) bytes += 2
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      bytes += 4
-      i++
-    } else bytes += 3
-  }
-  return bytes
 }

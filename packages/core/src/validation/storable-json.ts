@@ -139,3 +139,18 @@ export function findJsonProblem(value: unknown, options: StorableJsonOptions): I
   }
   return visit(value, 0, !skips.some((s) => s.length === 0))
 }
+
+/** Bytes of the text in UTF-8 (a lone surrogate counts 3, as it is replaced on encoding). */
+export function utf8Length(text: string): number {
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) bytes += 1
+    else if (c < 0x800) bytes += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      bytes += 4
+      i++
+    } else bytes += 3
+  }
+  return bytes
+}

@@ -2,18 +2,31 @@
  * Compact per-import memory of the judge. An import may hold a million lines, so nothing here
  * keeps a string or an object per line: uuids are keys of 128 bits and data rows are 64-bit
  * hashes of their ids, in open-addressing tables of typed arrays (linear probing, grown at 1/2 load).
+ * Keys are passed in small typed arrays the caller owns and reuses (no module-level state).
  */
 import { canonicalUuid } from '../ids.ts'
 
-/** The 4 big-endian 32-bit words of the last uuid parsed by `parseUuid`. */
-export const uuidWords = new Uint32Array(4)
+/** A uuid as 4 big-endian 32-bit words: the key of a `UuidTable`, reused from line to line. */
+export type UuidWords = Uint32Array
+
+export function newUuidWords(): UuidWords {
+  return new Uint32Array(4)
+}
 
 /**
- * Parses a uuid in any form Labelbox accepts (upper case, braces, no dashes) into `uuidWords`.
+ * Parses a uuid in any form Labelbox accepts (upper case, braces, no dashes).
  * Returns the canonical lowercase dashed form (the input itself when already canonical),
  * or undefined when it is not a uuid.
  */
 export function parseUuid(text: string): string | undefined {
+  return parseUuidInto(text, scratchWords)
+}
+
+// parseUuid's own words, never read: callers that need the words pass theirs
+const scratchWords = newUuidWords()
+
+/** `parseUuid` that also writes the uuid's words into `words` (left partly written when invalid). */
+export function parseUuidInto(text: string, words: UuidWords): string | undefined {
   let start = 0
   let end = text.length
   if (end > 0 && text.charCodeAt(0) === 0x7b /* { */) start = 1
@@ -40,7 +53,7 @@ export function parseUuid(text: string): string | undefined {
     if (digits === 32) return undefined
     word = ((word << 4) | v) >>> 0
     digits++
-    if ((digits & 7) === 0) uuidWords[(digits >>> 3) - 1] = word
+    if ((digits & 7) === 0) words[(digits >>> 3) - 1] = word
   }
   if (digits !== 32) return undefined
   if (canonical) {
@@ -56,9 +69,15 @@ export function parseUuid(text: string): string | undefined {
   return canonicalUuid(text)
 }
 
-/** 64-bit hash of a data row id, in `rowHash[0..1]`: FNV-1a and a murmur-style variant. */
-export const rowHash = new Int32Array(2)
-export function hashRowId(id: string): void {
+/** A 64-bit hash of a data row id, as two 32-bit words. */
+export type RowHash = Int32Array
+
+export function newRowHash(): RowHash {
+  return new Int32Array(2)
+}
+
+/** Hashes a data row id into `out`: FNV-1a and a murmur-style variant. */
+export function hashRowId(id: string, out: RowHash): void {
   let a = 0x811c9dc5 | 0
   let b = 0x9747b28c | 0
   for (let i = 0; i < id.length; i++) {
@@ -67,8 +86,8 @@ export function hashRowId(id: string): void {
     b = Math.imul(b ^ c, 0x5bd1e995)
     b ^= b >>> 15
   }
-  rowHash[0] = a
-  rowHash[1] = mix(b)
+  out[0] = a
+  out[1] = mix(b)
 }
 
 function mix(h: number): number {
@@ -112,12 +131,12 @@ export class UuidTable {
     return this.count
   }
 
-  /** Slot of the uuid in `uuidWords`, or -1. */
-  find(): number {
-    const w0 = uuidWords[0]!,
-      w1 = uuidWords[1]!,
-      w2 = uuidWords[2]!,
-      w3 = uuidWords[3]!
+  /** Slot of the uuid, or -1. */
+  find(uuid: UuidWords): number {
+    const w0 = uuid[0]!,
+      w1 = uuid[1]!,
+      w2 = uuid[2]!,
+      w3 = uuid[3]!
     const keys = this.keys
     let slot = hashWords(w0, w1, w2, w3) & this.mask
     while (this.flags[slot] !== EMPTY) {
@@ -129,13 +148,13 @@ export class UuidTable {
     return -1
   }
 
-  /** Inserts the uuid in `uuidWords`; returns its new slot, or -1 when it was there already. */
-  claim(): number {
+  /** Inserts the uuid; returns its new slot, or -1 when it was there already. */
+  claim(uuid: UuidWords): number {
     if ((this.count + 1) * 2 > this.flags.length) this.grow()
-    const w0 = uuidWords[0]!,
-      w1 = uuidWords[1]!,
-      w2 = uuidWords[2]!,
-      w3 = uuidWords[3]!
+    const w0 = uuid[0]!,
+      w1 = uuid[1]!,
+      w2 = uuid[2]!,
+      w3 = uuid[3]!
     const keys = this.keys
     let slot = hashWords(w0, w1, w2, w3) & this.mask
     while (this.flags[slot] !== EMPTY) {
@@ -163,16 +182,16 @@ export class UuidTable {
     this.flags[slot] = USED | bits
   }
 
-  /** Sets the entry's data row to `rowHash`. */
-  setRow(slot: number): void {
-    this.rows[slot * 2] = rowHash[0]!
-    this.rows[slot * 2 + 1] = rowHash[1]!
+  /** Sets the entry's data row. */
+  setRow(slot: number, row: RowHash): void {
+    this.rows[slot * 2] = row[0]!
+    this.rows[slot * 2 + 1] = row[1]!
     this.flags[slot]! |= ENTRY.rowKnown
   }
 
-  /** Whether the entry's data row is the one in `rowHash`. */
-  sameRow(slot: number): boolean {
-    return this.rows[slot * 2] === rowHash[0] && this.rows[slot * 2 + 1] === rowHash[1]
+  /** Whether the entry's data row is `row`. */
+  sameRow(slot: number, row: RowHash): boolean {
+    return this.rows[slot * 2] === row[0] && this.rows[slot * 2 + 1] === row[1]
   }
 
   private grow(): void {
@@ -219,11 +238,11 @@ export class RowFeatureCounter {
     this.mask = capacity - 1
   }
 
-  /** Adds one annotation of `feature` on the data row in `rowHash`; returns the new count. */
-  increment(feature: number): number {
+  /** Adds one annotation of `feature` on the data row `row`; returns the new count. */
+  increment(row: RowHash, feature: number): number {
     if ((this.count + 1) * 2 > this.used.length) this.grow()
-    const r0 = rowHash[0]!,
-      r1 = rowHash[1]!
+    const r0 = row[0]!,
+      r1 = row[1]!
     const keys = this.keys
     let slot = (mix(mix(r0 ^ r1) ^ feature) >>> 0) & this.mask
     while (this.used[slot] !== 0) {

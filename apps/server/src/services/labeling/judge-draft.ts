@@ -9,6 +9,7 @@ import {
   checkRequiredClassifications,
   draftToLine,
   issue,
+  withMaskGeometry,
   type AnnotationRecord,
   type DraftAnnotation,
   type Issue,
@@ -60,21 +61,22 @@ export async function judgeDraft(input: {
       issues.push(...at(annotation.uuid, parsed.issues))
       continue
     }
-    let verdict = judge.check(parsed, dataRow)
+    const verdict = judge.check(parsed, dataRow)
     if (verdict.ok === 'deferred') continue
-    if (verdict.ok === true && verdict.mask) {
+    if (verdict.ok === 'mask') {
       const mask = await input.masks.process(
         verdict.mask.input,
         { width: dataRow.width, height: dataRow.height },
         verdict.mask.path,
       )
       if (mask.ok) {
-        if (verdict.record.kind === 'object') verdict.record.geometry = mask.geometry
+        records.push(withMaskGeometry(verdict.record, mask.geometry))
         maskShas.add(mask.geometry.compositeSha256)
       } else {
         judge.reject(parsed.uuid)
-        verdict = { ok: false, issues: [mask.issue] }
+        issues.push(...at(annotation.uuid, [mask.issue]))
       }
+      continue
     }
     if (verdict.ok === true) records.push(verdict.record)
     else issues.push(...at(annotation.uuid, verdict.issues))

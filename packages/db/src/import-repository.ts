@@ -1,0 +1,43 @@
+/**
+ * What the import pipeline writes: a judged chunk of annotations with the job's checkpoint (one
+ * guarded transaction, see annotation-writer.ts) and the masks its organization may read.
+ */
+import type { Connection } from './connect.ts'
+import {
+  writeAnnotationRows,
+  type AnnotationRow,
+  type ImportGuard,
+  type LabelTouch,
+} from './annotation-writer.ts'
+import { MaskOwners } from './mask-owners.ts'
+
+export interface ImportChunk {
+  rows: AnnotationRow[]
+  labels: LabelTouch[]
+  /** composite masks the rows point at: granted to the organization before the rows are written */
+  maskShas: ReadonlySet<string>
+  organizationId: string
+  guard: ImportGuard
+}
+
+export class ImportRepository {
+  readonly #conn: Connection
+  readonly #maskOwners: MaskOwners
+
+  constructor(conn: Connection) {
+    this.#conn = conn
+    this.#maskOwners = new MaskOwners(conn.db)
+  }
+
+  /** Commits a chunk; throws JobLostError when the job is no longer `guard.owner`'s. */
+  async writeChunk(chunk: ImportChunk): Promise<void> {
+    if (chunk.maskShas.size > 0) await this.#maskOwners.grant(chunk.organizationId, chunk.maskShas)
+    await writeAnnotationRows(
+      this.#conn,
+      chunk.rows,
+      chunk.labels,
+      new Date().toISOString(),
+      chunk.guard,
+    )
+  }
+}
