@@ -13,7 +13,7 @@ import type { TestServer } from '@labelport/testkit'
 import { Client } from '@labelport/sdk'
 import { loadDemo } from '@labelport/cli/demo'
 import type { DemoResult } from '@labelport/cli/demo'
-import type { AnnotationRecord, DataRowAnnotations, ObjectRecord } from '@labelport/core'
+import type { DataRowAnnotations, ObjectRecord } from '@labelport/core'
 import type { DrawnAnnotation, ViewerDebugApi } from '@labelport/viewer'
 import { launchBrowser, screenshot, signIn } from './browser.ts'
 import type { Browser } from './browser.ts'
@@ -85,11 +85,11 @@ void describe('web app', { skip: browserNeed.skip }, () => {
     const kinds = new Set<string>()
     const objects = new Map<string, ObjectRecord>()
     for (const a of stored) {
-      const r = a.record as AnnotationRecord
+      const r = a.record
       if (r.kind === 'object') objects.set(`${a.layer}:${r.uuid}`, r)
     }
     for (const a of stored) {
-      const r = a.record as AnnotationRecord
+      const r = a.record
       if (r.kind === 'classification') continue
       const d: DrawnAnnotation | undefined = drawn.get(a.id)
       assert.ok(d, `${r.name} (${a.layer}) is drawn`)
@@ -100,9 +100,7 @@ void describe('web app', { skip: browserNeed.skip }, () => {
         assert.ok(source && target && d.points)
         const centre = (o: ObjectRecord) => {
           const b = drawn.get(
-            stored.find(
-              (s) => (s.record as AnnotationRecord).uuid === o.uuid && s.layer === a.layer,
-            )!.id,
+            stored.find((s) => s.record.uuid === o.uuid && s.layer === a.layer)!.id,
           )!.box
           return { x: b.left + b.width / 2, y: b.top + b.height / 2 }
         }
@@ -236,9 +234,7 @@ void describe('web app', { skip: browserNeed.skip }, () => {
     // the canvas really has the point's colour where the ground-truth point is
     const point = rows.annotations.find(
       (a) =>
-        a.layer === 'label' &&
-        (a.record as AnnotationRecord).kind === 'object' &&
-        (a.record as ObjectRecord).geometry.type === 'point',
+        a.layer === 'label' && a.record.kind === 'object' && a.record.geometry.type === 'point',
     )
     if (point) {
       const drawnPoint = (await viewer.drawn()).find((d) => d.id === point.id)!
@@ -318,10 +314,7 @@ void describe('web app', { skip: browserNeed.skip }, () => {
 
     // hover a ground-truth box: the tooltip names it
     const box = rows.annotations.find(
-      (a) =>
-        a.layer === 'label' &&
-        (a.record as AnnotationRecord).kind === 'object' &&
-        (a.record as ObjectRecord).geometry.type === 'bbox',
+      (a) => a.layer === 'label' && a.record.kind === 'object' && a.record.geometry.type === 'bbox',
     )!
     const drawnBox = (await viewer.drawn()).find((d) => d.id === box.id)!
     await page.mouse.move(drawnBox.box.left + 3, drawnBox.box.top + drawnBox.box.height / 2)

@@ -1,3 +1,4 @@
+// Over 500 lines: COCO instances and results, reader and writer, share the category and image mapping.
 /**
  * COCO instances and COCO results, in and out (conventions: docs/formats.md#coco).
  *

@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { api } from '@labelport/core'
-import type { AnnotationRecord, ImportJob } from '@labelport/core'
+import type { ImportJob } from '@labelport/core'
 import { AnnotationDetails, AnnotationList, LAYER_LABELS, buildScene } from '@labelport/viewer'
 import type { LayerVisibility, ViewerAnnotation, ViewerDebugApi } from '@labelport/viewer'
 import { AnnotationViewer } from '@labelport/viewer'
@@ -108,7 +108,7 @@ export function DataRowPage({
         id: a.id,
         layer: a.layer,
         importId: a.importId,
-        record: a.record as AnnotationRecord,
+        record: a.record,
       })),
     [data.data],
   )

@@ -1,3 +1,4 @@
+// Over 500 lines: the Metrics tab, one evaluation and its object browser share their loaders and filters.
 /**
  * Model evaluations (issue 14): the project's Metrics tab (run one, list them), one evaluation's
  * metrics (COCO statistics; per class with a confidence slider recomputed here from the stored
@@ -556,7 +557,7 @@ export function EvaluationRowPage({
     )
   const { evaluation, objects, annotations, imageUrl } = data.data
   const { width, height } = annotations.dataRow.mediaAttributes
-  const records = new Map(annotations.annotations.map((a) => [a.id, a.record as AnnotationRecord]))
+  const records = new Map(annotations.annotations.map((a) => [a.id, a.record]))
   const shapes = objects
     .map((o) => {
       const record = records.get(o.annotationId)
