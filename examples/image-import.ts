@@ -1,3 +1,4 @@
+// Over 500 lines: Labelbox's guide ported step by step, kept as one script to read beside the guide.
 /**
  * Labelbox's guide "Import image annotations", ported step by step to the Labelport SDK.
  * Run it against a server: `LABELPORT_API_KEY=… npx tsx examples/image-import.ts`

@@ -15,7 +15,7 @@ export class Ontology {
     this.id = resource.id
     this.name = resource.name
     this.mediaType = resource.mediaType
-    this.normalized = resource.normalized as NormalizedOntology
+    this.normalized = resource.normalized
     this.createdAt = resource.createdAt
   }
 

@@ -1,3 +1,4 @@
+// Over 500 lines: one canvas component (drawing, zoom, pan, hover, selection share its state); its pure parts live in scene.ts, hit-test.ts, mask-bitmap.ts.
 /**
  * An image with every annotation drawn over it on one <canvas>: zoom with the wheel around the
  * cursor, pan by dragging, hover and click to inspect. Never fetches: the image and the

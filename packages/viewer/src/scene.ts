@@ -1,7 +1,7 @@
 /**
  * The drawable scene of one data row: stored annotations turned into shapes with colours and
  * bounding boxes, plus a grid index for hit testing. Pure: no DOM, so it is cheap to test.
- * Coordinates are pixels of the original image: origin top-left, x right, y down.
+ * Coordinates are in the image frame of docs/architecture.md ("Coordinates").
  */
 import type {
   AnnotationLayer,

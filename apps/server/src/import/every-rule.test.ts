@@ -1,3 +1,4 @@
+// Over 500 lines: one example per import rule through the real server, as one table of cases.
 /**
  * One file mixing valid lines with one example of every import rule, through the real server on
  * SQLite and PostgreSQL: each invalid line fails with its own code and path, every valid line

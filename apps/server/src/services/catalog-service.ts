@@ -1,3 +1,4 @@
+// Over 500 lines: datasets, uploads, data rows and the crash-safe create-data-rows task share their checks; splitting the task out is the next step.
 /**
  * Datasets, uploads and data rows (the Catalog), with the async create-data-rows task. A task is
  * owned by the server running it (a lease, renewed at each checkpoint); a task whose server

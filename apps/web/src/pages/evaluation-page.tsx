@@ -1,3 +1,4 @@
+// Over 500 lines: the Metrics tab, one evaluation and its object browser share their loaders and filters.
 /**
  * Model evaluations (issue 14): the project's Metrics tab (run one, list them), one evaluation's
  * metrics (COCO statistics; per class with a confidence slider recomputed here from the stored

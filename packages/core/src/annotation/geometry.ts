@@ -1,6 +1,6 @@
 /**
  * Geometry values of object annotations, mirroring Labelbox's `Point`, `Rectangle`, `Line` and `Polygon`.
- * All coordinates are pixels of the original image: origin top-left, x right, y down.
+ * All coordinates are in the image frame of docs/architecture.md ("Coordinates").
  */
 import { AppError } from '../errors.ts'
 import type { IssuePath } from '../errors.ts'

@@ -1,6 +1,6 @@
 /**
  * Raster masks, mirroring Labelbox's `MaskData` and `Mask`.
- * Pixels are those of the original image: origin top-left, x right, y down; `arr` is row-major.
+ * Pixels are those of the image frame of docs/architecture.md ("Coordinates"); `arr` is row-major.
  */
 import { AppError } from '../errors.ts'
 import { checkOptionsObject, describe } from './checks.ts'

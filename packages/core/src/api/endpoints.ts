@@ -1,3 +1,4 @@
+// Over 500 lines: the contract is one list of endpoints, read and reviewed as one table.
 /**
  * The HTTP contract, written once. The server binds a handler to each endpoint and validates
  * bodies with these schemas; the SDK calls them; docs/api.md is their reading copy.

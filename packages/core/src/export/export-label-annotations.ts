@@ -1,7 +1,7 @@
 /**
  * Export v2 `annotations` of one label: what Labelbox's `project.export()` puts under
  * `projects[id].labels[i].annotations` (reference/labelbox-sdk.md §5). Keys are snake_case there.
- * Coordinates are pixels of the original image: origin top-left, x right, y down.
+ * Coordinates are in the image frame of docs/architecture.md ("Coordinates").
  */
 import type {
   AnnotationRecord,

@@ -6,7 +6,7 @@
  * The compressed string form writes each count (from the 4th on, as the difference to the count
  * two places before) in 5-bit groups, low group first, each group a character `48 + bits` with
  * 0x20 meaning "more groups follow" and 0x10 of the last group the sign.
- * Sizes are `[height, width]`; coordinates are pixels of the original image, origin top-left.
+ * Sizes are `[height, width]`; coordinates are in the image frame of docs/architecture.md ("Coordinates").
  */
 import { issue } from '../errors.ts'
 import type { Issue, IssuePath } from '../errors.ts'

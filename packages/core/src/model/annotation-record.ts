@@ -1,7 +1,7 @@
 /**
  * What an accepted import line becomes: ids resolved, nesting checked, geometry normalized.
  * The database stores it as JSON; export v2, NDJSON re-serialization and the web app read it.
- * Coordinates are pixels of the original image: origin top-left, x right, y down.
+ * Coordinates are in the image frame of docs/architecture.md ("Coordinates").
  */
 import type { ToolType } from '../ontology/normalized.ts'
 import type { CustomMetric } from '../ndjson/line.ts'

@@ -1,3 +1,4 @@
+// Over 500 lines: one round-trip case per annotation kind and per error, as tables.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'

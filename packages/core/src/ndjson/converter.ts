@@ -1,3 +1,4 @@
+// Over 500 lines: serialize and deserialize of every annotation kind, kept side by side so each kind's two directions read together.
 /**
  * Converts between the SDK's `Label` objects and NDJSON import lines (reference/labelbox-sdk.md §2),
  * with Labelbox's shapes but none of its serializer bugs: camelCase at every depth, `confidence: 0`
@@ -14,7 +15,7 @@
  *   `{png}` (both are binary masks); RLE counts come out in the compressed string form.
  * - deserialize has no ontology, so an object `answer` is a Radio and a list is a Checklist; a single
  *   object is read as a one-answer Checklist only under the checklist-only key `answers`.
- * All coordinates are pixels of the original image: origin top-left, x right, y down.
+ * All coordinates are in the image frame of docs/architecture.md ("Coordinates").
  */
 import { AppError } from '../errors.ts'
 import type { IssuePath } from '../errors.ts'

@@ -1,6 +1,6 @@
 /**
  * NDJSON import lines (reference/labelbox-sdk.md §2). One line is one annotation.
- * All coordinates are pixels of the original image: origin top-left, x right, y down.
+ * All coordinates are in the image frame of docs/architecture.md ("Coordinates").
  */
 
 export type DataRowRef = { id: string } | { globalKey: string }

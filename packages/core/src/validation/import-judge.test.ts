@@ -1,3 +1,4 @@
+// Over 500 lines: the judge's table of cases, one per verdict code (the meta-test reads it).
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
