@@ -17,7 +17,7 @@ import type {
   QueueNext,
   ReviewDecision,
 } from '@labelport/core'
-import type { Client } from './client.ts'
+import type { Transport } from './transport.ts'
 
 /** A draft annotation as a script writes it: provenance defaults to `{source:'drawn'}`. */
 export type DraftAnnotationInput = Omit<DraftAnnotation, 'provenance'> & {
@@ -30,13 +30,13 @@ function withProvenance(annotation: DraftAnnotationInput): DraftAnnotation {
 
 /** One data row of a project, as a labeler or reviewer works on it. */
 export class DataRowLabeling {
-  readonly client: Client
+  readonly client: Transport
   readonly projectId: string
   readonly dataRowId: string
   /** the version the next write passes as `baseVersion` (updated by every call); null until read */
   version: number | null = null
 
-  constructor(client: Client, projectId: string, dataRowId: string) {
+  constructor(client: Transport, projectId: string, dataRowId: string) {
     this.client = client
     this.projectId = projectId
     this.dataRowId = dataRowId
@@ -159,10 +159,10 @@ export class DataRowLabeling {
 
 /** The project-level labeling calls, reached through `project.labeling`. */
 export class ProjectLabeling {
-  readonly client: Client
+  readonly client: Transport
   readonly projectId: string
 
-  constructor(client: Client, projectId: string) {
+  constructor(client: Transport, projectId: string) {
     this.client = client
     this.projectId = projectId
   }

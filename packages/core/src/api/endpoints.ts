@@ -680,6 +680,7 @@ export const api = {
     response: PageSchema(LabelingRowSchema),
     summary:
       'The data rows of the project with their labeling status, filtered by status (the review list)',
+  }),
   getOpenApi: endpoint({
     method: 'GET',
     path: '/v1/openapi.json',
