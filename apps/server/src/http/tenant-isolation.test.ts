@@ -23,6 +23,7 @@ function paramsOf(org: OrgThings): Record<string, string> {
     importId: org.importId,
     annotationId: org.maskAnnotationId,
     evaluationId: org.evaluationId,
+    uuid: '00000000-0000-4000-8000-00000000beef',
     userId: org.userId,
     apiKeyId: org.apiKeyId,
     sha256: org.maskSha256,
@@ -36,6 +37,35 @@ function bodyFor(name: string, owner: OrgThings): unknown {
       return { items: [{ rowData: `upload://${owner.uploadId}`, globalKey: 'stolen' }] }
     case 'connectOntology':
       return { ontologyId: owner.ontologyId }
+    case 'skipDataRow':
+      return { reason: 'hostile' }
+    case 'saveDraft':
+      return {
+        baseVersion: 0,
+        annotations: [
+          {
+            uuid: '00000000-0000-4000-8000-00000000beef',
+            name: 'p',
+            point: { x: 1, y: 1 },
+            provenance: { source: 'drawn' },
+          },
+        ],
+      }
+    case 'addDraftAnnotation':
+    case 'replaceDraftAnnotation':
+      return {
+        baseVersion: 0,
+        annotation: {
+          uuid: '00000000-0000-4000-8000-00000000beef',
+          name: 'p',
+          point: { x: 1, y: 1 },
+          provenance: { source: 'drawn' },
+        },
+      }
+    case 'submitLabel':
+      return { baseVersion: 0 }
+    case 'reviewLabel':
+      return { decision: 'reject', comment: 'hostile' }
     case 'createBatch':
       return { name: 'stolen', globalKeys: [owner.globalKey] }
     case 'createEvaluation':
