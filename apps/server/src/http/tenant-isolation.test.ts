@@ -127,7 +127,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           const names = [...endpoint.path.matchAll(/:([A-Za-z0-9]+)/g)].map((m) => m[1] ?? '')
           // each parameter in turn taken from B, the others from A (and all from B)
           const variants = [
-            ...names.map((p) => ({ ...mine, [p]: theirs[p] ?? '' })),
+            // an annotation uuid belongs to no organization (the draft's row decides)
+            ...names.filter((p) => p !== 'uuid').map((p) => ({ ...mine, [p]: theirs[p] ?? '' })),
             ...(names.length > 1 ? [theirs] : []),
           ]
           for (const params of variants) {
