@@ -132,7 +132,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
             ...(names.length > 1 ? [theirs] : []),
           ]
           for (const params of variants) {
-            const path = buildPath(endpoint.path, params)
+            const path =
+              buildPath(endpoint.path, params) +
+              (name === 'deleteDraftAnnotation' ? '?baseVersion=0' : '')
             const body = bodyFor(name, w.a)
             const res = await w.request(endpoint.method, path, {
               ...(body === undefined ? {} : { body: JSON.stringify(body) }),
