@@ -122,6 +122,35 @@ function validBody(name: string, a: OrgThings): unknown {
       }
     case 'connectOntology':
       return { ontologyId: a.ontologyId }
+    case 'skipDataRow':
+      return { reason: 'hostile' }
+    case 'saveDraft':
+      return {
+        baseVersion: 0,
+        annotations: [
+          {
+            uuid: '00000000-0000-4000-8000-00000000beef',
+            name: 'p',
+            point: { x: 1, y: 1 },
+            provenance: { source: 'drawn' },
+          },
+        ],
+      }
+    case 'addDraftAnnotation':
+    case 'replaceDraftAnnotation':
+      return {
+        baseVersion: 0,
+        annotation: {
+          uuid: '00000000-0000-4000-8000-00000000beef',
+          name: 'p',
+          point: { x: 1, y: 1 },
+          provenance: { source: 'drawn' },
+        },
+      }
+    case 'submitLabel':
+      return { baseVersion: 0 }
+    case 'reviewLabel':
+      return { decision: 'reject', comment: 'hostile' }
     case 'createEvaluation':
       return { iouType: 'bbox', iouThreshold: 0.5 }
     case 'signIn':
@@ -210,6 +239,7 @@ const NOBODY: Record<string, string> = {
   importId: 'c0nobody00000000000000000',
   annotationId: 'c0nobody00000000000000000',
   evaluationId: 'c0nobody00000000000000000',
+  uuid: '00000000-0000-4000-8000-00000000beef',
   userId: 'c0nobody00000000000000000',
   apiKeyId: 'c0nobody00000000000000000',
   sha256: '0'.repeat(64),
@@ -225,6 +255,7 @@ function idsOf(org: OrgThings): Record<string, string> {
     importId: org.importId,
     annotationId: org.maskAnnotationId,
     evaluationId: org.evaluationId,
+    uuid: '00000000-0000-4000-8000-00000000beef',
     userId: org.userId,
     apiKeyId: org.apiKeyId,
     sha256: org.maskSha256,

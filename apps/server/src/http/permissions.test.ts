@@ -222,7 +222,27 @@ async function populate(server: ComposedServer, adminKey: string, tag: string): 
       userId: me.user.id,
       apiKeyId: keys.items[0]?.id ?? '',
       evaluationId: evaluation.id,
+      uuid: LABELING_UUID,
     },
+  }
+}
+
+const LABELING_WRITES = new Set<EndpointName>([
+  'skipDataRow',
+  'saveDraft',
+  'addDraftAnnotation',
+  'replaceDraftAnnotation',
+  'deleteDraftAnnotation',
+  'submitLabel',
+  'reviewLabel',
+])
+const LABELING_UUID = '00000000-0000-4000-8000-00000000beef'
+function labelingAnnotation() {
+  return {
+    uuid: LABELING_UUID,
+    name: 'box',
+    bbox: { top: 1, left: 1, height: 5, width: 5 },
+    provenance: { source: 'drawn' },
   }
 }
 
@@ -235,6 +255,46 @@ async function freshIds(
 ): Promise<Record<string, string>> {
   const as = { key: org.keys.admin }
   const ids = { ...org.ids }
+  if (LABELING_WRITES.has(name)) {
+    // a project of its own, so every role's call finds the row in the state it needs
+    const project = await ok<{ id: string }>(
+      request(server, 'POST', '/v1/projects', as, { name: unique('labeling') }),
+      'fresh project',
+    )
+    ids['projectId'] = project.id
+    await ok(
+      request(server, 'PUT', `/v1/projects/${project.id}/ontology`, as, {
+        ontologyId: org.ids['ontologyId'],
+      }),
+      'connect',
+    )
+    await ok(
+      request(server, 'POST', `/v1/projects/${project.id}/batches`, as, {
+        name: 'b',
+        dataRowIds: [org.ids['dataRowId']],
+      }),
+      'batch',
+    )
+    const row = `/v1/projects/${project.id}/data-rows/${org.ids['dataRowId']}`
+    ids['uuid'] = LABELING_UUID
+    ids['baseVersion'] = '0'
+    if (name === 'deleteDraftAnnotation' || name === 'submitLabel' || name === 'reviewLabel') {
+      await ok(
+        request(server, 'PUT', `${row}/draft`, as, {
+          baseVersion: 0,
+          annotations: [labelingAnnotation()],
+        }),
+        'draft',
+      )
+      ids['baseVersion'] = '1'
+      // the admin's lease would stop another role: an admin skip ends it
+      await ok(request(server, 'POST', `${row}/skip`, as, { reason: 'matrix' }), 'skip')
+    }
+    if (name === 'reviewLabel') {
+      await ok(request(server, 'POST', `${row}/submit`, as, { baseVersion: 1 }), 'submit')
+      ids['baseVersion'] = '2'
+    }
+  }
   if (name === 'deleteDataset')
     ids['datasetId'] = (
       await ok<{ id: string }>(
@@ -356,6 +416,21 @@ function sampleBody(name: EndpointName, ids: Record<string, string>, org: Org): 
       },
     }),
     createEvaluation: () => ({ iouType: 'bbox' }),
+    skipDataRow: () => ({ reason: 'matrix' }),
+    saveDraft: () => ({
+      baseVersion: Number(ids['baseVersion'] ?? 0),
+      annotations: [labelingAnnotation()],
+    }),
+    addDraftAnnotation: () => ({
+      baseVersion: Number(ids['baseVersion'] ?? 0),
+      annotation: labelingAnnotation(),
+    }),
+    replaceDraftAnnotation: () => ({
+      baseVersion: Number(ids['baseVersion'] ?? 0),
+      annotation: labelingAnnotation(),
+    }),
+    submitLabel: () => ({ baseVersion: Number(ids['baseVersion'] ?? 0) }),
+    reviewLabel: () => ({ decision: 'approve' }),
     validateImport: () => ({
       name: unique('dry'),
       kind: 'ground_truth',
@@ -455,7 +530,8 @@ describe('permission matrix: every endpoint × role × organization', () => {
           const reply = await request(
             server,
             endpoint.method,
-            buildPath(endpoint.path, ids),
+            buildPath(endpoint.path, ids) +
+              (name === 'deleteDraftAnnotation' ? `?baseVersion=${ids['baseVersion'] ?? 0}` : ''),
             { key: own.keys[role] },
             body,
             name === 'createUpload' ? 'application/octet-stream' : 'application/json',

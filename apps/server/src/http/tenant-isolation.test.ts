@@ -23,6 +23,7 @@ function paramsOf(org: OrgThings): Record<string, string> {
     importId: org.importId,
     annotationId: org.maskAnnotationId,
     evaluationId: org.evaluationId,
+    uuid: '00000000-0000-4000-8000-00000000beef',
     userId: org.userId,
     apiKeyId: org.apiKeyId,
     sha256: org.maskSha256,
@@ -36,6 +37,35 @@ function bodyFor(name: string, owner: OrgThings): unknown {
       return { items: [{ rowData: `upload://${owner.uploadId}`, globalKey: 'stolen' }] }
     case 'connectOntology':
       return { ontologyId: owner.ontologyId }
+    case 'skipDataRow':
+      return { reason: 'hostile' }
+    case 'saveDraft':
+      return {
+        baseVersion: 0,
+        annotations: [
+          {
+            uuid: '00000000-0000-4000-8000-00000000beef',
+            name: 'p',
+            point: { x: 1, y: 1 },
+            provenance: { source: 'drawn' },
+          },
+        ],
+      }
+    case 'addDraftAnnotation':
+    case 'replaceDraftAnnotation':
+      return {
+        baseVersion: 0,
+        annotation: {
+          uuid: '00000000-0000-4000-8000-00000000beef',
+          name: 'p',
+          point: { x: 1, y: 1 },
+          provenance: { source: 'drawn' },
+        },
+      }
+    case 'submitLabel':
+      return { baseVersion: 0 }
+    case 'reviewLabel':
+      return { decision: 'reject', comment: 'hostile' }
     case 'createBatch':
       return { name: 'stolen', globalKeys: [owner.globalKey] }
     case 'createEvaluation':
@@ -97,11 +127,14 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           const names = [...endpoint.path.matchAll(/:([A-Za-z0-9]+)/g)].map((m) => m[1] ?? '')
           // each parameter in turn taken from B, the others from A (and all from B)
           const variants = [
-            ...names.map((p) => ({ ...mine, [p]: theirs[p] ?? '' })),
+            // an annotation uuid belongs to no organization (the draft's row decides)
+            ...names.filter((p) => p !== 'uuid').map((p) => ({ ...mine, [p]: theirs[p] ?? '' })),
             ...(names.length > 1 ? [theirs] : []),
           ]
           for (const params of variants) {
-            const path = buildPath(endpoint.path, params)
+            const path =
+              buildPath(endpoint.path, params) +
+              (name === 'deleteDraftAnnotation' ? '?baseVersion=0' : '')
             const body = bodyFor(name, w.a)
             const res = await w.request(endpoint.method, path, {
               ...(body === undefined ? {} : { body: JSON.stringify(body) }),
