@@ -66,7 +66,7 @@ export interface ForeignImportResult {
 export async function detectFormat(path: string): Promise<ReadFormat | 'ndjson' | null> {
   const found = await detectPath(path)
   return found === null || found === 'ndjson' || (READ_FORMATS as readonly string[]).includes(found)
-    ? (found as ReadFormat | 'ndjson' | null)
+    ? found
     : null
 }
 
