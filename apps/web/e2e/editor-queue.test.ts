@@ -55,8 +55,18 @@ void describe('labeling editor with several people', { skip: browserNeed.skip },
     await server?.stop()
   })
 
+  /** As a labeler does: the project page, its counts, then "Start labeling". */
   const openQueue = async (page: Page) => {
-    await page.goto(`${server.url}/#/projects/${world.projectId}/label`)
+    await page.goto(`${server.url}/#/projects/${world.projectId}`)
+    const counts = page.getByTestId('labeling-counts')
+    await counts.waitFor()
+    const total = await counts.locator('li strong').allInnerTexts()
+    assert.equal(
+      total.reduce((sum, n) => sum + Number(n.replace(/,/g, '')), 0),
+      world.rows.length,
+      'the counts cover every data row of the project once',
+    )
+    await page.getByRole('link', { name: 'Start labeling' }).click()
     await page.getByTestId('editor-canvas').waitFor({ timeout: 20_000 })
     await page.waitForFunction(() => window.__labelportEditor !== undefined)
     return /\/data-rows\/([^/?]+)/.exec(page.url())![1]!

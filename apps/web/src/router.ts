@@ -71,6 +71,7 @@ export const href = {
     `#/projects/${encodeURIComponent(projectId)}${tab ? `?tab=${tab}` : ''}`,
   dataRow: (projectId: string, dataRowId: string, failure?: { importId: string; line: number }) =>
     `#/projects/${encodeURIComponent(projectId)}/data-rows/${encodeURIComponent(dataRowId)}${failure ? `?import=${encodeURIComponent(failure.importId)}&line=${failure.line}` : ''}`,
+  label: (projectId: string) => `#/projects/${encodeURIComponent(projectId)}/label`,
   importJob: (importId: string) => `#/imports/${encodeURIComponent(importId)}`,
   evaluation: (evaluationId: string, cell?: { gt: string; pred: string }) =>
     `#/evaluations/${encodeURIComponent(evaluationId)}${cell ? `?gt=${encodeURIComponent(cell.gt)}&pred=${encodeURIComponent(cell.pred)}` : ''}`,

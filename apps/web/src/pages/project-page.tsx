@@ -22,6 +22,7 @@ import {
   formatNumber,
 } from '../components/ui.tsx'
 import { DeleteButton } from '../components/delete-dialog.tsx'
+import { LabelingSummary } from '../components/labeling-summary.tsx'
 
 const TABS = [
   { id: 'data-rows', label: 'Data rows' },
@@ -105,6 +106,7 @@ export function ProjectPage({ projectId, tab }: { projectId: string; tab: string
           )
         }
       />
+      <LabelingSummary projectId={projectId} />
       <div className="lp-tabs" role="tablist">
         {TABS.map((t) => (
           <a
