@@ -224,7 +224,8 @@ void describe('import pages tell the truth', { skip: browserNeed.skip }, () => {
 
   test('the data-row view marks the failures of dry runs', async () => {
     const page = browser.page
-    await page.goto(`${server.url}/#/projects/${projectId}/data-rows/${rowIds[KEYS[0]!]}`)
+    // the read-only view holds the import failures (admins otherwise open the editor)
+    await page.goto(`${server.url}/#/projects/${projectId}/data-rows/${rowIds[KEYS[0]!]}?view=1`)
     await page.getByTestId('row-failures').waitFor()
     await page.waitForFunction(
       () => document.querySelectorAll('[data-testid="row-failure"]').length === 2,
