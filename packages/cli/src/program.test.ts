@@ -294,15 +294,9 @@ void describe('labelport against a real server', () => {
     }
     assert.equal(impact.annotations.prelabel, 42)
     const client = new Client(server.apiKey, { endpoint: server.url })
-    const counts = await client.call(api.getDataRowDeletionImpact, {
-      params: {
-        dataRowId: (
-          await client.call(api.listProjectDataRows, {
-            params: { projectId: demo.projectId },
-            query: {},
-          })
-        ).items[0]!.id,
-      },
+    // other tests of this file import more pre-labels into the demo project: ask about this import's own
+    const counts = await client.call(api.getImportPrelabelsDeletionImpact, {
+      params: { importId: demo.malImportId },
     })
     assert.equal(counts.annotations.prelabel, 0)
     const gt = capture()
