@@ -1,3 +1,4 @@
+// Over 500 lines: labels, drafts, leases, skips, versions and reviews change together in one transaction per use case; to split by table next.
 /**
  * Every query of labeling (migration 0008, docs/labeling.md): the label's state and version,
  * drafts, leases (one conditional write each, so two servers never lease one row twice), skips,

@@ -1,3 +1,4 @@
+// Over 500 lines: the labeling flow end to end on both databases, one scenario after another on one world.
 /**
  * Labeling through the HTTP API on SQLite and PostgreSQL (docs/labeling.md): the queue's order
  * and leases (concurrent callers included), expiry, skip, version conflicts, submit judged with the

@@ -1,3 +1,4 @@
+// Over 500 lines: one sample body per endpoint, kept as one table beside the matrix that reads it.
 /**
  * Every endpoint of the contract × every role × own and another organization, against the table in
  * docs/api.md ("Who may call what", generated from core's PERMISSIONS and checked by

@@ -1,3 +1,4 @@
+// Over 500 lines: the editor page wires canvas, panel, autosave, keyboard and submit; its hooks share one editor session.
 /**
  * The labeling editor for one data row: canvas with the ontology's tools, suggestions from
  * pre-labels, classifications, autosaved draft, submit (Ctrl+Enter) then the next row of the
