@@ -298,12 +298,7 @@ export class LabelRepository {
   }
 
   async releaseLease(projectId: string, dataRowId: string, userId: string): Promise<void> {
-    await this.#db
-      .deleteFrom('label_lease')
-      .where('project_id', '=', projectId)
-      .where('data_row_id', '=', dataRowId)
-      .where('user_id', '=', userId)
-      .execute()
+    await endLease(this.#db, projectId, dataRowId, userId)
   }
 
   /**
@@ -483,11 +478,7 @@ export class LabelRepository {
           created_at: stamp,
         })
         .execute()
-      await trx
-        .deleteFrom('label_lease')
-        .where('project_id', '=', projectId)
-        .where('data_row_id', '=', dataRowId)
-        .execute()
+      await endLease(trx, projectId, dataRowId)
       const label = await trx
         .selectFrom('label')
         .selectAll()
@@ -591,11 +582,7 @@ export class LabelRepository {
             updated_at: stamp,
           })
           .execute()
-      await trx
-        .deleteFrom('label_lease')
-        .where('project_id', '=', projectId)
-        .where('data_row_id', '=', dataRowId)
-        .execute()
+      await endLease(trx, projectId, dataRowId)
       return toLabel(
         await trx
           .selectFrom('label')
@@ -623,12 +610,7 @@ export class LabelRepository {
             .doUpdateSet({ reason, created_at: now() }),
         )
         .execute()
-      await trx
-        .deleteFrom('label_lease')
-        .where('project_id', '=', projectId)
-        .where('data_row_id', '=', dataRowId)
-        .where('user_id', '=', userId)
-        .execute()
+      await endLease(trx, projectId, dataRowId, userId)
     })
   }
 
@@ -848,4 +830,14 @@ async function tryLease(
     )
     .executeTakeFirst()
   return Number(result.numInsertedOrUpdatedRows ?? 0) === 1 ? { userId, purpose, expiresAt } : null
+}
+
+/** Ends the row's lease: whoever holds it, or only `userId`'s. */
+function endLease(db: Db, projectId: string, dataRowId: string, userId?: string): Promise<unknown> {
+  return db
+    .deleteFrom('label_lease')
+    .where('project_id', '=', projectId)
+    .where('data_row_id', '=', dataRowId)
+    .$if(userId !== undefined, (q) => q.where('user_id', '=', userId ?? ''))
+    .execute()
 }
