@@ -11,6 +11,7 @@ import { SignInPage } from './pages/sign-in-page.tsx'
 import { ProjectsPage } from './pages/projects-page.tsx'
 import { ProjectPage } from './pages/project-page.tsx'
 import { DataRowRoute } from './pages/data-row-route.tsx'
+import { ReviewPage } from './pages/review-page.tsx'
 import { LabelQueuePage } from './pages/label-queue-page.tsx'
 import { ImportPage } from './pages/import-page.tsx'
 import { DatasetsPage } from './pages/datasets-page.tsx'
@@ -102,7 +103,11 @@ export function App() {
   return (
     <ClientContext.Provider value={client}>
       <MeContext.Provider value={me}>
-        <div className={route.page === 'data-row' ? 'lp-app lp-app--full' : 'lp-app'}>
+        <div
+          className={
+            route.page === 'data-row' || route.page === 'review' ? 'lp-app lp-app--full' : 'lp-app'
+          }
+        >
           <header className="lp-topbar">
             <a className="lp-brand" href={href.projects()}>
               <span className="lp-brand__mark" aria-hidden />
@@ -190,7 +195,9 @@ function isProjects(route: Route): boolean {
     route.page === 'data-row' ||
     route.page === 'import' ||
     route.page === 'evaluation' ||
-    route.page === 'evaluation-row'
+    route.page === 'evaluation-row' ||
+    route.page === 'label' ||
+    route.page === 'review'
   )
 }
 
@@ -199,7 +206,14 @@ function Page({ route }: { route: Route }) {
     case 'projects':
       return <ProjectsPage />
     case 'project':
-      return <ProjectPage key={route.projectId} projectId={route.projectId} tab={route.tab} />
+      return (
+        <ProjectPage
+          key={route.projectId}
+          projectId={route.projectId}
+          tab={route.tab}
+          status={route.status}
+        />
+      )
     case 'data-row':
       return (
         <DataRowRoute
@@ -243,6 +257,8 @@ function Page({ route }: { route: Route }) {
       return <OntologyEditorPage key={route.ontologyId} ontologyId={route.ontologyId} />
     case 'label':
       return <LabelQueuePage key={route.projectId} projectId={route.projectId} />
+    case 'review':
+      return <ReviewPage key={route.projectId} projectId={route.projectId} />
     case 'not-found':
       return (
         <div className="lp-page">

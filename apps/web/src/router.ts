@@ -3,7 +3,13 @@ import { useEffect, useState } from 'react'
 
 export type Route =
   | { page: 'projects' }
-  | { page: 'project'; projectId: string; tab: string }
+  | {
+      page: 'project'
+      projectId: string
+      tab: string
+      /** the data-row grid filtered by labeling status (`?status=submitted`) */
+      status: string | null
+    }
   | {
       page: 'data-row'
       projectId: string
@@ -25,6 +31,8 @@ export type Route =
   | { page: 'ontology'; ontologyId: string }
   /** the labeling queue: opens the next data row to label */
   | { page: 'label'; projectId: string }
+  /** the review queue: the next submitted label, approve or reject */
+  | { page: 'review'; projectId: string }
   | { page: 'not-found'; hash: string }
 
 export function parseRoute(hash: string): Route {
@@ -34,7 +42,12 @@ export function parseRoute(hash: string): Route {
   const [a, b, c, d] = parts
   if (parts.length === 0 || (a === 'projects' && parts.length === 1)) return { page: 'projects' }
   if (a === 'projects' && b && parts.length === 2)
-    return { page: 'project', projectId: b, tab: query.get('tab') ?? 'data-rows' }
+    return {
+      page: 'project',
+      projectId: b,
+      tab: query.get('tab') ?? 'data-rows',
+      status: query.get('status'),
+    }
   if (a === 'projects' && b && c === 'data-rows' && d && parts.length === 4) {
     const line = query.get('line')
     return {
@@ -62,6 +75,8 @@ export function parseRoute(hash: string): Route {
   if (a === 'ontologies' && b && parts.length === 2) return { page: 'ontology', ontologyId: b }
   if (a === 'projects' && b && c === 'label' && parts.length === 3)
     return { page: 'label', projectId: b }
+  if (a === 'projects' && b && c === 'review' && parts.length === 3)
+    return { page: 'review', projectId: b }
   return { page: 'not-found', hash }
 }
 
@@ -69,9 +84,13 @@ export const href = {
   projects: () => '#/projects',
   project: (projectId: string, tab?: string) =>
     `#/projects/${encodeURIComponent(projectId)}${tab ? `?tab=${tab}` : ''}`,
+  /** the project's data rows in one labeling status */
+  projectRows: (projectId: string, status: string) =>
+    `#/projects/${encodeURIComponent(projectId)}?tab=data-rows&status=${encodeURIComponent(status)}`,
   dataRow: (projectId: string, dataRowId: string, failure?: { importId: string; line: number }) =>
     `#/projects/${encodeURIComponent(projectId)}/data-rows/${encodeURIComponent(dataRowId)}${failure ? `?import=${encodeURIComponent(failure.importId)}&line=${failure.line}` : ''}`,
   label: (projectId: string) => `#/projects/${encodeURIComponent(projectId)}/label`,
+  review: (projectId: string) => `#/projects/${encodeURIComponent(projectId)}/review`,
   importJob: (importId: string) => `#/imports/${encodeURIComponent(importId)}`,
   evaluation: (evaluationId: string, cell?: { gt: string; pred: string }) =>
     `#/evaluations/${encodeURIComponent(evaluationId)}${cell ? `?gt=${encodeURIComponent(cell.gt)}&pred=${encodeURIComponent(cell.pred)}` : ''}`,

@@ -5,7 +5,7 @@
  * versions, reviews, and the statuses behind the queue, the counts and the review list.
  * The label's annotations stay in the `annotation` table (layer 'label'), as imports write them.
  */
-import { sql, type Kysely, type Transaction } from 'kysely'
+import { sql, type ColumnType, type Kysely, type Transaction } from 'kysely'
 import {
   newId,
   type DraftAnnotation,
@@ -35,6 +35,8 @@ interface LabelDraftTable {
   user_id: string | null
   created_at: string
   updated_at: string
+  /** migration 0010: the pre-label uuids the labeler rejected (JSON array; '[]' by default) */
+  rejected_suggestions_json: ColumnType<string, string | undefined, string>
 }
 interface LabelLeaseTable {
   project_id: string
@@ -97,6 +99,8 @@ export interface StoredLabel {
 export interface StoredDraft {
   version: number
   annotations: DraftAnnotation[]
+  /** pre-label uuids the labeler rejected: not offered again */
+  rejectedSuggestions: string[]
   userId: string | null
   createdAt: string
   updatedAt: string
@@ -311,6 +315,8 @@ export class LabelRepository {
     dataRowId: string
     baseVersion: number
     annotations: DraftAnnotation[]
+    /** replaces the recorded rejections when given; kept as they are when not */
+    rejectedSuggestions?: string[]
     userId: string
     leaseMs: number
   }): Promise<{ version: number; updatedAt: string; lease: StoredLease }> {
@@ -318,6 +324,9 @@ export class LabelRepository {
     const at = Date.now()
     const stamp = new Date(at).toISOString()
     const json = JSON.stringify(input.annotations)
+    const rejected = input.rejectedSuggestions
+      ? { rejected_suggestions_json: JSON.stringify(input.rejectedSuggestions) }
+      : {}
     try {
       return await this.#db.transaction().execute(async (trx) => {
         const lease = await tryLease(
@@ -337,6 +346,7 @@ export class LabelRepository {
             annotations_json: json,
             user_id: userId,
             updated_at: stamp,
+            ...rejected,
           })
           .where('project_id', '=', projectId)
           .where('data_row_id', '=', dataRowId)
@@ -356,6 +366,7 @@ export class LabelRepository {
               user_id: userId,
               created_at: stamp,
               updated_at: stamp,
+              ...rejected,
             })
             .execute()
         }
@@ -791,6 +802,7 @@ async function readRow(
       ? {
           version: Number(draft.version),
           annotations: JSON.parse(draft.annotations_json) as DraftAnnotation[],
+          rejectedSuggestions: JSON.parse(draft.rejected_suggestions_json) as string[],
           userId: draft.user_id,
           createdAt: draft.created_at,
           updatedAt: draft.updated_at,

@@ -18,7 +18,13 @@ export function mountLabelingRoutes(app: Hono<AppEnv>, labeling: LabelingService
   })
   route(app, api.getLabelingView, ({ caller, params }) => labeling.view(caller, row(params)))
   route(app, api.saveDraft, ({ caller, params, body }) =>
-    labeling.saveDraft(caller, row(params), body.baseVersion, body.annotations),
+    labeling.saveDraft(
+      caller,
+      row(params),
+      body.baseVersion,
+      body.annotations,
+      body.rejectedSuggestions,
+    ),
   )
   route(app, api.addDraftAnnotation, ({ caller, params, body }) =>
     labeling.editDraft(caller, row(params), body.baseVersion, {

@@ -1,23 +1,29 @@
 /** The project's labeling counts (docs/labeling.md defines each state) and the way into the queue. */
 import { api } from '@labelport/core'
-import type { LabelingCounts } from '@labelport/core'
-import { useClient } from '../client-context.ts'
+import type { LabelingCounts, LabelingStatus } from '@labelport/core'
+import { useClient, useMe } from '../client-context.ts'
 import { href } from '../router.ts'
 import { useAsync } from '../use-async.ts'
 import { formatNumber } from './ui.tsx'
 
-const STATES: readonly { key: keyof LabelingCounts; label: string }[] = [
-  { key: 'toLabel', label: 'to label' },
-  { key: 'inProgress', label: 'in progress' },
-  { key: 'skipped', label: 'skipped' },
-  { key: 'submitted', label: 'submitted' },
-  { key: 'inReview', label: 'in review' },
-  { key: 'rejected', label: 'rejected' },
-  { key: 'done', label: 'done' },
+/** Each count, its words and the labeling status it counts (the data-row grid filters by it). */
+export const LABELING_STATES: readonly {
+  key: keyof LabelingCounts
+  label: string
+  status: LabelingStatus
+}[] = [
+  { key: 'toLabel', label: 'to label', status: 'to_label' },
+  { key: 'inProgress', label: 'in progress', status: 'in_progress' },
+  { key: 'skipped', label: 'skipped', status: 'skipped' },
+  { key: 'submitted', label: 'submitted', status: 'submitted' },
+  { key: 'inReview', label: 'in review', status: 'in_review' },
+  { key: 'rejected', label: 'rejected', status: 'rejected' },
+  { key: 'done', label: 'done', status: 'done' },
 ]
 
 export function LabelingSummary({ projectId }: { projectId: string }) {
   const client = useClient()
+  const role = useMe()?.role
   const counts = useAsync(
     (signal) => client.json(api.getLabelingCounts, { projectId }, undefined, signal),
     [client, projectId],
@@ -28,11 +34,22 @@ export function LabelingSummary({ projectId }: { projectId: string }) {
       <a className="lp-button lp-button--primary" href={href.label(projectId)}>
         Start labeling
       </a>
+      {(role === 'admin' || role === 'reviewer') && (
+        <a className="lp-button" href={href.review(projectId)} data-testid="start-review">
+          Review
+        </a>
+      )}
       {c && (
         <ul className="lp-labeling-summary__counts" data-testid="labeling-counts">
-          {STATES.map((s) => (
+          {LABELING_STATES.map((s) => (
             <li key={s.key} data-state={s.key}>
-              <strong>{formatNumber(c[s.key])}</strong> {s.label}
+              <a
+                href={href.projectRows(projectId, s.status)}
+                title={`Show the data rows ${s.label}`}
+                data-testid={`count-${s.status}`}
+              >
+                <strong>{formatNumber(c[s.key])}</strong> {s.label}
+              </a>
             </li>
           ))}
         </ul>

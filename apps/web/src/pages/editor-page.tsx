@@ -33,7 +33,7 @@ import { ApiError } from '../api-client.ts'
 import type { ApiClient } from '../api-client.ts'
 import { useClient } from '../client-context.ts'
 import { href } from '../router.ts'
-import { DraftSession, draftOf } from '../components/editor/draft-session.ts'
+import { DraftSession, draftOf, rejectedOf } from '../components/editor/draft-session.ts'
 import type { SaveStatus } from '../components/editor/draft-session.ts'
 import { EditorPanel } from '../components/editor/editor-panel.tsx'
 import type { SubmitIssue } from '../components/editor/editor-panel.tsx'
@@ -79,7 +79,8 @@ export function editorTools(ontology: NormalizedOntology): EditorTool[] {
 export function initialItems(view: LabelingView, names: ReadonlyMap<string, string>): EditorItem[] {
   const base = view.draft?.annotations ?? view.label?.annotations ?? []
   const items: EditorItem[] = []
-  const taken = new Set<string>()
+  // accepted ones are in the draft; rejected ones stay rejected
+  const taken = new Set<string>(view.draft?.rejectedSuggestions ?? [])
   for (const a of base) {
     const item = fromDraftAnnotation(a as DraftAnnotation, names)
     if (!item) continue
@@ -128,10 +129,22 @@ export function EditorPage({
   }, [ontology])
   const { controller, session } = useMemo(() => {
     const { width, height } = view.dataRow.mediaAttributes
-    const doc = new EditorDocument(width, height, initialItems(view, names))
+    const items = initialItems(view, names)
+    const doc = new EditorDocument(width, height, items)
     const controller = new EditorController(doc, tools)
-    const session = new DraftSession(doc, view.version, async (annotations, baseVersion) =>
-      client.send(api.saveDraft, { projectId, dataRowId }, { baseVersion, annotations }),
+    const offered = items.filter((i) => i.suggestion).map((i) => i.uuid)
+    const before = view.draft?.rejectedSuggestions ?? []
+    const session = new DraftSession(
+      doc,
+      view.version,
+      async (annotations, baseVersion, rejectedSuggestions) =>
+        client.send(
+          api.saveDraft,
+          { projectId, dataRowId },
+          { baseVersion, annotations, rejectedSuggestions },
+        ),
+      undefined,
+      () => rejectedOf(doc, offered, before),
     )
     return { controller, session }
   }, [view, tools, names, client, projectId, dataRowId])

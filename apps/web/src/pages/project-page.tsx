@@ -23,6 +23,11 @@ import {
 } from '../components/ui.tsx'
 import { DeleteButton } from '../components/delete-dialog.tsx'
 import { LabelingSummary } from '../components/labeling-summary.tsx'
+import {
+  LabelStateFilter,
+  LabelingRowGrid,
+  isLabelingStatus,
+} from '../components/labeling-rows.tsx'
 
 const TABS = [
   { id: 'data-rows', label: 'Data rows' },
@@ -32,7 +37,16 @@ const TABS = [
   { id: 'metrics', label: 'Metrics' },
 ] as const
 
-export function ProjectPage({ projectId, tab }: { projectId: string; tab: string }) {
+export function ProjectPage({
+  projectId,
+  tab,
+  status = null,
+}: {
+  projectId: string
+  tab: string
+  /** the data-row grid's labeling-status filter (`?status=`) */
+  status?: string | null
+}) {
   const client = useClient()
   const role = useMe()?.role
   const project = useAsync(
@@ -124,7 +138,12 @@ export function ProjectPage({ projectId, tab }: { projectId: string; tab: string
           </a>
         ))}
       </div>
-      {active === 'data-rows' && <DataRowGrid projectId={projectId} />}
+      {active === 'data-rows' &&
+        (isLabelingStatus(status) ? (
+          <LabelingRowGrid key={status} projectId={projectId} status={status} />
+        ) : (
+          <DataRowGrid projectId={projectId} />
+        ))}
       {active === 'metrics' && <EvaluationsTab projectId={projectId} />}
       {active === 'imports' && (role === 'admin' || role === 'reviewer') && (
         <ImportStarter projectId={projectId} />
@@ -209,6 +228,7 @@ function DataRowGrid({ projectId }: { projectId: string }) {
   return (
     <section>
       <div className="lp-toolbar">
+        <LabelStateFilter projectId={projectId} status={null} />
         <input
           className="lp-input lp-input--search"
           placeholder="Filter by global key or id"

@@ -151,6 +151,8 @@ export const DraftSchema = z.object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
   annotations: z.array(DraftAnnotationSchema),
+  /** uuids of the pre-labels (suggestions) the labeler rejected: the editor does not offer them again */
+  rejectedSuggestions: z.array(z.string()),
 })
 export type Draft = z.infer<typeof DraftSchema>
 
@@ -251,6 +253,11 @@ const BaseVersion = z.number().int().min(0)
 export const SaveDraftBodySchema = z.object({
   baseVersion: BaseVersion,
   annotations: z.array(DraftAnnotationSchema).max(MAX_DRAFT_ANNOTATIONS),
+  /**
+   * optional: the uuids of the suggestions the labeler rejected (replaces the recorded list; kept
+   * as it is when absent)
+   */
+  rejectedSuggestions: z.array(z.string().min(1).max(200)).max(MAX_DRAFT_ANNOTATIONS).optional(),
 })
 export const AddDraftAnnotationBodySchema = z.object({
   baseVersion: BaseVersion,

@@ -322,4 +322,26 @@ describe('suggestions', () => {
     doc.undo()
     assert.equal(doc.size, 0)
   })
+
+  it('read-only: a click selects, a drag moves nothing, tools and delete do nothing', () => {
+    const { doc, editor, drag, click, objects } = setup([box('b', 100, 100)])
+    editor.readOnly = true
+    click(120, 120)
+    assert.deepEqual([...editor.selection], ['b'])
+    drag([120, 120], [300, 300], 6)
+    assert.deepEqual((objects()[0]!.geometry as { box: unknown }).box, {
+      left: 100,
+      top: 100,
+      width: 50,
+      height: 40,
+    })
+    editor.selectTool(0)
+    assert.equal(editor.tool, null)
+    drag([400, 400], [500, 500])
+    assert.equal(editor.deleteSelection(), 0)
+    assert.equal(objects().length, 1)
+    assert.equal(doc.canUndo, false)
+    click(900, 700)
+    assert.equal(editor.selection.size, 0)
+  })
 })

@@ -61,6 +61,8 @@ export class EditorController {
   brushRadius = 12
   /** suggestions below this confidence are hidden */
   threshold = 0
+  /** read-only (a reviewer looking at a label): clicks select, nothing moves, draws or deletes */
+  readOnly = false
   inProgress: InProgress | null = null
   /** bumps when anything drawn changes that the document does not hold */
   viewRevision = 0
@@ -118,7 +120,7 @@ export class EditorController {
   }
 
   selectTool(index: number | null): void {
-    if (index !== null && !this.tools[index]) return
+    if (index !== null && (this.readOnly || !this.tools[index])) return
     this.cancelDrawing()
     this.active = index
     this.emit()
@@ -196,6 +198,7 @@ export class EditorController {
   }
 
   deleteSelection(): number {
+    if (this.readOnly) return 0
     const targets = [...this.selection].filter((uuid) => !this.locked.has(uuid))
     return targets.length > 0 ? deleteItems(this.doc, targets) : 0
   }
@@ -283,6 +286,7 @@ export class EditorController {
   pointerDown(input: PointerInput): void {
     const p = this.clamp(input.point)
     const tolerance = HANDLE_TOLERANCE / input.scale
+    if (this.readOnly) return this.selectOnly(input, p, tolerance)
     const tool = this.tool
     if (!tool) return this.selectDown(input, p, tolerance)
     switch (tool.type) {
@@ -364,6 +368,18 @@ export class EditorController {
       if (Math.hypot(p.x - last.x, p.y - last.y) > 0) current.points.push(p)
     } else this.inProgress = { type, points: [p], cursor: p }
     this.emit()
+  }
+
+  private selectOnly(input: PointerInput, p: PointRecord, tolerance: number): void {
+    const hit = hitObject(this.doc, p, tolerance, this.pickable)
+    if (!hit) {
+      if (!input.shift && this.selection.size > 0) this.setSelection(new Set())
+      return
+    }
+    const next = input.shift ? new Set(this.selection) : new Set<string>()
+    if (input.shift && next.has(hit.uuid)) next.delete(hit.uuid)
+    else next.add(hit.uuid)
+    this.setSelection(next)
   }
 
   private selectDown(input: PointerInput, p: PointRecord, tolerance: number): void {

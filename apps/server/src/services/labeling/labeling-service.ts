@@ -245,6 +245,7 @@ export class LabelingService {
             createdAt: state.draft.createdAt,
             updatedAt: state.draft.updatedAt,
             annotations: state.draft.annotations,
+            rejectedSuggestions: state.draft.rejectedSuggestions,
           }
         : null,
       suggestions,
@@ -259,9 +260,17 @@ export class LabelingService {
     row: RowRef,
     baseVersion: number,
     annotations: DraftAnnotation[],
+    rejectedSuggestions?: string[],
   ): Promise<DraftSaved> {
     const { state } = await this.#open(caller, row)
-    return this.#write(caller, row, state, baseVersion, annotations.map(canonical))
+    return this.#write(
+      caller,
+      row,
+      state,
+      baseVersion,
+      annotations.map(canonical),
+      rejectedSuggestions && [...new Set(rejectedSuggestions)],
+    )
   }
 
   async #write(
@@ -270,6 +279,7 @@ export class LabelingService {
     state: RowLabeling,
     baseVersion: number,
     annotations: DraftAnnotation[],
+    rejectedSuggestions?: string[],
   ): Promise<DraftSaved> {
     const refusal = this.#editRefusal(caller, state)
     if (refusal) throw refusal
@@ -279,6 +289,7 @@ export class LabelingService {
         ...row,
         baseVersion,
         annotations,
+        ...(rejectedSuggestions ? { rejectedSuggestions } : {}),
         userId: caller.userId,
         leaseMs: this.#leaseMs,
       })

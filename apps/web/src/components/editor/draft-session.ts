@@ -17,7 +17,27 @@ export type SaveStatus =
   | { state: 'error'; message: string }
 
 export interface DraftWriter {
-  (annotations: DraftAnnotation[], baseVersion: number): Promise<{ version: number }>
+  (
+    annotations: DraftAnnotation[],
+    baseVersion: number,
+    /** the suggestions rejected so far (undefined: the session does not track them) */
+    rejectedSuggestions: string[] | undefined,
+  ): Promise<{ version: number }>
+}
+
+/**
+ * The suggestions rejected so far: those rejected before (recorded with the draft) and those
+ * offered when the editor opened that the document no longer holds (rejected, or accepted then
+ * deleted). An undo that brings one back takes it off the list.
+ */
+export function rejectedOf(
+  doc: EditorDocument,
+  offered: Iterable<string>,
+  before: readonly string[],
+): string[] {
+  const out = new Set(before)
+  for (const uuid of offered) if (!doc.get(uuid)) out.add(uuid)
+  return [...out].sort()
 }
 
 /** The draft of a document: every record except undecided suggestions. */
@@ -41,12 +61,21 @@ export class DraftSession {
   private readonly listeners = new Set<() => void>()
   private readonly unsubscribe: () => void
   private stopped = false
+  private readonly rejected: (() => string[]) | undefined
 
-  constructor(doc: EditorDocument, version: number, write: DraftWriter, delayMs = 800) {
+  constructor(
+    doc: EditorDocument,
+    version: number,
+    write: DraftWriter,
+    delayMs = 800,
+    /** what rejectedOf says now; each write sends it */
+    rejected?: () => string[],
+  ) {
     this.doc = doc
     this.version = version
     this.write = write
     this.delayMs = delayMs
+    this.rejected = rejected
     this.savedRevision = doc.revision
     this.dirtyRevision = doc.revision
     this.unsubscribe = doc.onChange(() => {
@@ -95,7 +124,7 @@ export class DraftSession {
     this.set({ state: 'saving' })
     this.inFlight = (async () => {
       try {
-        const saved = await this.write(draftOf(this.doc), this.version)
+        const saved = await this.write(draftOf(this.doc), this.version, this.rejected?.())
         this.version = saved.version
         this.savedRevision = revision
         this.set(this.dirty ? { state: 'pending' } : { state: 'saved', at: new Date() })
