@@ -211,7 +211,7 @@ export function canvasOf(page: Page) {
   }
 }
 
-/** The row's labeling view read back over HTTP with the admin key. */
+/** The row's labeling view read back through the SDK (`project.labeling`) with the admin key. */
 export async function labelingView(
   server: TestServer,
   projectId: string,
@@ -221,15 +221,15 @@ export async function labelingView(
   label: {
     state: string
     annotations: Record<string, unknown>[]
-    reviews: { comment: string }[]
+    reviews: { comment: string; decision: string }[]
   } | null
-  draft: { annotations: Record<string, unknown>[] } | null
+  draft: { annotations: Record<string, unknown>[]; rejectedSuggestions: string[] } | null
 }> {
-  const res = await fetch(`${server.url}/v1/projects/${projectId}/data-rows/${dataRowId}/label`, {
-    headers: { authorization: `Bearer ${server.apiKey}` },
-  })
-  assert.equal(res.status, 200)
-  return (await res.json()) as never
+  const client = new Client(server.apiKey, { endpoint: server.url })
+  const project = await client.getProject(projectId)
+  const view = await project.labeling.dataRow(dataRowId).get()
+  assert.equal(view.dataRow.id, dataRowId)
+  return view as never
 }
 
 export async function signInWithPassword(page: Page, url: string, email: string, password: string) {

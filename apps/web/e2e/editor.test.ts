@@ -2,10 +2,10 @@
  * The labeling editor in a real browser, as a labeler works: open the queue, accept and reject
  * pre-label suggestions, draw every tool by mouse, edit polygon vertices, brush a mask, link two
  * objects (then delete the link: ground-truth labels refuse relationships), answer nested and global
- * classifications, undo/redo, reload mid-edit (the draft comes
- * back), submit (refused first for a missing required answer, shown on the page), and go on to the
- * next row. The label is then read back over HTTP: geometry within 1 image pixel of what was
- * drawn, provenance of the accepted suggestions. Screenshots: test-artifacts/screenshots/editor-*.
+ * classifications, undo/redo, reload mid-edit (the draft comes back, a rejected suggestion stays
+ * rejected), submit (refused first for a missing required answer, shown on the page), and go on to
+ * the next row. The label is then read back through the SDK: geometry within 1 image pixel of what
+ * was drawn, provenance of the accepted suggestions. Screenshots: test-artifacts/screenshots/editor-*.
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -185,6 +185,12 @@ void describe('labeling editor', { skip: browserNeed.skip }, () => {
     const byUuid = (list: Annotation[]) =>
       Object.fromEntries(list.map((a) => [a.uuid, JSON.stringify({ ...a, name: undefined })]))
     assert.deepEqual(byUuid(restored), byUuid(before))
+    // the rejected suggestion stays rejected: recorded with the draft, not offered again
+    const items = (await page.evaluate(() => window.__labelportEditor!.items())) as Annotation[]
+    assert.ok(!items.some((a) => a.uuid === S2), 'the rejected suggestion is not offered again')
+    assert.equal(await page.getByTestId('suggestion').count(), 0)
+    const draftView = await labelingView(server, world.projectId, world.rows[0]!)
+    assert.deepEqual(draftView.draft?.rejectedSuggestions, [S2])
     await screenshot(page, 'editor-06-after-reload')
 
     await page.keyboard.press('Control+Enter')
@@ -196,7 +202,8 @@ void describe('labeling editor', { skip: browserNeed.skip }, () => {
     await page.getByTestId('editor-canvas').waitFor()
     await screenshot(page, 'editor-07-next-row')
 
-    // the label, read back: geometry within 1 image pixel, provenance of the accepted suggestion
+    // the label, read back through the SDK: geometry within 1 image pixel, provenance of the
+    // accepted suggestion
     const view = await labelingView(server, world.projectId, world.rows[0]!)
     assert.equal(view.label?.state, 'submitted')
     const label = view.label.annotations as Annotation[]
