@@ -207,6 +207,7 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
       catalog,
       masks,
       leaseMs: config.labelLeaseMs,
+      now: config.labelClock,
     }),
     webDir: config.webDir,
     log,

@@ -34,6 +34,8 @@ export interface ServerConfig {
   jobLeaseMs: number
   /** a labeler's lease on a data row ends this long after their last draft save (docs/labeling.md) */
   labelLeaseMs: number
+  /** the clock label leases are judged by (tests move it; default Date.now) */
+  labelClock?: () => number
   stopTimeoutMs: number
   jobMaxAttempts: number
   /** imports run at once by this server (fair between organizations) */

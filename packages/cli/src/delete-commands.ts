@@ -43,6 +43,10 @@ export function formatImpact(impact: DeletionImpact): string {
       )
   } else parts.push(`on ${plural(impact.dataRows, 'data row')}`)
   parts.push(`${plural(prelabel, 'pre-label')} and ${plural(label, 'label')}`)
+  if (impact.labels > 0)
+    parts.push(`${plural(impact.labels, 'ground-truth label')} with their versions and reviews`)
+  if (impact.drafts > 0)
+    parts.push(plural(impact.drafts, 'draft in progress', 'drafts in progress'))
   if (impact.evaluations > 0) parts.push(plural(impact.evaluations, 'evaluation'))
   return `${SUBJECT[impact.subject.type]} ${impact.subject.name}: ${parts.join(', ')}`
 }

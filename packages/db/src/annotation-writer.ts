@@ -28,6 +28,8 @@ export interface LabelTouch {
   projectId: string
   dataRowId: string
   isBenchmarkReference: boolean
+  /** the user who started the import: the label's creator when it makes the label (migration 0008 columns) */
+  createdBy: string | null
 }
 
 const UPSERT_SQL = `insert into annotation (id, project_id, data_row_id, layer, uuid, import_id, feature_schema_id, kind, payload, created_at)
@@ -36,10 +38,11 @@ const UPSERT_SQL = `insert into annotation (id, project_id, data_row_id, layer, 
     import_id = excluded.import_id, feature_schema_id = excluded.feature_schema_id,
     kind = excluded.kind, payload = excluded.payload, created_at = excluded.created_at`
 
-const LABEL_SQL = `insert into label (id, project_id, data_row_id, is_benchmark_reference, created_at, updated_at)
-  values (?, ?, ?, ?, ?, ?)
+const LABEL_SQL = `insert into label (id, project_id, data_row_id, is_benchmark_reference, created_at, updated_at, created_by, updated_by)
+  values (?, ?, ?, ?, ?, ?, ?, ?)
   on conflict (project_id, data_row_id) do update set
-    is_benchmark_reference = max(label.is_benchmark_reference, excluded.is_benchmark_reference), updated_at = excluded.updated_at`
+    is_benchmark_reference = max(label.is_benchmark_reference, excluded.is_benchmark_reference), updated_at = excluded.updated_at,
+    created_by = coalesce(label.created_by, excluded.created_by), updated_by = coalesce(excluded.updated_by, label.updated_by)`
 
 /**
  * Commits an import's checkpoint in the same transaction as its chunk, and only while `owner`
@@ -129,7 +132,16 @@ function sqliteWriter(sqlite: Sqlite.Database): ChunkWriter {
         if (guard && (guard.finish ? finish : checkpoint).run(guardValues(guard)).changes !== 1)
           throw new JobLostError(`import ${guard.importId} is no longer this server's`)
         for (const l of labels)
-          label.run(newId(), l.projectId, l.dataRowId, l.isBenchmarkReference ? 1 : 0, at, at)
+          label.run(
+            newId(),
+            l.projectId,
+            l.dataRowId,
+            l.isBenchmarkReference ? 1 : 0,
+            at,
+            at,
+            l.createdBy,
+            l.createdBy,
+          )
         for (const r of rows) upsert.run(annotationValues(r, at))
       },
     )
@@ -182,16 +194,18 @@ export async function writeAnnotationRows(
     }
     if (labels.length > 0) {
       await client.query(
-        `insert into label (id, project_id, data_row_id, is_benchmark_reference, created_at, updated_at)
-         select * from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $5::text[])
+        `insert into label (id, project_id, data_row_id, is_benchmark_reference, created_at, updated_at, created_by, updated_by)
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $5::text[], $6::text[], $6::text[])
          on conflict (project_id, data_row_id) do update set
-           is_benchmark_reference = greatest(label.is_benchmark_reference, excluded.is_benchmark_reference), updated_at = excluded.updated_at`,
+           is_benchmark_reference = greatest(label.is_benchmark_reference, excluded.is_benchmark_reference), updated_at = excluded.updated_at,
+           created_by = coalesce(label.created_by, excluded.created_by), updated_by = coalesce(excluded.updated_by, label.updated_by)`,
         [
           labels.map(() => newId()),
           labels.map((l) => l.projectId),
           labels.map((l) => l.dataRowId),
           labels.map((l) => (l.isBenchmarkReference ? 1 : 0)),
           labels.map(() => at),
+          labels.map((l) => l.createdBy),
         ],
       )
     }

@@ -150,6 +150,17 @@ export class DatasetRepository {
             trx,
           )
         await trx.deleteFrom('annotation').where('data_row_id', 'in', chunk).execute()
+        // labeling (0008): drafts, leases, skips, versions, reviews of these rows
+        for (const table of [
+          'label_draft',
+          'label_lease',
+          'label_skip',
+          'label_version',
+          'label_review',
+        ])
+          await sql`delete from ${sql.table(table)} where data_row_id in (${sql.join(chunk)})`.execute(
+            trx,
+          )
         await trx.deleteFrom('label').where('data_row_id', 'in', chunk).execute()
         await trx.deleteFrom('batch_data_row').where('data_row_id', 'in', chunk).execute()
         await trx.deleteFrom('data_row').where('id', 'in', chunk).execute()

@@ -1,7 +1,8 @@
 /**
  * Deletes that leave nothing orphaned (issue 11, item 6), and what each would take with it, counted
  * first so a person can confirm. Data rows go with their annotations (both layers, every project),
- * labels, batch memberships (a batch left empty goes too) and their per-row evaluation results;
+ * labels with their labeling state (drafts, leases, skips, versions, reviews: migration 0008), batch
+ * memberships (a batch left empty goes too) and their per-row evaluation results;
  * an import's pre-labels go with the evaluations that compared them. Composite masks no annotation
  * refers to any more lose their owner row and, when no organization refers to them, their blob.
  * Project deletes stay in store.ts (`deleteProject`); its impact is counted here.
@@ -22,6 +23,15 @@ export interface DeletedBlobs {
 }
 
 type Db = Kysely<Schema> | Transaction<Schema>
+
+/** The labeling tables of migration 0008 besides `label`; each has project_id and data_row_id. */
+export const LABELING_TABLES = [
+  'label_draft',
+  'label_lease',
+  'label_skip',
+  'label_version',
+  'label_review',
+] as const
 type Subject = DeletionImpact['subject']
 
 const count = (rows: { n: number | string | bigint | null }[]): number => Number(rows[0]?.n ?? 0)
@@ -38,22 +48,29 @@ export class DeletionRepository {
   /** The impact of deleting every data row `rows` selects (an SQL subquery of data_row ids). */
   async #rowsImpact(subject: Subject, rows: ReturnType<typeof sql>): Promise<DeletionImpact> {
     const db = this.#db
-    const [dataRows, projects, batches, annotations, evaluations] = await Promise.all([
-      sql<{ n: number }>`select count(*) as n from data_row where id in (${rows})`.execute(db),
-      sql<{ id: string; name: string }>`select distinct p.id, p.name from batch_data_row b
+    const [dataRows, projects, batches, annotations, evaluations, labels, drafts] =
+      await Promise.all([
+        sql<{ n: number }>`select count(*) as n from data_row where id in (${rows})`.execute(db),
+        sql<{ id: string; name: string }>`select distinct p.id, p.name from batch_data_row b
         join project p on p.id = b.project_id where b.data_row_id in (${rows}) order by p.name`.execute(
-        db,
-      ),
-      sql<{
-        n: number
-      }>`select count(distinct batch_id) as n from batch_data_row where data_row_id in (${rows})`.execute(
-        db,
-      ),
-      sql<{ layer: string; n: number }>`select layer, count(*) as n from annotation
+          db,
+        ),
+        sql<{
+          n: number
+        }>`select count(distinct batch_id) as n from batch_data_row where data_row_id in (${rows})`.execute(
+          db,
+        ),
+        sql<{ layer: string; n: number }>`select layer, count(*) as n from annotation
         where data_row_id in (${rows}) group by layer`.execute(db),
-      sql<{ n: number }>`select count(distinct evaluation_id) as n from evaluation_data_row
+        sql<{ n: number }>`select count(distinct evaluation_id) as n from evaluation_data_row
         where data_row_id in (${rows})`.execute(db),
-    ])
+        sql<{ n: number }>`select count(*) as n from label where data_row_id in (${rows})`.execute(
+          db,
+        ),
+        sql<{
+          n: number
+        }>`select count(*) as n from label_draft where data_row_id in (${rows})`.execute(db),
+      ])
     const layer = (name: string) => Number(annotations.rows.find((r) => r.layer === name)?.n ?? 0)
     return {
       subject,
@@ -63,6 +80,8 @@ export class DeletionRepository {
       annotations: { prelabel: layer('prelabel'), label: layer('label') },
       imports: 0,
       evaluations: count(evaluations.rows),
+      labels: count(labels.rows),
+      drafts: count(drafts.rows),
     }
   }
 
@@ -89,18 +108,27 @@ export class DeletionRepository {
   async projectImpact(project: { id: string; name: string }): Promise<DeletionImpact> {
     const db = this.#db
     const id = project.id
-    const [dataRows, batches, annotations, imports, evaluations] = await Promise.all([
-      sql<{
-        n: number
-      }>`select count(distinct data_row_id) as n from batch_data_row where project_id = ${id}`.execute(
-        db,
-      ),
-      sql<{ n: number }>`select count(*) as n from batch where project_id = ${id}`.execute(db),
-      sql<{ layer: string; n: number }>`select layer, count(*) as n from annotation
+    const [dataRows, batches, annotations, imports, evaluations, labels, drafts] =
+      await Promise.all([
+        sql<{
+          n: number
+        }>`select count(distinct data_row_id) as n from batch_data_row where project_id = ${id}`.execute(
+          db,
+        ),
+        sql<{ n: number }>`select count(*) as n from batch where project_id = ${id}`.execute(db),
+        sql<{ layer: string; n: number }>`select layer, count(*) as n from annotation
         where project_id = ${id} group by layer`.execute(db),
-      sql<{ n: number }>`select count(*) as n from import_job where project_id = ${id}`.execute(db),
-      sql<{ n: number }>`select count(*) as n from evaluation where project_id = ${id}`.execute(db),
-    ])
+        sql<{ n: number }>`select count(*) as n from import_job where project_id = ${id}`.execute(
+          db,
+        ),
+        sql<{ n: number }>`select count(*) as n from evaluation where project_id = ${id}`.execute(
+          db,
+        ),
+        sql<{ n: number }>`select count(*) as n from label where project_id = ${id}`.execute(db),
+        sql<{ n: number }>`select count(*) as n from label_draft where project_id = ${id}`.execute(
+          db,
+        ),
+      ])
     const layer = (name: string) => Number(annotations.rows.find((r) => r.layer === name)?.n ?? 0)
     return {
       subject: { type: 'project', id, name: project.name },
@@ -110,6 +138,8 @@ export class DeletionRepository {
       annotations: { prelabel: layer('prelabel'), label: layer('label') },
       imports: count(imports.rows),
       evaluations: count(evaluations.rows),
+      labels: count(labels.rows),
+      drafts: count(drafts.rows),
     }
   }
 
@@ -138,6 +168,8 @@ export class DeletionRepository {
       annotations: { prelabel: Number(rows.rows[0]?.prelabels ?? 0), label: 0 },
       imports: 0,
       evaluations: evaluations.length,
+      labels: 0,
+      drafts: 0,
     }
   }
 
@@ -227,6 +259,9 @@ export class DeletionRepository {
     await sql`delete from evaluation_object where data_row_id in (${rows})`.execute(trx)
     await sql`delete from evaluation_data_row where data_row_id in (${rows})`.execute(trx)
     await sql`delete from annotation where data_row_id in (${rows})`.execute(trx)
+    // labeling (migration 0008): every table keyed by the row, in every project
+    for (const table of LABELING_TABLES)
+      await sql`delete from ${sql.table(table)} where data_row_id in (${rows})`.execute(trx)
     await sql`delete from label where data_row_id in (${rows})`.execute(trx)
     await sql`delete from batch_data_row where data_row_id in (${rows})`.execute(trx)
     // the rows go last: the subquery above reads them
@@ -295,7 +330,12 @@ export class DeletionRepository {
 
   /** Rows in a table (tests check that a delete left nothing behind). */
   async countRows(
-    table: keyof Schema | 'evaluation' | 'evaluation_object' | 'evaluation_data_row',
+    table:
+      | keyof Schema
+      | 'evaluation'
+      | 'evaluation_object'
+      | 'evaluation_data_row'
+      | (typeof LABELING_TABLES)[number],
   ): Promise<number> {
     const found = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(
       this.#db,

@@ -319,9 +319,11 @@ export class LabelRepository {
     rejectedSuggestions?: string[]
     userId: string
     leaseMs: number
+    /** the time of the write (ms since the epoch; the service's clock) */
+    at?: number
   }): Promise<{ version: number; updatedAt: string; lease: StoredLease }> {
     const { projectId, dataRowId, baseVersion, userId } = input
-    const at = Date.now()
+    const at = input.at ?? Date.now()
     const stamp = new Date(at).toISOString()
     const json = JSON.stringify(input.annotations)
     const rejected = input.rejectedSuggestions

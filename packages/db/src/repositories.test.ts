@@ -216,7 +216,14 @@ for (const dialect of DIALECTS) {
       })
       await repos.annotations.writeAnnotations(
         [row('prelabel', 1, 'i1'), row('label', 7, 'i1')],
-        [{ projectId: project.id, dataRowId: rows[0]!.id, isBenchmarkReference: false }],
+        [
+          {
+            projectId: project.id,
+            dataRowId: rows[0]!.id,
+            isBenchmarkReference: false,
+            createdBy: null,
+          },
+        ],
       )
       await repos.annotations.writeAnnotations([row('prelabel', 2, 'i2')], [])
       const seen = []
@@ -240,7 +247,14 @@ for (const dialect of DIALECTS) {
       })
       await repos.annotations.writeAnnotations(
         [],
-        [{ projectId: project.id, dataRowId: rows[0]!.id, isBenchmarkReference: true }],
+        [
+          {
+            projectId: project.id,
+            dataRowId: rows[0]!.id,
+            isBenchmarkReference: true,
+            createdBy: null,
+          },
+        ],
       )
       assert.equal(
         (await repos.annotations.getLabels(project.id, [rows[0]!.id])).get(rows[0]!.id)
@@ -310,7 +324,14 @@ for (const dialect of DIALECTS) {
       await assert.rejects(
         repos.annotations.writeAnnotations(
           [good, clash],
-          [{ projectId: project.id, dataRowId: rows[0]!.id, isBenchmarkReference: false }],
+          [
+            {
+              projectId: project.id,
+              dataRowId: rows[0]!.id,
+              isBenchmarkReference: false,
+              createdBy: null,
+            },
+          ],
         ),
       )
       assert.deepEqual(await repos.annotations.countAnnotations(project.id), {

@@ -151,6 +151,16 @@ export class DataRowLabeling {
     return label
   }
 
+  /** Approves the submitted label (reviewers and admins): `review('approve', comment)`. */
+  async approve(comment = '', options: { baseVersion?: number } = {}): Promise<LabelResource> {
+    return this.review('approve', comment, options)
+  }
+
+  /** Rejects the submitted label back to its labeler with a comment (required). */
+  async reject(comment: string, options: { baseVersion?: number } = {}): Promise<LabelResource> {
+    return this.review('reject', comment, options)
+  }
+
   /** Skips the row with a reason: your lease ends and the queue stops offering it to you. */
   async skip(reason: string): Promise<void> {
     await this.client.call(api.skipDataRow, { params: this.#params, body: { reason } })

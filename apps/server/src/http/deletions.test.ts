@@ -1,7 +1,8 @@
 /**
  * Deletes (issue 11, item 6) through the HTTP API on SQLite and PostgreSQL: each impact counted
  * before, then the delete, then nothing orphaned (annotations, labels, batches and their rows,
- * evaluations and their per-row results, mask owners and blobs, image blobs, thumbnails).
+ * evaluations and their per-row results, mask owners and blobs, image blobs, thumbnails, and the
+ * labeling state: drafts, leases, skips, versions, reviews).
  */
 import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
@@ -153,6 +154,27 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         headers: { authorization: `Bearer ${API_KEY}` },
       })
       assert.ok(blob(`thumbs/${rows['b']!}-128.jpg`))
+      // labeling state (docs/labeling.md): a review and a version on a, a skip on b, a draft and
+      // its lease on c
+      const rowPath = (key: string, rest: string) =>
+        `/v1/projects/${projectId}/data-rows/${rows[key]!}${rest}`
+      await ok('POST', rowPath('a', '/review'), { decision: 'approve', comment: 'fine' })
+      await call('POST', rowPath('b', '/skip'), { reason: 'blurry' })
+      const view = await ok<{ version: number }>('GET', rowPath('c', '/label'))
+      await ok('PUT', rowPath('c', '/draft'), {
+        baseVersion: view.version,
+        annotations: [
+          { uuid: crypto.randomUUID(), name: 'box', bbox, provenance: { source: 'drawn' } },
+        ],
+      })
+      for (const table of [
+        'label_review',
+        'label_version',
+        'label_skip',
+        'label_draft',
+        'label_lease',
+      ] as const)
+        assert.equal(await server.repositories.deletions.countRows(table), 1, table)
     })
     after(async () => {
       await server?.close()
@@ -170,11 +192,21 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         annotations: { prelabel: 4, label: 3 },
         imports: 0,
         evaluations: 1,
+        labels: 3,
+        drafts: 1,
       })
       const row = await ok<DeletionImpact>('GET', `/v1/data-rows/${rows['a']!}/deletion-impact`)
       assert.deepEqual(
-        [row.subject.name, row.dataRows, row.batches, row.annotations, row.evaluations],
-        ['a', 1, 1, { prelabel: 2, label: 1 }, 1],
+        [
+          row.subject.name,
+          row.dataRows,
+          row.batches,
+          row.annotations,
+          row.evaluations,
+          row.labels,
+          row.drafts,
+        ],
+        ['a', 1, 1, { prelabel: 2, label: 1 }, 1, 1, 0],
       )
       const project = await ok<DeletionImpact>('GET', `/v1/projects/${projectId}/deletion-impact`)
       assert.deepEqual(
@@ -184,16 +216,24 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           project.annotations,
           project.imports,
           project.evaluations,
+          project.labels,
+          project.drafts,
         ],
-        [3, 2, { prelabel: 4, label: 3 }, 2, 1],
+        [3, 2, { prelabel: 4, label: 3 }, 2, 1, 3, 1],
       )
       const prelabels = await ok<DeletionImpact>(
         'GET',
         `/v1/imports/${malImportId}/prelabels/deletion-impact`,
       )
       assert.deepEqual(
-        [prelabels.subject.name, prelabels.dataRows, prelabels.annotations, prelabels.evaluations],
-        ['model', 3, { prelabel: 4, label: 0 }, 1],
+        [
+          prelabels.subject.name,
+          prelabels.dataRows,
+          prelabels.annotations,
+          prelabels.evaluations,
+          prelabels.labels,
+        ],
+        ['model', 3, { prelabel: 4, label: 0 }, 1, 0],
       )
     })
 
@@ -232,6 +272,16 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal((await call('DELETE', `/v1/data-rows/${cRow}`)).status, 204)
       assert.equal((await call('GET', `/v1/data-rows/${cRow}`)).status, 404)
       assert.equal(await server.repositories.deletions.countRows('annotation'), before - 1)
+      // its label, draft and lease went with it; the other rows keep theirs
+      assert.equal(await server.repositories.deletions.countRows('label'), 2)
+      for (const [table, left] of [
+        ['label_draft', 0],
+        ['label_lease', 0],
+        ['label_review', 1],
+        ['label_version', 1],
+        ['label_skip', 1],
+      ] as const)
+        assert.equal(await server.repositories.deletions.countRows(table), left, table)
       const batches = await ok<{ items: { name: string }[] }>(
         'GET',
         `/v1/projects/${projectId}/batches`,
@@ -262,6 +312,11 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         'batch',
         'evaluation_object',
         'evaluation_data_row',
+        'label_draft',
+        'label_lease',
+        'label_skip',
+        'label_version',
+        'label_review',
       ] as const)
         assert.equal(await server.repositories.deletions.countRows(table), 0, table)
       assert.equal(blob(`thumbs/${rows['b']!}-128.jpg`), false)

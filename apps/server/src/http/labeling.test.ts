@@ -27,7 +27,30 @@ import { makeLabelingWorld, type LabelingWorld } from '../../test/labeling-world
 
 const ADMIN_KEY = 'labeling-admin-key-4f9d2c8b1a7e'
 const pgNeed = postgres()
-const LEASE_MS = 1500
+/**
+ * Leases are judged by the server's label clock, which these tests move (`elapse`) instead of
+ * sleeping: a lease that must still be held is never lost to a slow machine, and one that must
+ * have expired has, whatever the load.
+ */
+const LEASE_MS = 60_000
+
+interface ExportLine {
+  data_row: { id: string }
+  projects: Record<
+    string,
+    {
+      labels: {
+        label_details: {
+          created_by: string | null
+          created_at: string
+          updated_at: string
+          reviews: { decision?: string; comment?: string; created_by?: string | null }[]
+        }
+        annotations: { objects: { bounding_box?: unknown }[]; relationships: unknown[] }
+      }[]
+    }
+  >
+}
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
 
@@ -37,6 +60,11 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     let dataDir = ''
     let drop: (() => Promise<void>) | undefined
     let w: LabelingWorld
+    /** the server's label clock: it moves only when a test says so */
+    let clock = Date.now()
+    const elapse = (ms: number) => {
+      clock += ms
+    }
 
     const call = async <T>(method: string, path: string, body?: unknown, key = ADMIN_KEY) => {
       const res = await server.app.request(path, {
@@ -68,6 +96,16 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       call<DraftSaved & ErrorBody>('PUT', rowPath(row, '/draft'), { baseVersion, annotations }, key)
     const counts = async () =>
       (await call<LabelingCounts>('GET', `/v1/projects/${w.projectId}/labeling`)).body
+    const exportLines = async () => {
+      const res = await server.app.request(`/v1/projects/${w.projectId}/export`, {
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      })
+      assert.equal(res.status, 200)
+      return (await res.text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as ExportLine)
+    }
 
     /** A complete, valid label: a red box and the global weather. */
     const valid = (box = { top: 5, left: 6, height: 10, width: 12 }): DraftAnnotation[] => [
@@ -92,6 +130,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       drop = schema ? () => schema.drop() : undefined
       server = await composeServer({
         ...readConfig(['--data-dir', dataDir], { LABELPORT_LABEL_LEASE_MS: String(LEASE_MS) }),
+        labelClock: () => clock,
         databaseUrl: schema?.url ?? null,
         bootstrapApiKey: ADMIN_KEY,
       })
@@ -310,10 +349,28 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     it('lease expiry lets another labeler take the row and its draft', async () => {
       const held = (await view(w.rows[0]!)).lease
       assert.ok(held)
-      await new Promise((r) => setTimeout(r, LEASE_MS + 200))
+      // up to the last millisecond of the lease it is still held
+      elapse(Date.parse(held.expiresAt) - 1 - clock)
+      const still = await view(w.rows[0]!, w.keys.labeler1)
+      assert.equal(still.lease?.userId, held.userId)
+      assert.equal(still.canEdit, false)
+      elapse(1)
       const v = await view(w.rows[0]!, w.keys.labeler1)
       assert.equal(v.lease, null)
       assert.equal(v.canEdit, true)
+      // every draft save renews the lease: it ends a lease length after the last save
+      const first = await save(w.rows[0]!, v.version, valid(), w.keys.labeler1)
+      assert.equal(first.status, 200, JSON.stringify(first.body))
+      assert.equal(Date.parse(first.body.lease.expiresAt), clock + LEASE_MS)
+      elapse(LEASE_MS * 0.6)
+      const second = await save(w.rows[0]!, first.body.version, valid(), w.keys.labeler1)
+      assert.equal(second.status, 200, JSON.stringify(second.body))
+      elapse(LEASE_MS * 0.6)
+      assert.equal((await view(w.rows[0]!)).lease?.userId, w.users.labeler1)
+      const refused = await save(w.rows[0]!, second.body.version, [], w.keys.labeler2)
+      assert.equal(refused.body.error.code, 'data_row_leased')
+      elapse(LEASE_MS * 0.4)
+      assert.equal((await view(w.rows[0]!)).lease, null)
     })
 
     it('skip keeps the row out of the skipper’s queue only', async () => {
@@ -536,6 +593,178 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.ok(submitted.body.items.some((r) => r.dataRowId === row))
     })
 
+    it('a submitted label keeps relationships, both endpoints checked; export v2 shows them', async () => {
+      // the ground-truth label of row 2 (the import refused nothing: it had no relationship)
+      const row = w.rows[2]!
+      const v = await view(row)
+      const imported = v.label?.annotations ?? []
+      const box = valid()[0]!
+      const link = (target: string): DraftAnnotation => ({
+        uuid: uuid(71),
+        name: 'link',
+        relationship: { source: box.uuid, target, type: 'unidirectional' },
+        provenance: { source: 'drawn' },
+      })
+      // a relationship listed before its endpoints, one endpoint not in the draft
+      const dangling = await save(
+        row,
+        v.version,
+        [link(uuid(99)), ...imported, ...valid()],
+        ADMIN_KEY,
+      )
+      assert.equal(dangling.status, 200, JSON.stringify(dangling.body))
+      const refused = await call<ErrorBody>('POST', rowPath(row, '/submit'), {
+        baseVersion: dangling.body.version,
+      })
+      assert.equal(refused.status, 422, JSON.stringify(refused.body))
+      assert.deepEqual(
+        (refused.body.error.issues ?? []).map((i) => `${i.code} ${i.path.join('/')}`),
+        [`relationship_endpoint_unknown annotations/${uuid(71)}/relationship/target`],
+      )
+      // an endpoint that is a classification, not an object, is refused too
+      const toAnswer = await save(
+        row,
+        dangling.body.version,
+        [link(uuid(2)), ...imported, ...valid()],
+        ADMIN_KEY,
+      )
+      const refusedAgain = await call<ErrorBody>('POST', rowPath(row, '/submit'), {
+        baseVersion: toAnswer.body.version,
+      })
+      assert.equal(refusedAgain.body.error.issues?.[0]?.code, 'relationship_endpoint_unknown')
+      // an endpoint that failed fails the relationship with it
+      const failedBox = { ...box, bbox: { top: 5, left: 6, height: 10, width: 900 } }
+      const toFailed = await save(
+        row,
+        toAnswer.body.version,
+        [link(uuid(60)), failedBox, valid()[1]!, ...imported],
+        ADMIN_KEY,
+      )
+      const refusedThird = await call<ErrorBody>('POST', rowPath(row, '/submit'), {
+        baseVersion: toFailed.body.version,
+      })
+      assert.deepEqual((refusedThird.body.error.issues ?? []).map((i) => i.code).sort(), [
+        'geometry_out_of_bounds',
+        'relationship_endpoint_failed',
+      ])
+      // box → the imported dot: submitted, kept with its provenance
+      const good = await save(
+        row,
+        toFailed.body.version,
+        [link(uuid(60)), ...imported, ...valid()],
+        ADMIN_KEY,
+      )
+      const label = await call<LabelResource>('POST', rowPath(row, '/submit'), {
+        baseVersion: good.body.version,
+      })
+      assert.equal(label.status, 200, JSON.stringify(label.body))
+      const kept = label.body.annotations.find((a) => a.uuid === uuid(71))
+      assert.deepEqual(kept?.relationship, {
+        source: uuid(1),
+        target: uuid(60),
+        type: 'unidirectional',
+      })
+      assert.deepEqual(kept?.provenance, { source: 'drawn' })
+      assert.deepEqual(
+        label.body.annotations.find((a) => a.uuid === uuid(60))?.provenance,
+        imported[0]?.provenance,
+      )
+      // deleting an endpoint from a draft takes its relationships with it
+      const reopened = await view(row)
+      assert.deepEqual(reopened.label?.annotations.find((a) => a.uuid === uuid(71))?.relationship, {
+        source: uuid(1),
+        target: uuid(60),
+        type: 'unidirectional',
+      })
+      const exported = (await exportLines()).find((l) => l.data_row.id === row)?.projects[
+        w.projectId
+      ]?.labels[0]
+      assert.deepEqual(exported?.annotations.relationships, [
+        {
+          feature_id: uuid(71),
+          feature_schema_id: w.features.get('link'),
+          name: 'link',
+          value: 'link',
+          unidirectional: true,
+          source: uuid(1),
+          target: uuid(60),
+        },
+      ])
+      // a ground-truth import still refuses relationships (the guide's rule for imports)
+      const job = await call<{ id: string }>('POST', `/v1/projects/${w.projectId}/imports`, {
+        name: 'gt-with-link',
+        kind: 'ground_truth',
+        source: {
+          lines: [
+            { uuid: uuid(72), name: 'dot', point: { x: 1, y: 1 }, dataRow: { id: w.rows[3] } },
+            { uuid: uuid(73), name: 'dot', point: { x: 2, y: 2 }, dataRow: { id: w.rows[3] } },
+            {
+              uuid: uuid(74),
+              name: 'link',
+              relationship: { source: uuid(72), target: uuid(73) },
+              dataRow: { id: w.rows[3] },
+            },
+          ],
+        },
+      })
+      assert.equal(job.status, 202, JSON.stringify(job.body))
+      await server.importWorker.whenIdle()
+      const done = await call<{ errorCounts: Record<string, number> }>(
+        'GET',
+        `/v1/imports/${job.body.id}`,
+      )
+      assert.deepEqual(done.body.errorCounts, { relationship_not_allowed: 1 })
+    })
+
+    it('export v2 gives editor labels and ground-truth imports the same label details and reviews', async () => {
+      const lines = await exportLines()
+      const labelOf = (row: string) =>
+        lines.find((l) => l.data_row.id === row)?.projects[w.projectId]?.labels[0]
+      // row 5: drawn in the editor by labeler2, rejected then approved
+      const editor = labelOf(w.rows[5]!)
+      // row 3: written by a ground-truth import of the admin (the previous test), never reviewed
+      const imported = labelOf(w.rows[3]!)
+      assert.ok(editor && imported)
+      for (const label of [editor, imported]) {
+        const d = label.label_details
+        assert.ok(Number.isFinite(Date.parse(d.created_at)), JSON.stringify(d))
+        assert.ok(Date.parse(d.updated_at) >= Date.parse(d.created_at), JSON.stringify(d))
+        assert.ok(Array.isArray(d.reviews))
+      }
+      assert.equal(editor.label_details.created_by, 'labeler2-w@example.com')
+      assert.deepEqual(
+        editor.label_details.reviews.map((r) => [r.decision, r.comment, r.created_by]),
+        [
+          ['reject', 'box too loose', 'reviewer-w@example.com'],
+          ['approve', 'ok', 'reviewer-w@example.com'],
+        ],
+      )
+      const admin = (await call<{ user: { email: string } | null }>('GET', '/v1/me')).body
+      assert.equal(imported.label_details.created_by, admin.user?.email ?? null)
+      assert.deepEqual(imported.label_details.reviews, [])
+      // a review of the imported label shows in the export like an editor label's
+      const reviewed = await call<LabelResource>(
+        'POST',
+        rowPath(w.rows[3]!, '/review'),
+        { decision: 'approve', comment: 'imported, checked' },
+        w.keys.reviewer,
+      )
+      assert.equal(reviewed.status, 200, JSON.stringify(reviewed.body))
+      const after = (await exportLines()).find((l) => l.data_row.id === w.rows[3])?.projects[
+        w.projectId
+      ]?.labels[0]
+      assert.deepEqual(
+        after?.label_details.reviews.map((r) => [r.decision, r.comment]),
+        [['approve', 'imported, checked']],
+      )
+      // provenance is on the label's annotations (GET …/label): imported, accepted, drawn
+      const provenance = async (row: string) =>
+        (await view(row)).label?.annotations.map((a) => a.provenance.source).sort()
+      assert.deepEqual(await provenance(w.rows[3]!), ['imported', 'imported'])
+      assert.deepEqual(await provenance(w.rows[1]!), ['drawn', 'drawn', 'prelabel'])
+      assert.deepEqual(await provenance(w.rows[5]!), ['drawn', 'drawn'])
+    })
+
     it('counts add up to the rows of the project', async () => {
       const c = await counts()
       assert.equal(c.total, 6)
@@ -543,7 +772,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         c.toLabel + c.inProgress + c.skipped + c.submitted + c.inReview + c.rejected + c.done,
         6,
       )
-      assert.equal(c.done, 1)
+      // rows 5 and 3 approved; rows 1 and 2 submitted
+      assert.equal(c.done, 2)
       assert.equal(c.submitted, 2)
     })
   })

@@ -55,6 +55,8 @@ export interface ChunkJob {
   layer: 'prelabel' | 'label'
   owner: string
   leaseMs: number
+  /** who started the import (the creator of labels it makes) */
+  createdBy: string | null
 }
 
 interface Judged {
@@ -204,6 +206,7 @@ export class ChunkRunner {
             projectId: this.#job.projectId,
             dataRowId: dataRow.id,
             isBenchmarkReference: benchmark,
+            createdBy: this.#job.createdBy,
           })
         else if (benchmark) touch.isBenchmarkReference = true
       }

@@ -41,6 +41,8 @@ export interface ImportJobSpec {
   /** the server holding the job's lease; every commit is guarded by it */
   owner: string
   leaseMs: number
+  /** who started the import: a ground-truth import's labels record them as their creator */
+  createdBy: string | null
   /** where a job taken over resumes (line 0: from the start) */
   resume: ImportCheckpoint
   /** checked between chunks: a graceful stop, or the lease lost */
@@ -100,6 +102,7 @@ export class ImportRunner {
         layer: job.kind === 'mal' ? 'prelabel' : 'label',
         owner: job.owner,
         leaseMs: job.leaseMs,
+        createdBy: job.createdBy,
       },
       judge,
       log: this.#log,

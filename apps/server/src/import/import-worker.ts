@@ -162,6 +162,7 @@ export class ImportWorker {
         ontology,
         owner,
         leaseMs: this.#settings.leaseMs,
+        createdBy: row.created_by,
         resume,
         shouldStop: () => this.#stopped || lost,
       })

@@ -378,5 +378,9 @@ export const DeletionImpactSchema = z.object({
   imports: z.number().int(),
   /** evaluations deleted (projects, an import's pre-labels) or whose per-row results go (data rows) */
   evaluations: z.number().int(),
+  /** labels (one per data row and project: editor or ground-truth import) deleted, each with its versions and reviews */
+  labels: z.number().int(),
+  /** drafts in progress (labeling work not yet submitted) deleted */
+  drafts: z.number().int(),
 })
 export type DeletionImpact = z.infer<typeof DeletionImpactSchema>

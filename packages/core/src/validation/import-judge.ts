@@ -65,6 +65,12 @@ export interface ImportJudgeOptions {
   maxLineBytes?: number
   /** default 5,000 (Labelbox's limit); tests lower it */
   maxAnnotationsPerFeature?: number
+  /**
+   * Ground truth refuses relationships (`relationship_not_allowed`, the guide's rule for
+   * ground-truth *imports*); a label submitted from the editor sets this to keep them, with both
+   * endpoints still checked. Default: false.
+   */
+  groundTruthRelationships?: boolean
 }
 
 export interface ParsedLineOk {
@@ -136,6 +142,7 @@ export class ImportJudge {
   private readonly ontology: OntologyIndex
   private readonly maxLineBytes: number
   private readonly maxPerFeature: number
+  private readonly groundTruthRelationships: boolean
   private readonly uuids = new UuidTable()
   private readonly perFeature = new RowFeatureCounter()
   private relationships: PendingRelationship[] = []
@@ -148,6 +155,7 @@ export class ImportJudge {
     this.kind = options.kind
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
     this.maxPerFeature = options.maxAnnotationsPerFeature ?? MAX_ANNOTATIONS_PER_FEATURE
+    this.groundTruthRelationships = options.groundTruthRelationships ?? false
   }
 
   /** Phase 1, syntax only: JSON object, uuid, data row reference, feature reference, one kind key. */
@@ -328,7 +336,7 @@ export class ImportJudge {
     if (slot >= 0) this.uuids.setRow(slot, this.rowKey)
 
     const { value, kind } = parsed
-    if (kind === 'relationship' && this.kind === 'ground_truth') {
+    if (kind === 'relationship' && this.kind === 'ground_truth' && !this.groundTruthRelationships) {
       return failure(
         'relationship_not_allowed',
         'relationships are not supported in ground-truth imports; import them with MAL',

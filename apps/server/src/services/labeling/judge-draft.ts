@@ -1,7 +1,9 @@
 /**
  * Judges a draft at submit exactly as a ground-truth import judges its lines (the same
  * `ImportJudge`, the same codes), plus the ontology's `required` flags and the provenance of
- * accepted pre-labels. Every issue's path starts `['annotations', uuid, …]`.
+ * accepted pre-labels. Unlike a ground-truth import, a submit keeps relationships, each endpoint
+ * checked to be an object of the same draft that passed. Every issue's path starts
+ * `['annotations', uuid, …]`.
  */
 import {
   ImportJudge,
@@ -36,6 +38,8 @@ export async function judgeDraft(input: {
   const judge = new ImportJudge({
     ontology: buildOntologyIndex(input.ontology),
     kind: 'ground_truth',
+    // the editor draws relationships: a submitted label keeps them (imports still refuse them)
+    groundTruthRelationships: true,
   })
   const issues: Issue[] = []
   const records: AnnotationRecord[] = []

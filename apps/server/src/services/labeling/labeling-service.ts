@@ -110,6 +110,7 @@ export class LabelingService {
   readonly #catalog: CatalogService
   readonly #masks: MaskProcessor
   readonly #leaseMs: number
+  readonly #now: () => number
 
   constructor(deps: {
     repos: Pick<Repositories, 'labels' | 'annotations' | 'datasets' | 'maskOwners'>
@@ -117,12 +118,15 @@ export class LabelingService {
     catalog: CatalogService
     masks: MaskProcessor
     leaseMs?: number
+    /** the clock leases are judged by (ms since the epoch); tests move it instead of sleeping */
+    now?: (() => number) | undefined
   }) {
     this.#repos = deps.repos
     this.#projects = deps.projects
     this.#catalog = deps.catalog
     this.#masks = deps.masks
     this.#leaseMs = deps.leaseMs ?? DEFAULT_LABEL_LEASE_MS
+    this.#now = deps.now ?? Date.now
   }
 
   /** The project and data row of the caller's organization, the row in the project's batches. */
@@ -146,7 +150,7 @@ export class LabelingService {
         width: dataRow.mediaAttributes.width,
         height: dataRow.mediaAttributes.height,
       },
-      state: await this.#repos.labels.getRow(row.projectId, row.dataRowId),
+      state: await this.#repos.labels.getRow(row.projectId, row.dataRowId, this.#now()),
     }
   }
 
@@ -292,6 +296,7 @@ export class LabelingService {
         ...(rejectedSuggestions ? { rejectedSuggestions } : {}),
         userId: caller.userId,
         leaseMs: this.#leaseMs,
+        at: this.#now(),
       })
       return {
         version: saved.version,
@@ -302,7 +307,9 @@ export class LabelingService {
     } catch (err) {
       if (err instanceof VersionConflictError) throw conflict()
       if (err instanceof LeaseHeldError)
-        throw leased((await this.#repos.labels.getRow(row.projectId, row.dataRowId)).lease)
+        throw leased(
+          (await this.#repos.labels.getRow(row.projectId, row.dataRowId, this.#now())).lease,
+        )
       throw err
     }
   }
@@ -442,13 +449,21 @@ export class LabelingService {
 
   async #lease(caller: Caller, projectId: string, purpose: 'label' | 'review'): Promise<QueueNext> {
     const labels = this.#repos.labels
+    const at = this.#now()
     for (let offset = 0, pages = 0; pages < 20; pages++, offset += CANDIDATE_PAGE) {
       const ids =
         purpose === 'label'
-          ? await labels.labelCandidates(projectId, caller.userId, offset, CANDIDATE_PAGE)
-          : await labels.reviewCandidates(projectId, caller.userId, offset, CANDIDATE_PAGE)
+          ? await labels.labelCandidates(projectId, caller.userId, offset, CANDIDATE_PAGE, at)
+          : await labels.reviewCandidates(projectId, caller.userId, offset, CANDIDATE_PAGE, at)
       for (const id of ids) {
-        const lease = await labels.tryLease(projectId, id, caller.userId, purpose, this.#leaseMs)
+        const lease = await labels.tryLease(
+          projectId,
+          id,
+          caller.userId,
+          purpose,
+          this.#leaseMs,
+          this.#now(),
+        )
         if (!lease) continue
         const { blobKey: _blobKey, ...dataRow } = await this.#catalog.getDataRow(caller, id)
         return { dataRow, lease: toLease(lease) }
@@ -470,7 +485,7 @@ export class LabelingService {
 
   async counts(caller: Caller, projectId: string): Promise<LabelingCounts> {
     await this.#projects.getProject(caller, projectId)
-    return this.#repos.labels.counts(projectId)
+    return this.#repos.labels.counts(projectId, this.#now())
   }
 
   async listRows(
@@ -481,7 +496,13 @@ export class LabelingService {
     await this.#projects.getProject(caller, projectId)
     const offset = Number(query.cursor ?? 0)
     const limit = query.limit ?? 100
-    const rows = await this.#repos.labels.listRows(projectId, query.status, offset, limit + 1)
+    const rows = await this.#repos.labels.listRows(
+      projectId,
+      query.status,
+      offset,
+      limit + 1,
+      this.#now(),
+    )
     const page = rows.slice(0, limit)
     const comments = await this.#repos.labels.latestComments(
       projectId,
