@@ -41,13 +41,20 @@ async function* lines(path: string): AsyncGenerator<string> {
     yield line
 }
 
+/** CPU seconds (user + system) of this process since `from`: steadier than wall time on a shared machine. */
+function cpuSince(from: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(from)
+  return (used.user + used.system) / 1e6
+}
+
 async function floor() {
   let n = 0
   const start = performance.now()
+  const cpuStart = process.cpuUsage()
   for await (const line of lines(file)) {
     if (JSON.parse(line)) n++
   }
-  return { lines: n, seconds: (performance.now() - start) / 1000 }
+  return { lines: n, seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSince(cpuStart) }
 }
 
 async function judgeOnly() {
@@ -60,6 +67,7 @@ async function judgeOnly() {
   let n = 0
   let ok = 0
   const start = performance.now()
+  const cpuStart = process.cpuUsage()
   for await (const text of lines(file)) {
     n++
     const parsed = judge.parse(text, n)
@@ -73,7 +81,12 @@ async function judgeOnly() {
     })
     if (verdict.ok === true) ok++
   }
-  return { lines: n, accepted: ok, seconds: (performance.now() - start) / 1000 }
+  return {
+    lines: n,
+    accepted: ok,
+    seconds: (performance.now() - start) / 1000,
+    cpuSeconds: cpuSince(cpuStart),
+  }
 }
 
 async function importThrough(dialect: 'sqlite' | 'postgres') {
@@ -128,6 +141,7 @@ async function importThrough(dialect: 'sqlite' | 'postgres') {
     const { id: uploadId } = (await upload.json()) as { id: string }
 
     const start = performance.now()
+    const cpuStart = process.cpuUsage()
     let job = (await call('POST', `/v1/projects/${project.id}/imports`, {
       name: 'bench',
       kind: 'mal',
@@ -156,6 +170,7 @@ async function importThrough(dialect: 'sqlite' | 'postgres') {
     })()
     await server.importWorker.whenIdle()
     const seconds = (performance.now() - start) / 1000
+    const cpuSeconds = cpuSince(cpuStart)
     polling = false
     await poll
     job = (await call('GET', `/v1/imports/${job.id}`)) as ImportJob
@@ -168,6 +183,7 @@ async function importThrough(dialect: 'sqlite' | 'postgres') {
       failure: job.counts.failure,
       errorCounts: job.errorCounts,
       seconds,
+      cpuSeconds,
     }
   } finally {
     await server.close()
@@ -191,6 +207,7 @@ async function exportThrough() {
       rssMax = Math.max(rssMax, process.memoryUsage.rss())
     }, 100)
     const start = performance.now()
+    const cpuStart = process.cpuUsage()
     const res = await server.app.request(`/v1/projects/${projectArg}/export`, {
       headers: { authorization: `Bearer ${apiKey}` },
     })
@@ -219,6 +236,7 @@ async function exportThrough() {
     }
     countLine(rest)
     const seconds = (performance.now() - start) / 1000
+    const cpuSeconds = cpuSince(cpuStart)
     clearInterval(sampler)
     return {
       lines,
@@ -227,6 +245,7 @@ async function exportThrough() {
       rssAtStartMb: Math.round(rssAtStart / 2 ** 20),
       rssMaxMb: Math.round(rssMax / 2 ** 20),
       seconds,
+      cpuSeconds,
     }
   } finally {
     await server.close()

@@ -149,7 +149,7 @@ console.log(
   `\n${annotations.toLocaleString('en')} annotations over ${rows.toLocaleString('en')} data rows, ${String(floor['fileMb'])} MB NDJSON (the floor is read on the grouped file; the interleaved file holds the same lines in another order); load average ${loadAverage()}\n`,
 )
 console.log(
-  'measurement                              seconds   annotations/s   peak RSS MB   ÷ floor   result',
+  'measurement                              seconds   annotations/s   peak RSS MB   ÷ floor   CPU s   CPU ÷ floor CPU   result',
 )
 for (const r of results) {
   const seconds = Number(r['seconds'])
@@ -169,14 +169,22 @@ for (const r of results) {
       floorSeconds
     )
       .toFixed(2)
-      .padStart(7)}   ${detail}`,
+      .padStart(7)}   ${Number(r['cpuSeconds']).toFixed(2).padStart(5)}   ${(
+      (Number(r['cpuSeconds']) * annotations) /
+      n /
+      Number(floor['cpuSeconds'])
+    )
+      .toFixed(2)
+      .padStart(15)}   ${detail}`,
   )
 }
 
 console.log('\nissue 10 table')
 const ratio = (label: string) => {
   const r = results.find((x) => x.label === label)
-  return r ? `${(Number(r['seconds']) / floorSeconds).toFixed(2)}×` : 'not measured'
+  return r
+    ? `${(Number(r['seconds']) / floorSeconds).toFixed(2)}× (CPU ${(Number(r['cpuSeconds']) / Number(floor['cpuSeconds'])).toFixed(2)}×)`
+    : 'not measured'
 }
 console.log(`| floor (read + JSON.parse), s | ${floorSeconds.toFixed(2)} |`)
 console.log(`| SQLite import, grouped ÷ floor | ${ratio('import, SQLite, grouped')} |`)
