@@ -2,7 +2,11 @@
  * One measurement, in its own process so peak RSS is its own:
  *   floor   — read the file and JSON.parse every line
  *   judge   — floor + ImportJudge.parse/check on every line (validation, no database)
- *   sqlite | postgres — the real import pipeline through the HTTP API on that database
+ *   sqlite | postgres — the real import pipeline through the HTTP API on that database; while it
+ *                       runs, the status lines are polled (do they stream before the job ends?).
+ *                       With a fifth argument (a folder) the SQLite data folder is kept there.
+ *   export  — export v2 of the project a kept SQLite import left (folder, project id), streamed
+ *             through the HTTP API; samples RSS while it streams (is memory flat?)
  * Prints one JSON object on stdout.
  */
 import { createReadStream } from 'node:fs'
@@ -22,7 +26,14 @@ import { composeServer } from '../../apps/server/src/compose.ts'
 import { DEFAULT_ORGANIZATION_ID } from '../../apps/server/src/services/auth-service.ts'
 import { IMAGE_SIZE, benchOntology, globalKeyOf } from './generate.ts'
 
-const [mode = 'floor', file = '', rowsArg = '10000', databaseUrl = ''] = process.argv.slice(2)
+const [
+  mode = 'floor',
+  file = '',
+  rowsArg = '10000',
+  databaseUrl = '',
+  keepDir = '',
+  projectArg = '',
+] = process.argv.slice(2)
 const dataRows = Number(rowsArg)
 
 async function* lines(path: string): AsyncGenerator<string> {
@@ -30,13 +41,20 @@ async function* lines(path: string): AsyncGenerator<string> {
     yield line
 }
 
+/** CPU seconds (user + system) of this process since `from`: steadier than wall time on a shared machine. */
+function cpuSince(from: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(from)
+  return (used.user + used.system) / 1e6
+}
+
 async function floor() {
   let n = 0
   const start = performance.now()
+  const cpuStart = process.cpuUsage()
   for await (const line of lines(file)) {
     if (JSON.parse(line)) n++
   }
-  return { lines: n, seconds: (performance.now() - start) / 1000 }
+  return { lines: n, seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSince(cpuStart) }
 }
 
 async function judgeOnly() {
@@ -49,6 +67,7 @@ async function judgeOnly() {
   let n = 0
   let ok = 0
   const start = performance.now()
+  const cpuStart = process.cpuUsage()
   for await (const text of lines(file)) {
     n++
     const parsed = judge.parse(text, n)
@@ -62,11 +81,16 @@ async function judgeOnly() {
     })
     if (verdict.ok === true) ok++
   }
-  return { lines: n, accepted: ok, seconds: (performance.now() - start) / 1000 }
+  return {
+    lines: n,
+    accepted: ok,
+    seconds: (performance.now() - start) / 1000,
+    cpuSeconds: cpuSince(cpuStart),
+  }
 }
 
 async function importThrough(dialect: 'sqlite' | 'postgres') {
-  const dataDir = mkdtempSync(join(tmpdir(), 'labelport-bench-'))
+  const dataDir = keepDir || mkdtempSync(join(tmpdir(), 'labelport-bench-'))
   const apiKey = 'bench-key-5b1d9f3a7c26e0'
   const config = {
     ...readConfig(['--data-dir', dataDir], {}),
@@ -117,25 +141,114 @@ async function importThrough(dialect: 'sqlite' | 'postgres') {
     const { id: uploadId } = (await upload.json()) as { id: string }
 
     const start = performance.now()
+    const cpuStart = process.cpuUsage()
     let job = (await call('POST', `/v1/projects/${project.id}/imports`, {
       name: 'bench',
       kind: 'mal',
       source: { uploadId },
     })) as ImportJob
+    // status lines while the job runs: does GET …/statuses return lines before the job ends?
+    const jobId = job.id
+    let streamed: { atSeconds: number; linesDecided: number } | null = null
+    let polling = true
+    const poll = (async () => {
+      while (polling && streamed === null) {
+        await new Promise((r) => setTimeout(r, 1000))
+        const now = (await call('GET', `/v1/imports/${jobId}`)) as ImportJob
+        if (now.state !== 'RUNNING') continue
+        const res = await server.app.request(`/v1/imports/${jobId}/statuses?limit=1`, {
+          headers: { authorization: `Bearer ${apiKey}` },
+        })
+        const text = await res.text()
+        const after = (await call('GET', `/v1/imports/${jobId}`)) as ImportJob
+        if (res.ok && text.trim() !== '' && after.state === 'RUNNING')
+          streamed = {
+            atSeconds: (performance.now() - start) / 1000,
+            linesDecided: now.counts.total,
+          }
+      }
+    })()
     await server.importWorker.whenIdle()
-    job = (await call('GET', `/v1/imports/${job.id}`)) as ImportJob
     const seconds = (performance.now() - start) / 1000
+    const cpuSeconds = cpuSince(cpuStart)
+    polling = false
+    await poll
+    job = (await call('GET', `/v1/imports/${job.id}`)) as ImportJob
     return {
+      projectId: project.id,
+      streamed,
       state: job.state,
       total: job.counts.total,
       success: job.counts.success,
       failure: job.counts.failure,
       errorCounts: job.errorCounts,
       seconds,
+      cpuSeconds,
     }
   } finally {
     await server.close()
-    rmSync(dataDir, { recursive: true, force: true })
+    if (!keepDir) rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+/** Export v2 of a kept SQLite import: every line read as a client would, RSS sampled meanwhile. */
+async function exportThrough() {
+  const apiKey = 'bench-key-5b1d9f3a7c26e0'
+  const config = {
+    ...readConfig(['--data-dir', keepDir], {}),
+    databaseUrl: null,
+    bootstrapApiKey: apiKey,
+  }
+  const server = await composeServer(config)
+  try {
+    const rssAtStart = process.memoryUsage.rss()
+    let rssMax = rssAtStart
+    const sampler = setInterval(() => {
+      rssMax = Math.max(rssMax, process.memoryUsage.rss())
+    }, 100)
+    const start = performance.now()
+    const cpuStart = process.cpuUsage()
+    const res = await server.app.request(`/v1/projects/${projectArg}/export`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+    })
+    if (!res.ok || !res.body) throw new Error(`export: ${res.status} ${await res.text()}`)
+    let lines = 0
+    let bytes = 0
+    let annotations = 0
+    let rest = ''
+    const decoder = new TextDecoder()
+    const countLine = (text: string) => {
+      if (text === '') return
+      lines++
+      const row = JSON.parse(text) as {
+        projects: Record<string, { prelabels: { annotations: Record<string, unknown[]> }[] }>
+      }
+      for (const p of Object.values(row.projects))
+        for (const pre of p.prelabels)
+          for (const list of Object.values(pre.annotations)) annotations += list.length
+    }
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length
+      const text = rest + decoder.decode(chunk, { stream: true })
+      const parts = text.split('\n')
+      rest = parts.pop() ?? ''
+      for (const line of parts) countLine(line)
+    }
+    countLine(rest)
+    const seconds = (performance.now() - start) / 1000
+    const cpuSeconds = cpuSince(cpuStart)
+    clearInterval(sampler)
+    return {
+      lines,
+      annotations,
+      exportMb: Math.round(bytes / 1e6),
+      rssAtStartMb: Math.round(rssAtStart / 2 ** 20),
+      rssMaxMb: Math.round(rssMax / 2 ** 20),
+      seconds,
+      cpuSeconds,
+    }
+  } finally {
+    await server.close()
   }
 }
 
@@ -144,7 +257,9 @@ const result =
     ? await floor()
     : mode === 'judge'
       ? await judgeOnly()
-      : await importThrough(mode as 'sqlite' | 'postgres')
+      : mode === 'export'
+        ? await exportThrough()
+        : await importThrough(mode as 'sqlite' | 'postgres')
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
 console.log(
   JSON.stringify({ mode, fileMb: Math.round(statSync(file).size / 1e6), peakRssMb, ...result }),

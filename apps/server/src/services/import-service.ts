@@ -130,7 +130,11 @@ export class ImportService {
     return stream
   }
 
-  /** Status lines, filtered; streamed from the status file of a finished job. */
+  /**
+   * Status lines, filtered, streamed from the job's status parts. A running job answers with the
+   * lines of its committed chunks: what is decided so far, in line order (relationship lines come
+   * with the last chunk); a queued job has none yet.
+   */
   async *statuses(
     caller: Caller,
     id: string,
@@ -144,7 +148,8 @@ export class ImportService {
     },
   ): AsyncGenerator<string> {
     const job = await this.#find(caller, id)
-    if (job.state === 'QUEUED' || job.state === 'RUNNING') return
+    if ((job.state === 'QUEUED' || job.state === 'RUNNING') && job.checkpoint.statusParts === 0)
+      return
     let skipped = 0
     let sent = 0
     const offset = filter.offset ?? 0
