@@ -22,6 +22,7 @@ import * as evaluations from './migrations/0004-evaluations.ts'
 import * as jobLeases from './migrations/0003-job-leases.ts'
 import * as usersSessionsKeys from './migrations/0002-users-sessions-keys.ts'
 import * as labeling from './migrations/0008-labeling.ts'
+import * as importRevert from './migrations/0009-import-revert.ts'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -45,6 +46,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-job-leases': jobLeases,
   '0002-users-sessions-keys': usersSessionsKeys,
   '0008-labeling': labeling,
+  '0009-import-revert': importRevert,
 }
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) }

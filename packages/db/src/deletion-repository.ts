@@ -227,6 +227,7 @@ export class DeletionRepository {
     await sql`delete from evaluation_object where data_row_id in (${rows})`.execute(trx)
     await sql`delete from evaluation_data_row where data_row_id in (${rows})`.execute(trx)
     await sql`delete from annotation where data_row_id in (${rows})`.execute(trx)
+    await sql`delete from replaced_annotation where data_row_id in (${rows})`.execute(trx)
     await sql`delete from label where data_row_id in (${rows})`.execute(trx)
     await sql`delete from batch_data_row where data_row_id in (${rows})`.execute(trx)
     // the rows go last: the subquery above reads them
