@@ -27,6 +27,7 @@ import { ExportService } from './services/export-service.ts'
 import { ImportRunner } from './import/import-runner.ts'
 import { ImportWorker } from './import/import-worker.ts'
 import { ImportService } from './services/import-service.ts'
+import { ImportRevertService } from './services/import-revert-service.ts'
 import type { Log } from './services/log.ts'
 import { LabelingService } from './services/labeling/labeling-service.ts'
 import { ownerId, type JobSettings } from './services/job-settings.ts'
@@ -209,6 +210,7 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
       leaseMs: config.labelLeaseMs,
       now: config.labelClock,
     }),
+    importReverts: new ImportRevertService({ repos, imports }),
     webDir: config.webDir,
     log,
   })

@@ -55,6 +55,10 @@ const REQUEST_CODES = {
   label_invalid: 422,
   classification_required: 422,
   provenance_invalid: 422,
+  // cancel and revert of imports (issue 10; docs/import-revert.md)
+  import_not_running: 409,
+  import_not_revertible: 409,
+  import_revert_blocked: 409,
 } as const
 
 /**

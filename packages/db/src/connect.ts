@@ -23,6 +23,7 @@ import * as jobLeases from './migrations/0003-job-leases.ts'
 import * as usersSessionsKeys from './migrations/0002-users-sessions-keys.ts'
 import * as labeling from './migrations/0008-labeling.ts'
 import * as draftRejections from './migrations/0010-draft-rejections.ts'
+import * as importRevert from './migrations/0009-import-revert.ts'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -47,6 +48,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-users-sessions-keys': usersSessionsKeys,
   '0008-labeling': labeling,
   '0010-draft-rejections': draftRejections,
+  '0009-import-revert': importRevert,
 }
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) }

@@ -262,6 +262,7 @@ export class DeletionRepository {
     // labeling (migration 0008): every table keyed by the row, in every project
     for (const table of LABELING_TABLES)
       await sql`delete from ${sql.table(table)} where data_row_id in (${rows})`.execute(trx)
+    await sql`delete from replaced_annotation where data_row_id in (${rows})`.execute(trx)
     await sql`delete from label where data_row_id in (${rows})`.execute(trx)
     await sql`delete from batch_data_row where data_row_id in (${rows})`.execute(trx)
     // the rows go last: the subquery above reads them

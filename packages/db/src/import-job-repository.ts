@@ -4,6 +4,7 @@
  * checkpoints live in jobs.ts.
  */
 import type { Kysely } from 'kysely'
+import { z } from 'zod'
 import { ImportJobSchema, IssueSchema, type ImportKind, type Issue } from '@labelport/core'
 import type { ImportJobTable, Schema } from './schema.ts'
 import type { ImportCheckpoint } from './jobs.ts'
@@ -45,7 +46,20 @@ export interface ImportJobRecord {
   attempts: number
   /** what the job has committed: counts, progress, status parts, input read */
   checkpoint: ImportCheckpoint
+  /** 0009: set once the import was reverted (import-revert-repository.ts) */
+  revert: RevertRecord | null
 }
+
+const RevertRecordSchema = z.object({
+  revertedAt: z.string(),
+  /** pre-labels of the import removed */
+  removed: z.number().int(),
+  /** pre-labels it had replaced, put back as they were */
+  restored: z.number().int(),
+  /** pre-labels it had replaced (restored, unless their data row was deleted since) */
+  replaced: z.number().int(),
+})
+export type RevertRecord = z.infer<typeof RevertRecordSchema>
 
 const ErrorCountsSchema = ImportJobSchema.shape.errorCounts
 const ErrorExamplesSchema = ImportJobSchema.shape.errorExamples
@@ -88,6 +102,10 @@ export function toImportJobRecord(r: ImportJobTable): ImportJobRecord {
         'import_job.error_examples_json',
       ),
     },
+    revert:
+      r.revert_json === null || r.revert_json === undefined
+        ? null
+        : readJsonColumn(RevertRecordSchema, r.revert_json, 'import_job.revert_json'),
   }
 }
 
@@ -135,6 +153,7 @@ export class ImportJobRepository {
       checkpoint_line: 0,
       status_parts: 0,
       created_by: null,
+      revert_json: null,
     }
     try {
       await this.#db.insertInto('import_job').values(row).execute()

@@ -56,3 +56,9 @@ export {
   type StoredLease,
   type StoredReview,
 } from './label-repository.ts'
+export {
+  ImportRevertRepository,
+  type ImportEffect,
+  type RevertRecord,
+  type RevertRefusal,
+} from './import-revert-repository.ts'

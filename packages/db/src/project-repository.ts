@@ -146,6 +146,7 @@ export class ProjectRepository {
         )
       await sql`delete from evaluation where project_id = ${id}`.execute(trx)
       await trx.deleteFrom('annotation').where('project_id', '=', id).execute()
+      await trx.deleteFrom('replaced_annotation').where('project_id', '=', id).execute()
       // labeling (migration 0008; its queries live in label-repository.ts)
       for (const table of [
         'label_draft',

@@ -7,6 +7,7 @@ import { EvaluationRepository } from './evaluation-repository.ts'
 import { GraphqlStateRepository } from './graphql-state.ts'
 import { IdentityStore } from './identity-store.ts'
 import { ImportJobRepository } from './import-job-repository.ts'
+import { ImportRevertRepository } from './import-revert-repository.ts'
 import { JobRepository } from './jobs.ts'
 import { LabelRepository } from './label-repository.ts'
 import { MaskOwners } from './mask-owners.ts'
@@ -33,6 +34,8 @@ export interface Repositories {
   deletions: DeletionRepository
   /** labeling: label states, drafts, leases, skips, versions, reviews (migration 0008) */
   labels: LabelRepository
+  /** cancel, preview and revert of imports (migration 0009) */
+  importReverts: ImportRevertRepository
 }
 
 export function createRepositories(conn: Connection): Repositories {
@@ -50,5 +53,6 @@ export function createRepositories(conn: Connection): Repositories {
     graphqlState: new GraphqlStateRepository(conn.db),
     deletions: new DeletionRepository(conn),
     labels: new LabelRepository(conn),
+    importReverts: new ImportRevertRepository(conn),
   }
 }

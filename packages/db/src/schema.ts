@@ -125,7 +125,8 @@ export interface ImportJobTable {
   name: string
   kind: 'mal' | 'ground_truth'
   dry_run: number
-  state: 'QUEUED' | 'RUNNING' | 'FINISHED' | 'FAILED'
+  /** CANCELLED: 0009, stopped on request; what it committed before stays */
+  state: 'QUEUED' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELLED'
   progress: number
   total: number
   success: number
@@ -145,6 +146,8 @@ export interface ImportJobTable {
   checkpoint_bytes: number
   checkpoint_line: number
   status_parts: number
+  /** 0009: JSON {revertedAt, removed, restored} once the import was reverted */
+  revert_json: string | null
 }
 export interface ServerSettingTable {
   name: string
@@ -178,6 +181,17 @@ export interface MaskOwnerTable {
   sha256: string
 }
 
+/** migration 0009: a pre-label as it was stored before import `replaced_by` replaced it by uuid */
+export interface ReplacedAnnotationTable extends AnnotationTable {
+  replaced_by: string
+}
+/** migration 0009: what a committed chunk (status part) of a dry run would replace */
+export interface ImportPreviewPartTable {
+  import_id: string
+  part: number
+  replaced: number
+}
+
 export interface Schema {
   organization: OrganizationTable
   api_key: ApiKeyTable
@@ -196,4 +210,6 @@ export interface Schema {
   annotation: AnnotationTable
   mask_owner: MaskOwnerTable
   server_setting: ServerSettingTable
+  replaced_annotation: ReplacedAnnotationTable
+  import_preview_part: ImportPreviewPartTable
 }

@@ -16,6 +16,7 @@ import type { DeletionService } from '../services/deletion-service.ts'
 import type { EvaluationService } from '../services/evaluation-service.ts'
 import type { ExportService } from '../services/export-service.ts'
 import type { ImportService } from '../services/import-service.ts'
+import type { ImportRevertService } from '../services/import-revert-service.ts'
 import type { LabelingService } from '../services/labeling/labeling-service.ts'
 import type { OntologyEditService } from '../services/ontology-edit-service.ts'
 import type { ProjectService } from '../services/project-service.ts'
@@ -24,6 +25,7 @@ import { mountGraphql } from '../graphql/http.ts'
 import type { GraphqlDeps } from '../graphql/resolvers.ts'
 import { SESSION_COOKIE, clientAddress, requestCredentials } from './credentials.ts'
 import { mountLabelingRoutes } from './labeling-routes.ts'
+import { mountImportRevertRoutes } from './import-revert-routes.ts'
 import { route, type AppEnv } from './route.ts'
 import { serveWebApp } from './web-app.ts'
 
@@ -38,6 +40,8 @@ export interface AppDeps {
   ontologyEdits: OntologyEditService
   deletions: DeletionService
   labeling: LabelingService
+  /** cancel and revert of imports (issue 10) */
+  importReverts: ImportRevertService
   webDir: string
   log: (message: string, err?: unknown) => void
   /** Labelbox's wire protocol (issue 15); absent in apps that do not need it */
@@ -283,6 +287,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     return impact
   })
   mountLabelingRoutes(app, deps.labeling)
+  mountImportRevertRoutes(app, deps.importReverts, auth)
 
   if (deps.graphql) mountGraphql(app, deps.graphql, deps.log)
 

@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -337,6 +338,29 @@ async function freshIds(
     await server.importWorker.whenIdle()
     ids['importId'] = job.id
   }
+  if (name === 'revertImport' || name === 'cancelImport') {
+    // revert: a finished MAL import; cancel: one still fetching its input from a slow source
+    const source =
+      name === 'cancelImport' ? { url: `${slowSource.url}/${unique('slow')}` } : undefined
+    const job = await ok<{ id: string }>(
+      request(server, 'POST', `/v1/projects/${ids['projectId']}/imports`, as, {
+        name: unique(name),
+        kind: 'mal',
+        source: source ?? {
+          lines: [
+            {
+              name: 'box',
+              bbox: { top: 1, left: 1, height: 5, width: 5 },
+              dataRow: { id: ids['dataRowId'] },
+            },
+          ],
+        },
+      }),
+      'fresh import',
+    )
+    if (name === 'revertImport') await server.importWorker.whenIdle()
+    ids['importId'] = job.id
+  }
   if (name === 'updateOntology')
     ids['ontologyId'] = (
       await ok<{ id: string }>(
@@ -452,6 +476,20 @@ function sampleBody(name: EndpointName, ids: Record<string, string>, org: Org): 
   return make()
 }
 
+/** An import source that answers slowly (3 s), so a job is still running when it is cancelled. */
+const slowSource = { url: '', server: undefined as Server | undefined }
+async function startSlowSource(): Promise<void> {
+  const http = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+    res.write('\n')
+    setTimeout(() => res.end(), 3000).unref()
+  })
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+  const address = http.address()
+  slowSource.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+  slowSource.server = http
+}
+
 // another organization's composite masks are still readable by sha256: issue 9 item 10, scoped on
 // the hostile-input branch; this list must be empty once it is merged
 const KNOWN_CROSS_ORGANIZATION_READS = new Set<EndpointName>([])
@@ -465,8 +503,9 @@ describe('permission matrix: every endpoint × role × organization', () => {
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'labelport-permissions-'))
+    await startSlowSource()
     server = await composeServer({
-      ...readConfig(['--data-dir', dataDir], {}),
+      ...readConfig(['--data-dir', dataDir], { LABELPORT_FETCH_ALLOW_HOSTS: '127.0.0.1' }),
       databaseUrl: null,
       bootstrapApiKey: ADMIN_KEY,
       adminPassword: PASSWORD,
@@ -508,6 +547,8 @@ describe('permission matrix: every endpoint × role × organization', () => {
   })
   after(async () => {
     await server.close()
+    slowSource.server?.closeAllConnections()
+    slowSource.server?.close()
     rmSync(dataDir, { recursive: true, force: true })
   })
 

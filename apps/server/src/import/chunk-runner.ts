@@ -258,6 +258,7 @@ export class ChunkRunner {
           maskShas: store ? judged.maskShas : new Set(),
           organizationId: job.organizationId,
           guard: { importId: job.id, owner: job.owner, leaseMs: job.leaseMs, checkpoint, finish },
+          ...(written && job.dryRun ? { preview: judged.rows } : {}),
         })
         this.#status.committed(part)
         return

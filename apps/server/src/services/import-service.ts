@@ -19,14 +19,20 @@ import { toImportJob } from './job-views.ts'
 import type { ProjectService } from './project-service.ts'
 
 export class ImportService {
-  readonly #repos: Pick<Repositories, 'importJobs' | 'annotations' | 'datasets' | 'maskOwners'>
+  readonly #repos: Pick<
+    Repositories,
+    'importJobs' | 'annotations' | 'datasets' | 'maskOwners' | 'importReverts'
+  >
   readonly #blobs: BlobStore
   readonly #projects: ProjectService
   readonly #catalog: CatalogService
   readonly #queued: () => void
 
   constructor(deps: {
-    repos: Pick<Repositories, 'importJobs' | 'annotations' | 'datasets' | 'maskOwners'>
+    repos: Pick<
+      Repositories,
+      'importJobs' | 'annotations' | 'datasets' | 'maskOwners' | 'importReverts'
+    >
     blobs: BlobStore
     projects: ProjectService
     catalog: CatalogService
@@ -98,7 +104,17 @@ export class ImportService {
   }
 
   async get(caller: Caller, id: string): Promise<ImportJob> {
-    return toImportJob(await this.#find(caller, id))
+    const [view] = await this.#views([await this.#find(caller, id)])
+    return view ?? toImportJob(await this.#find(caller, id))
+  }
+
+  /** Jobs as clients see them, with what each did (issue 10: `effect`). */
+  async #views(jobs: ImportJobRecord[]): Promise<ImportJob[]> {
+    const effects = await this.#repos.importReverts.effects(jobs)
+    return jobs.map((j) => {
+      const effect = effects.get(j.id)
+      return effect ? { ...toImportJob(j), effect } : toImportJob(j)
+    })
   }
 
   async #find(caller: Caller, id: string): Promise<ImportJobRecord> {
@@ -118,7 +134,7 @@ export class ImportService {
   ) {
     await this.#projects.getProject(caller, projectId)
     const page = await this.#repos.importJobs.listImportJobs(projectId, cursor, limit ?? 100)
-    return { items: page.items.map(toImportJob), nextCursor: page.nextCursor }
+    return { items: await this.#views(page.items), nextCursor: page.nextCursor }
   }
 
   async openInput(caller: Caller, id: string): Promise<Readable> {

@@ -26,6 +26,11 @@ export function toImportJob(job: ImportJobRecord): ImportJob {
     inputFileUrl: `${base}/input`,
     statusFileUrl: `${base}/statuses`,
     errorFileUrl: `${base}/statuses?status=FAILURE`,
+    revert: job.revert && {
+      revertedAt: job.revert.revertedAt,
+      removed: job.revert.removed,
+      restored: job.revert.restored,
+    },
   }
 }
 

@@ -747,6 +747,21 @@ export const api = {
     summary:
       'Deletes the pre-labels a MAL import wrote (not those a later import replaced) and the evaluations that compared them; answers what was deleted',
   }),
+  // issue 10: cancel and revert (docs/import-revert.md)
+  cancelImport: endpoint({
+    method: 'POST',
+    path: '/v1/imports/:importId/cancel',
+    response: ImportJobSchema,
+    summary:
+      'Cancels a queued or running import: chunks committed before stay, nothing more is written (409 import_not_running once it ended)',
+  }),
+  revertImport: endpoint({
+    method: 'POST',
+    path: '/v1/imports/:importId/revert',
+    response: ImportJobSchema,
+    summary:
+      'Reverts a MAL import as a whole, in one transaction: removes the pre-labels it added and restores those it replaced, as they were',
+  }),
 } as const
 
 export type Api = typeof api

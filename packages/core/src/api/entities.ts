@@ -167,7 +167,8 @@ export type Batch = z.infer<typeof BatchSchema>
 
 export const ImportKindSchema = z.enum(['mal', 'ground_truth'])
 export type ImportKind = z.infer<typeof ImportKindSchema>
-export const ImportStateSchema = z.enum(['RUNNING', 'FINISHED', 'FAILED'])
+/** CANCELLED: stopped on request; what it committed before the cancel stays (docs/import-revert.md) */
+export const ImportStateSchema = z.enum(['RUNNING', 'FINISHED', 'FAILED', 'CANCELLED'])
 export type ImportState = z.infer<typeof ImportStateSchema>
 
 export const ImportJobSchema = z.object({
@@ -205,6 +206,16 @@ export const ImportJobSchema = z.object({
   inputFileUrl: z.string(),
   statusFileUrl: z.string(),
   errorFileUrl: z.string(),
+  /**
+   * What the import did (a dry run: would do) to the stored annotations: new ones added, stored
+   * ones of the same uuid replaced; lines that failed are `counts.failure`. Issue 10.
+   */
+  effect: z.object({ added: z.number().int(), replaced: z.number().int() }).optional(),
+  /** set once the import was reverted: what it removed and the replaced pre-labels it restored */
+  revert: z
+    .object({ revertedAt: Timestamp, removed: z.number().int(), restored: z.number().int() })
+    .nullable()
+    .optional(),
 })
 export type ImportJob = z.infer<typeof ImportJobSchema>
 

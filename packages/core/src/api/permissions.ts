@@ -97,6 +97,11 @@ export const PERMISSIONS: Record<EndpointName, Permission> = {
   deleteDataRow: { roles: ADMIN },
   getImportPrelabelsDeletionImpact: { roles: IMPORTERS },
   deleteImportPrelabels: { roles: IMPORTERS, note: 'MAL imports only (409 conflict otherwise)' },
+  cancelImport: { roles: IMPORTERS, note: 'queued or running imports (409 import_not_running)' },
+  revertImport: {
+    roles: IMPORTERS,
+    note: 'finished or cancelled MAL imports, once; 409 import_revert_blocked while a later import holds one of its pre-labels',
+  },
 }
 
 const NAMES = new Map<Endpoint, EndpointName>(
