@@ -12,6 +12,7 @@ import {
   type Repositories,
 } from '@labelport/db'
 import { FETCH_PREFIX } from '../import/import-worker.ts'
+import { writeJobOptions } from '../import/job-options.ts'
 import type { BlobStore } from '../storage/blob-store.ts'
 import type { Caller } from './auth-service.ts'
 import type { CatalogService } from './catalog-service.ts'
@@ -72,6 +73,7 @@ export class ImportService {
         ),
       )
     }
+    if (body.clip === true) await writeJobOptions(this.#blobs, id, { clip: true })
     try {
       const job = await this.#repos.importJobs.createImportJob({
         id,

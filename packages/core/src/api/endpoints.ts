@@ -177,6 +177,11 @@ export const CreateImportBodySchema = z.object({
   name: Name,
   kind: ImportKindSchema,
   source: ImportSourceSchema,
+  /**
+   * clip object geometry that overshoots its image by a pixel or more, instead of failing it
+   * (`geometry_out_of_bounds`); the status line warns `geometry_clipped`
+   */
+  clip: z.boolean().optional(),
 })
 export type CreateImportBody = z.infer<typeof CreateImportBodySchema>
 

@@ -41,6 +41,7 @@ import {
   UuidTable,
 } from './uuid-table.ts'
 import { checkClassificationLine, checkObjectLine, checkRelationshipLine } from './check-lines.ts'
+import { clipObjectValue } from './clip-geometry.ts'
 import { resolveFeature } from './resolve-feature.ts'
 import {
   findJsonProblem,
@@ -65,6 +66,11 @@ export interface ImportJudgeOptions {
   maxLineBytes?: number
   /** default 5,000 (Labelbox's limit); tests lower it */
   maxAnnotationsPerFeature?: number
+  /**
+   * clip object geometry overshooting the image by a pixel or more (the import's `clip` option):
+   * the line succeeds with the warning `geometry_clipped` (clip-geometry.ts)
+   */
+  clip?: boolean
 }
 
 export interface ParsedLineOk {
@@ -136,6 +142,7 @@ export class ImportJudge {
   private readonly ontology: OntologyIndex
   private readonly maxLineBytes: number
   private readonly maxPerFeature: number
+  private readonly clip: boolean
   private readonly uuids = new UuidTable()
   private readonly perFeature = new RowFeatureCounter()
   private relationships: PendingRelationship[] = []
@@ -148,6 +155,7 @@ export class ImportJudge {
     this.kind = options.kind
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
     this.maxPerFeature = options.maxAnnotationsPerFeature ?? MAX_ANNOTATIONS_PER_FEATURE
+    this.clip = options.clip ?? false
   }
 
   /** Phase 1, syntax only: JSON object, uuid, data row reference, feature reference, one kind key. */
@@ -327,7 +335,8 @@ export class ImportJudge {
     hashRowId(dataRow.id, this.rowKey)
     if (slot >= 0) this.uuids.setRow(slot, this.rowKey)
 
-    const { value, kind } = parsed
+    const { kind } = parsed
+    let value = parsed.value
     if (kind === 'relationship' && this.kind === 'ground_truth') {
       return failure(
         'relationship_not_allowed',
@@ -343,6 +352,15 @@ export class ImportJudge {
       dataRow.width !== null && dataRow.height !== null
         ? { width: dataRow.width, height: dataRow.height }
         : null
+    let clipWarning: Issue | undefined
+    if (this.clip && bounds !== null && kind !== 'answer' && kind !== 'relationship') {
+      const clipped = clipObjectValue(value, kind, bounds)
+      if (clipped.kind === 'outside') return { ok: false, issues: [clipped.failure] }
+      if (clipped.kind === 'clipped') {
+        value = clipped.value
+        clipWarning = clipped.warning
+      }
+    }
     let record: AnnotationRecord | undefined
     let mask: NdMask | undefined
     let maskRecord: MaskLineRecord | undefined
@@ -362,7 +380,7 @@ export class ImportJudge {
     if (scored !== undefined) readScores(value, [], scored, issues)
 
     let benchmark = false
-    const warnings: Issue[] = []
+    const warnings: Issue[] = clipWarning === undefined ? [] : [clipWarning]
     const flag = value.isBenchmarkReferenceLabel
     if (!isAbsent(flag)) {
       if (typeof flag !== 'boolean')
