@@ -55,6 +55,8 @@ const REQUEST_CODES = {
   label_invalid: 422,
   classification_required: 422,
   provenance_invalid: 422,
+  // foreign-format imports (issue 13): features of the file the project's ontology lacks
+  format_features_unmapped: 422,
 } as const
 
 /**

@@ -97,6 +97,10 @@ export const PERMISSIONS: Record<EndpointName, Permission> = {
   deleteDataRow: { roles: ADMIN },
   getImportPrelabelsDeletionImpact: { roles: IMPORTERS },
   deleteImportPrelabels: { roles: IMPORTERS, note: 'MAL imports only (409 conflict otherwise)' },
+  createFormatImport: {
+    roles: IMPORTERS,
+    note: 'creating the ontology (project without one) or data rows (imageBaseUrl) needs admin',
+  },
 }
 
 const NAMES = new Map<Endpoint, EndpointName>(
