@@ -22,6 +22,7 @@ import { MaskProcessor } from './masks/mask-processor.ts'
 import { createSafeFetch, createSafeFetchStream } from './net/safe-fetch.ts'
 import { AuthService } from './services/auth-service.ts'
 import { CatalogService } from './services/catalog-service.ts'
+import { FormatImportService } from './services/format-import-service.ts'
 import { EvaluationService } from './services/evaluation-service.ts'
 import { ExportService } from './services/export-service.ts'
 import { ImportRunner } from './import/import-runner.ts'
@@ -144,6 +145,14 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
     queued: () => importWorker.wake(),
   })
   const exports = new ExportService({ repos, projects })
+  const formatImports = new FormatImportService({
+    repos,
+    blobs,
+    projects,
+    catalog,
+    imports,
+    maxUnpackedBytes: config.maxUploadBytes,
+  })
   const views = new ViewService({ repos, blobs, catalog, projects, masks })
   const evaluations = new EvaluationService({
     repos,
@@ -192,6 +201,7 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
     projects,
     imports,
     exports,
+    formatImports,
     views,
     evaluations,
     ontologyEdits: new OntologyEditService({ ontologies: repos.ontologies }),

@@ -59,6 +59,8 @@ const REQUEST_CODES = {
   import_not_running: 409,
   import_not_revertible: 409,
   import_revert_blocked: 409,
+  // foreign-format imports (issue 13): features of the file the project's ontology lacks
+  format_features_unmapped: 422,
 } as const
 
 /**

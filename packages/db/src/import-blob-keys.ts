@@ -7,4 +7,6 @@ export const importBlobKeys = {
     `imports/${importId}/status-${String(n).padStart(6, '0')}.ndjson`,
   /** the single status file of jobs from before status parts */
   legacyStatus: (importId: string): string => `imports/${importId}/status.ndjson`,
+  /** the job's options (`ImportJobOptions`), written before the job row when any is set */
+  options: (importId: string): string => `imports/${importId}/options.json`,
 }

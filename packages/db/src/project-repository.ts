@@ -168,6 +168,7 @@ export class ProjectRepository {
         j.input_key,
         j.status_key,
         importBlobKeys.input(j.id),
+        importBlobKeys.options(j.id),
         // one more than committed: a part written by a chunk whose commit then failed
         ...Array.from({ length: j.status_parts + 1 }, (_, i) => statusPartKey(j.id, i + 1)),
       ])

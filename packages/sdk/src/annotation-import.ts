@@ -31,6 +31,11 @@ interface JobTarget {
   projectId: string
   /** unique per project */
   name: string
+  /**
+   * clip geometry overshooting the image by a pixel or more instead of failing it; the status
+   * line warns `geometry_clipped` (sub-pixel overshoot is accepted without it)
+   */
+  clip?: boolean
 }
 
 export interface FromObjectsArgs extends JobTarget {
@@ -395,7 +400,12 @@ async function startJob<T extends AnnotationImport>(
   const source = await resolveSource(args)
   const job = await args.client.call(api[endpoint], {
     params: { projectId: args.projectId },
-    body: { name: args.name, kind: cls.kind, source },
+    body: {
+      name: args.name,
+      kind: cls.kind,
+      source,
+      ...(args.clip === undefined ? {} : { clip: args.clip }),
+    },
     ...(args.signal ? { signal: args.signal } : {}),
   })
   return new cls(args.client, job)

@@ -15,6 +15,8 @@ import type { CatalogService } from '../services/catalog-service.ts'
 import type { DeletionService } from '../services/deletion-service.ts'
 import type { EvaluationService } from '../services/evaluation-service.ts'
 import type { ExportService } from '../services/export-service.ts'
+import type { FormatImportService } from '../services/format-import-service.ts'
+import { exportInFormat } from '../formats/format-export.ts'
 import type { ImportService } from '../services/import-service.ts'
 import type { ImportRevertService } from '../services/import-revert-service.ts'
 import type { LabelingService } from '../services/labeling/labeling-service.ts'
@@ -35,6 +37,7 @@ export interface AppDeps {
   projects: ProjectService
   imports: ImportService
   exports: ExportService
+  formatImports: FormatImportService
   views: ViewService
   evaluations: EvaluationService
   ontologyEdits: OntologyEditService
@@ -238,12 +241,24 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   )
   route(app, api.exportProject, async ({ caller, params, query, c }) => {
     const projectId = params.projectId
-    await projects.getProject(caller, projectId)
-    return ndjson(
-      exports.exportProject(caller, projectId, new URL(c.req.url).origin, {
-        maskRle: query.masks === 'rle',
-      }),
-    )
+    const project = await projects.getProject(caller, projectId)
+    const format = query.format ?? 'labelbox'
+    const lines = exports.exportProject(caller, projectId, new URL(c.req.url).origin, {
+      maskRle: query.masks === 'rle' || format !== 'labelbox',
+    })
+    if (format === 'labelbox') return ndjson(lines)
+    const out = exportInFormat(lines, format, query.layer ?? 'labels', project.name)
+    return new Response(Readable.toWeb(Readable.from(out.body)) as ReadableStream, {
+      headers: {
+        'content-type': out.contentType,
+        'content-disposition': `attachment; filename="${out.fileName.replace(/"/g, '')}"`,
+      },
+    })
+  })
+  route(app, api.createFormatImport, async ({ caller, params, body }) => {
+    const result = await deps.formatImports.create(caller, params.projectId, body)
+    if (result.job) await auth.recordImportCreator(caller, result.job.id)
+    return result.job ? { ...result, job: { ...result.job, createdBy: caller.userId } } : result
   })
 
   route(app, api.listProjectDataRows, ({ caller, params, query }) =>

@@ -13,6 +13,7 @@ import {
   type LineVerdict,
   type ParsedLine,
   type StatusLine,
+  type StatusSource,
 } from '@labelport/core'
 import {
   toAnnotationRow,
@@ -35,6 +36,8 @@ import {
 /** One line of a chunk, as it goes through the stages. */
 export interface ChunkLine {
   parsed: ParsedLine
+  /** where a format import read the line (job option `sources`), copied onto its status line */
+  source?: StatusSource
   verdict?: LineVerdict
   dataRow?: { id: string; globalKey: string | null }
 }
@@ -219,6 +222,7 @@ export class ChunkRunner {
         const p = item.parsed
         const dataRow = item.dataRow ?? refAsDataRow(p.dataRowRef)
         const verdict = item.verdict
+        const before = out.length
         if (!p.ok) out.push(failureLine(p.line, p.uuid, dataRow, p.issues))
         else if (verdict?.ok === true)
           out.push(
@@ -230,6 +234,7 @@ export class ChunkRunner {
           )
         else if (verdict?.ok === false)
           out.push(failureLine(p.line, p.uuid, dataRow, verdict.issues))
+        if (item.source !== undefined && out.length > before) out[before]!.source = item.source
       }
       return out
     }

@@ -13,6 +13,8 @@ import {
   type ImportKind,
   type Issue,
   type NormalizedOntology,
+  type ParsedLine,
+  type StatusSource,
 } from '@labelport/core'
 import type { ImportCheckpoint, ImportRepository, Repositories } from '@labelport/db'
 import type { MaskProcessor } from '../masks/mask-processor.ts'
@@ -47,6 +49,9 @@ export interface ImportJobSpec {
   resume: ImportCheckpoint
   /** checked between chunks: a graceful stop, or the lease lost */
   shouldStop: () => boolean
+  /** the job's options (job-options.ts) */
+  clip?: boolean
+  sources?: boolean
 }
 
 export type RunEnd = { ended: 'finished'; outcome: ImportOutcome } | { ended: 'stopped' }
@@ -90,6 +95,7 @@ export class ImportRunner {
       ontology: buildOntologyIndex(job.ontology),
       kind: job.kind,
       maxLineBytes: this.#maxLineBytes,
+      clip: job.clip === true,
     })
     const resume = job.resume
     const status = new StatusWriter({ blobs: this.#blobs, importId: job.id, resume })
@@ -169,7 +175,9 @@ export class ImportRunner {
         })
       } else if (item.text.trim() !== '') {
         // blank lines (e.g. a trailing newline) are not annotations
-        chunk.push({ parsed: judge.parse(item.text, item.number) })
+        const parsed = judge.parse(item.text, item.number)
+        const source = job.sources === true ? sourceOf(parsed, item.text) : undefined
+        chunk.push(source === undefined ? { parsed } : { parsed, source })
       }
       lastLine = item.number
       if (chunk.length >= this.#chunkLines || chunkBytes >= CHUNK_BYTES) {
@@ -190,6 +198,28 @@ export class ImportRunner {
     const outcome = await chunks.finish(position())
     return { ended: 'finished', outcome }
   }
+}
+
+/** The `source` a format import wrote on the line (file, element, line, annotation id), if well-formed. */
+function sourceOf(parsed: ParsedLine, text: string): StatusSource | undefined {
+  let value: unknown
+  if (parsed.ok) value = parsed.value.source
+  else {
+    try {
+      value = (JSON.parse(text) as { source?: unknown } | null)?.source
+    } catch {
+      return undefined
+    }
+  }
+  if (typeof value !== 'object' || value === null) return undefined
+  const s = value as Record<string, unknown>
+  if (typeof s.file !== 'string') return undefined
+  const out: StatusSource = { file: s.file }
+  if (typeof s.element === 'string') out.element = s.element
+  if (typeof s.line === 'number') out.line = s.line
+  if (typeof s.annotationId === 'string' || typeof s.annotationId === 'number')
+    out.annotationId = s.annotationId
+  return out
 }
 
 /** The input could not be read at all: the job fails with this reason. */

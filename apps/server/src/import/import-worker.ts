@@ -17,6 +17,7 @@ import {
 import type { BlobStore } from '../storage/blob-store.ts'
 import { keepLease, type JobSettings } from '../services/job-settings.ts'
 import { ImportSourceError, type ImportRunner } from './import-runner.ts'
+import { readJobOptions } from './job-options.ts'
 
 /** an import whose input must first be fetched keeps the URL in its input key until then */
 export const FETCH_PREFIX = 'fetch:'
@@ -152,7 +153,9 @@ export class ImportWorker {
       let inputKey = row.input_key
       if (inputKey.startsWith(FETCH_PREFIX))
         inputKey = await this.#fetchInput(id, inputKey.slice(FETCH_PREFIX.length))
+      const options = await readJobOptions(this.#blobs, id)
       const end = await this.#runner.run({
+        ...options,
         id,
         organizationId: row.organization_id,
         projectId: row.project_id,
@@ -214,6 +217,7 @@ export class ImportWorker {
   async #removeBlobs(id: string): Promise<void> {
     if (await this.#jobs.importExists(id)) return
     await this.#blobs.delete(importBlobKeys.input(id))
+    await this.#blobs.delete(importBlobKeys.options(id))
     for (let n = 1; ; n++) {
       const key = importBlobKeys.statusPart(id, n)
       if (!(await this.#blobs.has(key))) break

@@ -4,7 +4,13 @@
  */
 import { createInterface } from 'node:readline'
 import { Readable } from 'node:stream'
-import { AppError, newId, type CreateImportBody, type ImportJob } from '@labelport/core'
+import {
+  AppError,
+  newId,
+  type CreateImportBody,
+  type ImportJob,
+  type ImportKind,
+} from '@labelport/core'
 import {
   DuplicateError,
   importBlobKeys,
@@ -12,6 +18,7 @@ import {
   type Repositories,
 } from '@labelport/db'
 import { FETCH_PREFIX } from '../import/import-worker.ts'
+import { writeJobOptions } from '../import/job-options.ts'
 import type { BlobStore } from '../storage/blob-store.ts'
 import type { Caller } from './auth-service.ts'
 import type { CatalogService } from './catalog-service.ts'
@@ -78,25 +85,54 @@ export class ImportService {
         ),
       )
     }
+    if (body.clip === true) await writeJobOptions(this.#blobs, id, { clip: true })
+    return this.#insert(caller, projectId, {
+      id,
+      name: body.name,
+      kind: body.kind,
+      dryRun,
+      inputKey,
+    })
+  }
+
+  /**
+   * A job on an input already in the blob store (a format import wrote it, and its options): the
+   * project's ontology must be connected.
+   */
+  async createFromInput(
+    caller: Caller,
+    projectId: string,
+    job: { id: string; name: string; kind: ImportKind; dryRun: boolean; inputKey: string },
+  ): Promise<ImportJob> {
+    const project = await this.#projects.getProject(caller, projectId)
+    await this.#projects.projectOntology(caller, project)
+    return this.#insert(caller, projectId, job)
+  }
+
+  async #insert(
+    caller: Caller,
+    projectId: string,
+    job: { id: string; name: string; kind: ImportKind; dryRun: boolean; inputKey: string },
+  ): Promise<ImportJob> {
     try {
-      const job = await this.#repos.importJobs.createImportJob({
-        id,
+      const created = await this.#repos.importJobs.createImportJob({
+        id: job.id,
         organizationId: caller.organizationId,
         projectId,
         // dry runs get their own name space: they never block a real import's name
-        name: body.name,
-        kind: body.kind,
-        dryRun,
-        inputKey,
-        statusKey: importBlobKeys.legacyStatus(id),
+        name: job.name,
+        kind: job.kind,
+        dryRun: job.dryRun,
+        inputKey: job.inputKey,
+        statusKey: importBlobKeys.legacyStatus(job.id),
       })
       this.#queued()
-      return toImportJob(job)
+      return toImportJob(created)
     } catch (err) {
       if (err instanceof DuplicateError)
         throw new AppError(
           'name_taken',
-          `An import named '${body.name}' already exists in this project; import names are unique per project`,
+          `An import named '${job.name}' already exists in this project; import names are unique per project`,
           { path: ['name'] },
         )
       throw err

@@ -177,8 +177,89 @@ export const CreateImportBodySchema = z.object({
   name: Name,
   kind: ImportKindSchema,
   source: ImportSourceSchema,
+  /**
+   * clip object geometry that overshoots its image by a pixel or more, instead of failing it
+   * (`geometry_out_of_bounds`); the status line warns `geometry_clipped`
+   */
+  clip: z.boolean().optional(),
 })
 export type CreateImportBody = z.infer<typeof CreateImportBodySchema>
+
+/** The foreign formats an import reads (docs/formats.md); `auto` detects one. */
+export const FORMAT_IMPORT_FORMATS = [
+  'coco',
+  'coco-results',
+  'yolo',
+  'voc',
+  'cvat',
+  'labelstudio',
+  'labelme',
+  'labelbox',
+] as const
+/** The formats an export writes besides export v2 (`labelbox`, the default). */
+export const FORMAT_EXPORT_FORMATS = [
+  'labelbox',
+  'coco',
+  'coco-results',
+  'yolo',
+  'voc',
+  'cvat',
+  'labelstudio',
+  'labelme',
+] as const
+
+export const CreateFormatImportBodySchema = z.object({
+  name: Name,
+  kind: ImportKindSchema,
+  format: z.enum(['auto', ...FORMAT_IMPORT_FORMATS]).default('auto'),
+  /** the file (COCO, CVAT, Label Studio, LabelMe or Labelbox JSON/XML), or a ZIP of a folder (YOLO, VOC, LabelMe) */
+  source: z.object({ uploadId: z.string().min(1) }),
+  /** the uploaded file's name: reported in source locations, and `.ndjson` tells NDJSON apart */
+  fileName: z.string().trim().min(1).max(500).optional(),
+  /** COCO results: the instances file whose images and categories the detections refer to */
+  instances: z.object({ uploadId: z.string().min(1) }).optional(),
+  /** `{"source class": "feature name"}`, renaming the file's classes onto the ontology's tools */
+  map: z.record(z.string().max(500), Name).optional(),
+  /** clip geometry overshooting the image by a pixel or more (status warning `geometry_clipped`) */
+  clip: z.boolean().optional(),
+  /** create the data rows that do not exist from `imageBaseUrl + global key` */
+  imageBaseUrl: z.string().url().max(2000).optional(),
+  /** judge every object as the import would, write nothing (no ontology, data rows or batch either) */
+  dryRun: z.boolean().optional(),
+})
+export type CreateFormatImportBody = z.infer<typeof CreateFormatImportBodySchema>
+export type CreateFormatImportInput = z.input<typeof CreateFormatImportBodySchema>
+
+const SourceLocationSchema = z.object({
+  file: z.string(),
+  element: z.string().optional(),
+  line: z.number().optional(),
+  annotationId: z.union([z.string(), z.number()]).optional(),
+})
+
+export const FormatImportResultSchema = z.object({
+  format: z.enum(FORMAT_IMPORT_FORMATS),
+  /** the import job judging the objects (a dry run's when `dryRun`); null when nothing was to import */
+  job: ImportJobSchema.nullable(),
+  images: z.number().int(),
+  objects: z.number().int(),
+  /** the file's features (after `map`) and their tools */
+  features: z.array(z.object({ name: z.string(), tool: z.string() })),
+  /** the project had no ontology: one was made from the file's features and connected */
+  ontologyCreated: z.boolean(),
+  createdDataRows: z.number().int(),
+  /** problems of the file itself (first 1,000), with their location; those elements were not imported */
+  issues: z.array(
+    z.object({
+      code: z.string(),
+      message: z.string(),
+      source: SourceLocationSchema,
+      warning: z.boolean(),
+    }),
+  ),
+  issueCount: z.number().int(),
+})
+export type FormatImportResult = z.infer<typeof FormatImportResultSchema>
 
 export const StatusQuerySchema = z.object({
   status: z.enum(['SUCCESS', 'FAILURE']).optional(),
@@ -569,9 +650,15 @@ export const api = {
   exportProject: endpoint({
     method: 'GET',
     path: '/v1/projects/:projectId/export',
-    query: z.object({ masks: z.enum(['url', 'rle']).optional() }),
+    query: z.object({
+      masks: z.enum(['url', 'rle']).optional(),
+      format: z.enum(FORMAT_EXPORT_FORMATS).optional(),
+      /** foreign formats: which annotations (default labels) */
+      layer: z.enum(['labels', 'prelabels', 'both']).optional(),
+    }),
     responseKind: 'ndjson',
-    summary: 'Export v2: one line per data row with labels (ground truth) and prelabels (MAL)',
+    summary:
+      'Export v2: one line per data row with labels (ground truth) and prelabels (MAL); with format=coco|coco-results|cvat|labelstudio that file, with yolo|voc|labelme a ZIP of the files (docs/formats.md)',
   }),
   listProjectDataRows: endpoint({
     method: 'GET',
@@ -761,6 +848,16 @@ export const api = {
     response: ImportJobSchema,
     summary:
       'Reverts a MAL import as a whole, in one transaction: removes the pre-labels it added and restores those it replaced, as they were',
+  }),
+  // ── foreign formats (issue 13; docs/formats.md) ──
+  createFormatImport: endpoint({
+    method: 'POST',
+    path: '/v1/projects/:projectId/imports/formats',
+    body: CreateFormatImportBodySchema,
+    response: FormatImportResultSchema,
+    successStatus: 202,
+    summary:
+      "Imports an uploaded COCO, YOLO, VOC, CVAT, LabelMe, Label Studio or Labelbox file (or ZIP): features that do not map answer 422 format_features_unmapped before anything is written; then the normal import job, whose status lines carry each object's source location",
   }),
 } as const
 

@@ -102,6 +102,10 @@ export const PERMISSIONS: Record<EndpointName, Permission> = {
     roles: IMPORTERS,
     note: 'finished or cancelled MAL imports, once; 409 import_revert_blocked while a later import holds one of its pre-labels',
   },
+  createFormatImport: {
+    roles: IMPORTERS,
+    note: 'creating the ontology (project without one) or data rows (imageBaseUrl) needs admin',
+  },
 }
 
 const NAMES = new Map<Endpoint, EndpointName>(

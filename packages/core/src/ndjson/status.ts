@@ -23,4 +23,14 @@ export interface StatusLine {
   errors?: StatusError[]
   /** on SUCCESS lines: what was accepted but ignored (e.g. `benchmark_ignored`) */
   warnings?: StatusError[]
+  /** imports of foreign formats (COCO, YOLO…): where the line's object was read in the source file */
+  source?: StatusSource
+}
+
+/** A place in a foreign annotation file: the file, and an element, a text line or an annotation id. */
+export interface StatusSource {
+  file: string
+  element?: string
+  line?: number
+  annotationId?: string | number
 }

@@ -41,6 +41,7 @@ import {
   UuidTable,
 } from './uuid-table.ts'
 import { checkClassificationLine, checkObjectLine, checkRelationshipLine } from './check-lines.ts'
+import { clipObjectValue } from './clip-geometry.ts'
 import { resolveFeature } from './resolve-feature.ts'
 import {
   findJsonProblem,
@@ -71,6 +72,10 @@ export interface ImportJudgeOptions {
    * endpoints still checked. Default: false.
    */
   groundTruthRelationships?: boolean
+   * clip object geometry overshooting the image by a pixel or more (the import's `clip` option):
+   * the line succeeds with the warning `geometry_clipped` (clip-geometry.ts)
+   */
+  clip?: boolean
 }
 
 export interface ParsedLineOk {
@@ -143,6 +148,7 @@ export class ImportJudge {
   private readonly maxLineBytes: number
   private readonly maxPerFeature: number
   private readonly groundTruthRelationships: boolean
+  private readonly clip: boolean
   private readonly uuids = new UuidTable()
   private readonly perFeature = new RowFeatureCounter()
   private relationships: PendingRelationship[] = []
@@ -156,6 +162,7 @@ export class ImportJudge {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
     this.maxPerFeature = options.maxAnnotationsPerFeature ?? MAX_ANNOTATIONS_PER_FEATURE
     this.groundTruthRelationships = options.groundTruthRelationships ?? false
+    this.clip = options.clip ?? false
   }
 
   /** Phase 1, syntax only: JSON object, uuid, data row reference, feature reference, one kind key. */
@@ -335,7 +342,8 @@ export class ImportJudge {
     hashRowId(dataRow.id, this.rowKey)
     if (slot >= 0) this.uuids.setRow(slot, this.rowKey)
 
-    const { value, kind } = parsed
+    const { kind } = parsed
+    let value = parsed.value
     if (kind === 'relationship' && this.kind === 'ground_truth' && !this.groundTruthRelationships) {
       return failure(
         'relationship_not_allowed',
@@ -351,6 +359,15 @@ export class ImportJudge {
       dataRow.width !== null && dataRow.height !== null
         ? { width: dataRow.width, height: dataRow.height }
         : null
+    let clipWarning: Issue | undefined
+    if (this.clip && bounds !== null && kind !== 'answer' && kind !== 'relationship') {
+      const clipped = clipObjectValue(value, kind, bounds)
+      if (clipped.kind === 'outside') return { ok: false, issues: [clipped.failure] }
+      if (clipped.kind === 'clipped') {
+        value = clipped.value
+        clipWarning = clipped.warning
+      }
+    }
     let record: AnnotationRecord | undefined
     let mask: NdMask | undefined
     let maskRecord: MaskLineRecord | undefined
@@ -370,7 +387,7 @@ export class ImportJudge {
     if (scored !== undefined) readScores(value, [], scored, issues)
 
     let benchmark = false
-    const warnings: Issue[] = []
+    const warnings: Issue[] = clipWarning === undefined ? [] : [clipWarning]
     const flag = value.isBenchmarkReferenceLabel
     if (!isAbsent(flag)) {
       if (typeof flag !== 'boolean')
