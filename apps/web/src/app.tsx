@@ -20,6 +20,7 @@ import { ApiKeysPage } from './pages/api-keys-page.tsx'
 import { OntologiesPage } from './pages/ontologies-page.tsx'
 import { OntologyEditorPage } from './pages/ontology-editor-page.tsx'
 import { EvaluationPage, EvaluationRowPage } from './pages/evaluation-page.tsx'
+import { ApiReferencePage } from './pages/api-reference-page.tsx'
 import { Empty, Loading } from './components/ui.tsx'
 
 type Auth = { kind: 'key'; key: string } | { kind: 'session' } | null
@@ -143,6 +144,13 @@ export function App() {
               <a className={navClass(route.page === 'api-keys')} href={href.apiKeys()}>
                 API keys
               </a>
+              <a
+                className={navClass(route.page === 'api')}
+                href={href.apiReference()}
+                data-testid="nav-api"
+              >
+                API reference
+              </a>
             </nav>
             <div className="lp-topbar__org" data-testid="organization">
               {me ? (
@@ -237,6 +245,8 @@ function Page({ route }: { route: Route }) {
       return <UsersPage />
     case 'api-keys':
       return <ApiKeysPage />
+    case 'api':
+      return <ApiReferencePage />
     case 'ontologies':
       return <OntologiesPage />
     case 'ontology':

@@ -25,6 +25,8 @@ export type Route =
   | { page: 'ontology'; ontologyId: string }
   /** the labeling queue: opens the next data row to label */
   | { page: 'label'; projectId: string }
+  /** the HTTP API reference (OpenAPI) */
+  | { page: 'api' }
   | { page: 'not-found'; hash: string }
 
 export function parseRoute(hash: string): Route {
@@ -62,6 +64,7 @@ export function parseRoute(hash: string): Route {
   if (a === 'ontologies' && b && parts.length === 2) return { page: 'ontology', ontologyId: b }
   if (a === 'projects' && b && c === 'label' && parts.length === 3)
     return { page: 'label', projectId: b }
+  if (a === 'api' && parts.length === 1) return { page: 'api' }
   return { page: 'not-found', hash }
 }
 
@@ -83,6 +86,7 @@ export const href = {
   apiKeys: () => '#/api-keys',
   ontologies: () => '#/ontologies',
   ontology: (ontologyId: string) => `#/ontologies/${encodeURIComponent(ontologyId)}`,
+  apiReference: () => '#/api',
 }
 
 export function useRoute(): Route {
