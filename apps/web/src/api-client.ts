@@ -1,59 +1,106 @@
 /**
- * The web app's side of the HTTP contract in @labelport/core: one `call` per endpoint, typed by
- * the endpoint's response schema. Same origin as the page (the server serves the SPA).
+ * The web app's side of the HTTP contract in @labelport/core, a thin layer over the SDK's
+ * `Transport`: bodies are checked and answers validated with the contract's schemas (NDJSON
+ * status lines too), exactly as for SDK users. The method names (`json`, `send`, `ndjson`,
+ * `text`, `blob`, `all`) are the pages' call-site API. Same origin as the page (the server serves
+ * the SPA); signed in with an API key or with the session cookie.
  */
-import { buildPath } from '@labelport/core'
-import type { Endpoint, StatusLine } from '@labelport/core'
-
-/** the parsed type of an endpoint's response schema (zod's output type, read off the schema) */
-type ResponseOf<E> = E extends { response: infer R }
-  ? R extends { _zod: { output: infer O } }
-    ? O
-    : undefined
-  : never
+import { ErrorBodySchema, HTTP_STATUS, buildPath } from '@labelport/core'
+import type { Endpoint, ErrorCode, StatusLine } from '@labelport/core'
+import { ApiError as SdkApiError, LabelportError, Transport } from '@labelport/sdk'
+import type { CallOptions, ResponseOf } from '@labelport/sdk'
 
 export type Query = Record<string, string | number | undefined>
 
-export class ApiError extends Error {
-  readonly status: number
-  readonly code: string
-  readonly path: (string | number)[] | undefined
-  /** the issues of a refusal that lists several (e.g. 422 label_invalid at submit) */
-  readonly issues: { code: string; message: string; path: (string | number)[] }[]
-  constructor(
-    status: number,
-    code: string,
-    message: string,
-    path?: (string | number)[],
-    issues: { code: string; message: string; path: (string | number)[] }[] = [],
-  ) {
-    super(message)
-    this.status = status
-    this.code = code
-    this.path = path
-    this.issues = issues
+/**
+ * What a call throws: every error of the SDK is a `LabelportError` (an `AppError` of core) with
+ * `code`, `message`, `path`, `issues` and `status`: the server's refusals (the SDK's `ApiError`),
+ * a body the contract refuses before it is sent, an answer that does not match the contract, and
+ * no answer at all (`TransportError`, code `unavailable`).
+ */
+export const ApiError = LabelportError
+export type ApiError = LabelportError
+
+/** An error body the server answered to a request made outside the client (the upload's XHR). */
+export function apiErrorOf(status: number, body: unknown): LabelportError {
+  const parsed = ErrorBodySchema.safeParse(body)
+  if (parsed.success) {
+    const { code, message, path, issues } = parsed.data.error
+    return new LabelportError(code, message, {
+      ...(path ? { path } : {}),
+      ...(issues ? { issues } : {}),
+    })
   }
+  const code = (Object.entries(HTTP_STATUS).find(([, s]) => s === status)?.[0] ??
+    'internal') as ErrorCode
+  return new LabelportError(code, `HTTP ${status}`)
+}
+
+/** Query values as the pages give them: empty and undefined values are left out. */
+function cleanQuery(query: Query | undefined): Record<string, string | number> | undefined {
+  if (query === undefined) return undefined
+  const out: Record<string, string | number> = {}
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') out[k] = v
+  return out
 }
 
 /**
  * Signed in with an API key (sent as a Bearer header) or, when `apiKey` is null, with the session
  * cookie the server set at sign-in (httpOnly: the page never sees it). Every call carries the
- * CSRF header the server asks of cookie-authenticated writes.
+ * CSRF header the server asks of cookie-authenticated writes. A 401 calls `onUnauthorized`.
  */
 export class ApiClient {
   readonly apiKey: string | null
-  private readonly onUnauthorized: () => void
+  readonly #onUnauthorized: () => void
+  readonly #transport: Transport
+
   constructor(apiKey: string | null, onUnauthorized: () => void) {
     this.apiKey = apiKey
-    this.onUnauthorized = onUnauthorized
+    this.#onUnauthorized = onUnauthorized
+    this.#transport = new Transport(apiKey, {
+      endpoint: globalThis.location.origin,
+      headers: { 'x-labelport-csrf': '1' },
+    })
   }
 
-  private headers(extra: Record<string, string> = {}): Record<string, string> {
-    return {
-      'x-labelport-csrf': '1',
-      ...(this.apiKey ? { Authorization: `Bearer ${this.apiKey}` } : {}),
-      ...extra,
+  async #guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work()
+    } catch (error) {
+      if (error instanceof SdkApiError && error.status === 401) this.#onUnauthorized()
+      throw error
     }
+  }
+
+  #call<E extends Endpoint>(
+    endpoint: E,
+    params: Record<string, string>,
+    query: Query | undefined,
+    body: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<ResponseOf<E>> {
+    const options = {
+      params,
+      ...(query === undefined ? {} : { query: cleanQuery(query) }),
+      ...(body === undefined ? {} : { body }),
+      ...(signal === undefined ? {} : { signal }),
+    } as CallOptions<E>
+    return this.#guard(() => this.#transport.call(endpoint, options))
+  }
+
+  #request(
+    endpoint: Endpoint,
+    params: Record<string, string>,
+    query?: Query,
+    signal?: AbortSignal,
+  ): Promise<Response> {
+    const q = cleanQuery(query)
+    return this.#guard(() =>
+      this.#transport.request(endpoint.method, buildPath(endpoint.path, params), {
+        ...(q === undefined ? {} : { query: q }),
+        ...(signal === undefined ? {} : { signal }),
+      }),
+    )
   }
 
   /** A call that changes something: a JSON body (or raw bytes for uploads); the JSON answer, if any. */
@@ -63,76 +110,23 @@ export class ApiClient {
     body?: unknown,
     options: { contentType?: string; signal?: AbortSignal } = {},
   ): Promise<ResponseOf<E>> {
-    const raw = body instanceof Blob || body instanceof ArrayBuffer
-    const init: RequestInit = {
-      method: endpoint.method,
-      headers: this.headers(
-        body === undefined
-          ? {}
-          : {
-              'content-type':
-                options.contentType ?? (raw ? 'application/octet-stream' : 'application/json'),
-            },
-      ),
-      ...(body === undefined ? {} : { body: raw ? body : JSON.stringify(body) }),
-      ...(options.signal ? { signal: options.signal } : {}),
-    }
-    const response = await this.check(await fetch(this.url(endpoint, params), init))
-    if (response.status === 204) return undefined as ResponseOf<E>
-    return (await response.json()) as ResponseOf<E>
-  }
-
-  private url(endpoint: Endpoint, params: Record<string, string>, query?: Query): string {
-    const search = new URLSearchParams()
-    for (const [k, v] of Object.entries(query ?? {}))
-      if (v !== undefined && v !== '') search.set(k, String(v))
-    const qs = search.toString()
-    return buildPath(endpoint.path, params) + (qs ? `?${qs}` : '')
-  }
-
-  private async fetch(
-    endpoint: Endpoint,
-    params: Record<string, string>,
-    query?: Query,
-    signal?: AbortSignal,
-    body?: unknown,
-  ): Promise<Response> {
-    const init: RequestInit = {
-      method: endpoint.method,
-      headers: {
-        ...this.headers(),
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-    }
-    if (body !== undefined) init.body = JSON.stringify(body)
-    if (signal) init.signal = signal
-    return this.check(await fetch(this.url(endpoint, params, query), init))
-  }
-
-  private async check(response: Response): Promise<Response> {
-    if (response.ok) return response
-    let code = 'http_error'
-    let message = `${response.status} ${response.statusText}`
-    let path: (string | number)[] | undefined
-    let issues: ApiError['issues'] = []
-    try {
-      const body = (await response.json()) as {
-        error?: {
-          code?: string
-          message?: string
-          path?: (string | number)[]
-          issues?: ApiError['issues']
-        }
-      }
-      if (body.error?.code) code = body.error.code
-      if (body.error?.message) message = body.error.message
-      path = body.error?.path
-      if (Array.isArray(body.error?.issues)) issues = body.error.issues
-    } catch {
-      // not a JSON error body (a proxy, a crash): keep the status line
-    }
-    if (response.status === 401) this.onUnauthorized()
-    throw new ApiError(response.status, code, message, path, issues)
+    if (!(body instanceof Blob || body instanceof ArrayBuffer))
+      return this.#call(endpoint, params, undefined, body, options.signal)
+    const response = await this.#guard(() =>
+      this.#transport.request(endpoint.method, buildPath(endpoint.path, params), {
+        body,
+        headers: { 'content-type': options.contentType ?? 'application/octet-stream' },
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+    )
+    if (endpoint.response === undefined) return undefined as ResponseOf<E>
+    const parsed = endpoint.response.safeParse(await response.json())
+    if (!parsed.success)
+      throw new LabelportError(
+        'internal',
+        `the answer of ${endpoint.method} ${endpoint.path} does not match the contract`,
+      )
+    return parsed.data as ResponseOf<E>
   }
 
   async json<E extends Endpoint>(
@@ -143,21 +137,27 @@ export class ApiClient {
     /** a JSON body (POST endpoints) */
     body?: unknown,
   ): Promise<ResponseOf<E>> {
-    const response = await this.fetch(endpoint, params, query, signal, body)
-    return (await response.json()) as ResponseOf<E>
+    return this.#call(endpoint, params, query, body, signal)
   }
 
+  /** Every line of an NDJSON endpoint; lines the contract has a schema for are validated. */
   async ndjson<T>(
     endpoint: Endpoint,
     params: Record<string, string> = {},
     query?: Query,
     signal?: AbortSignal,
   ): Promise<T[]> {
-    const response = await this.fetch(endpoint, params, query, signal)
-    const text = await response.text()
-    const out: T[] = []
-    for (const line of text.split('\n')) if (line.trim()) out.push(JSON.parse(line) as T)
-    return out
+    const q = cleanQuery(query)
+    return this.#guard(async () => {
+      const out: T[] = []
+      for await (const line of this.#transport.stream<T>(endpoint, {
+        params,
+        ...(q === undefined ? {} : { query: q }),
+        ...(signal === undefined ? {} : { signal }),
+      }))
+        out.push(line)
+      return out
+    })
   }
 
   async text(
@@ -166,8 +166,7 @@ export class ApiClient {
     query?: Query,
     signal?: AbortSignal,
   ): Promise<string> {
-    const response = await this.fetch(endpoint, params, query, signal)
-    return response.text()
+    return (await this.#request(endpoint, params, query, signal)).text()
   }
 
   async blob(
@@ -176,11 +175,10 @@ export class ApiClient {
     query?: Query,
     signal?: AbortSignal,
   ): Promise<Blob> {
-    const response = await this.fetch(endpoint, params, query, signal)
-    return response.blob()
+    return (await this.#request(endpoint, params, query, signal)).blob()
   }
 
-  /** Every page of a cursor-paged list, up to `max` items. */
+  /** Every page of a cursor-paged list, up to `max` items (each page validated). */
   async all<T>(
     endpoint: Endpoint,
     params: Record<string, string> = {},
@@ -190,8 +188,16 @@ export class ApiClient {
     const items: T[] = []
     let cursor: string | undefined
     do {
-      const response = await this.fetch(endpoint, params, { limit: 1000, cursor }, signal)
-      const page = (await response.json()) as { items: T[]; nextCursor: string | null }
+      const page = (await this.#call(
+        endpoint,
+        params,
+        { limit: 1000, cursor },
+        undefined,
+        signal,
+      )) as {
+        items: T[]
+        nextCursor: string | null
+      }
       items.push(...page.items)
       cursor = page.nextCursor ?? undefined
     } while (cursor && items.length < max)

@@ -21,6 +21,7 @@ import { ApiKeysPage } from './pages/api-keys-page.tsx'
 import { OntologiesPage } from './pages/ontologies-page.tsx'
 import { OntologyEditorPage } from './pages/ontology-editor-page.tsx'
 import { EvaluationPage, EvaluationRowPage } from './pages/evaluation-page.tsx'
+import { ApiReferencePage } from './pages/api-reference-page.tsx'
 import { Empty, Loading } from './components/ui.tsx'
 
 type Auth = { kind: 'key'; key: string } | { kind: 'session' } | null
@@ -148,6 +149,13 @@ export function App() {
               <a className={navClass(route.page === 'api-keys')} href={href.apiKeys()}>
                 API keys
               </a>
+              <a
+                className={navClass(route.page === 'api')}
+                href={href.apiReference()}
+                data-testid="nav-api"
+              >
+                API reference
+              </a>
             </nav>
             <div className="lp-topbar__org" data-testid="organization">
               {me ? (
@@ -251,6 +259,8 @@ function Page({ route }: { route: Route }) {
       return <UsersPage />
     case 'api-keys':
       return <ApiKeysPage />
+    case 'api':
+      return <ApiReferencePage />
     case 'ontologies':
       return <OntologiesPage />
     case 'ontology':

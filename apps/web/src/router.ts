@@ -33,6 +33,8 @@ export type Route =
   | { page: 'label'; projectId: string }
   /** the review queue: the next submitted label, approve or reject */
   | { page: 'review'; projectId: string }
+  /** the HTTP API reference (OpenAPI) */
+  | { page: 'api' }
   | { page: 'not-found'; hash: string }
 
 export function parseRoute(hash: string): Route {
@@ -77,6 +79,7 @@ export function parseRoute(hash: string): Route {
     return { page: 'label', projectId: b }
   if (a === 'projects' && b && c === 'review' && parts.length === 3)
     return { page: 'review', projectId: b }
+  if (a === 'api' && parts.length === 1) return { page: 'api' }
   return { page: 'not-found', hash }
 }
 
@@ -102,6 +105,7 @@ export const href = {
   apiKeys: () => '#/api-keys',
   ontologies: () => '#/ontologies',
   ontology: (ontologyId: string) => `#/ontologies/${encodeURIComponent(ontologyId)}`,
+  apiReference: () => '#/api',
 }
 
 export function useRoute(): Route {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { AppError } from '@labelport/core'
+import { AppError, api } from '@labelport/core'
 import type { ImportJob, Task as TaskResource } from '@labelport/core'
 import {
   ApiError,
@@ -86,6 +86,56 @@ void describe('Client', () => {
     assert.equal(dataset.rowCount, 0)
     assert.equal(seen[0]?.headers.get('authorization'), 'Bearer key-1')
     assert.deepEqual(JSON.parse(seen[0]?.body ?? ''), { name: 'demo' })
+  })
+
+  void it('without a key (null) sends no authorization, and the headers of its options', async () => {
+    const { fetch, seen } = fakeFetch({
+      'GET /v1/datasets/d1': () =>
+        Response.json({
+          id: 'd1',
+          name: 'demo',
+          description: '',
+          rowCount: 0,
+          createdAt: NOW,
+          updatedAt: NOW,
+        }),
+    })
+    const client = new Client(null, {
+      endpoint: 'http://server.test',
+      fetch,
+      headers: { 'x-labelport-csrf': '1' },
+    })
+    await client.getDataset('d1')
+    assert.equal(seen[0]?.headers.get('authorization'), null)
+    assert.equal(seen[0]?.headers.get('x-labelport-csrf'), '1')
+  })
+
+  void it('validates each status line with the contract and names the line that does not match', async () => {
+    const good = { line: 1, uuid: 'a', dataRow: { id: 'r1', globalKey: null }, status: 'SUCCESS' }
+    const bad = { ...good, line: 2, status: 'MAYBE' }
+    const { fetch } = fakeFetch({
+      'GET /v1/imports/imp1/statuses': () =>
+        new Response(`${JSON.stringify(good)}\n${JSON.stringify(bad)}\n`, {
+          headers: { 'content-type': 'application/x-ndjson' },
+        }),
+    })
+    const client = new Client('k', { endpoint: 'http://server.test', fetch })
+    const seenLines: unknown[] = []
+    await assert.rejects(
+      (async () => {
+        for await (const line of client.stream(api.getImportStatuses, {
+          params: { importId: 'imp1' },
+        }))
+          seenLines.push(line)
+      })(),
+      (e: unknown) =>
+        e instanceof LabelportError &&
+        e.code === 'internal' &&
+        /line 2 of GET/.test(e.message) &&
+        e.issues[0]?.path[0] === 2 &&
+        e.issues[0]?.path[1] === 'status',
+    )
+    assert.deepEqual(seenLines, [good])
   })
 
   void it('turns error bodies into ApiError with code, status, path and issues', async () => {

@@ -13,6 +13,7 @@ export type {
   UploadOptions,
 } from './client.ts'
 export { ApiError, LabelportError, TransportError } from './errors.ts'
+export { Transport } from './transport.ts'
 export { Dataset, isLocalRowData } from './dataset.ts'
 export type { DataRowItem } from './dataset.ts'
 export { Task } from './task.ts'

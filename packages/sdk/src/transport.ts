@@ -18,6 +18,8 @@ export interface ClientOptions {
   endpoint?: string
   /** a fetch implementation (tests, proxies); defaults to the global one */
   fetch?: typeof fetch
+  /** headers sent with every request (the web app's CSRF header for cookie sessions) */
+  headers?: Record<string, string>
 }
 
 export type BodyOf<E> =
@@ -86,11 +88,16 @@ function isStream(body: RequestBody | undefined): body is ReadableStream {
 
 export class Transport {
   readonly endpoint: string
-  readonly #apiKey: string
+  readonly #apiKey: string | null
+  readonly #headers: Record<string, string>
   readonly #fetch: typeof fetch
 
-  constructor(apiKey?: string, options: ClientOptions = {}) {
-    const key = apiKey ?? readEnv('LABELPORT_API_KEY')
+  /**
+   * `apiKey`: sent as a Bearer token; when omitted, LABELPORT_API_KEY. `null`: no key, the
+   * browser's session cookie authenticates (the web app, same origin as the server).
+   */
+  constructor(apiKey?: string | null, options: ClientOptions = {}) {
+    const key = apiKey === null ? null : (apiKey ?? readEnv('LABELPORT_API_KEY'))
     if (key === undefined || key === '') {
       throw new LabelportError(
         'unauthenticated',
@@ -98,6 +105,7 @@ export class Transport {
       )
     }
     this.#apiKey = key
+    this.#headers = { ...options.headers }
     this.endpoint = (options.endpoint ?? readEnv('LABELPORT_ENDPOINT') ?? DEFAULT_ENDPOINT).replace(
       /\/+$/,
       '',
@@ -162,8 +170,9 @@ export class Transport {
     const init: RequestInit & { duplex?: 'half' } = {
       method,
       headers: {
-        authorization: `Bearer ${this.#apiKey}`,
+        ...(this.#apiKey === null ? {} : { authorization: `Bearer ${this.#apiKey}` }),
         accept: 'application/json, application/x-ndjson',
+        ...this.#headers,
         ...options.headers,
       },
     }
@@ -217,7 +226,10 @@ export class Transport {
     return new ApiError(code, message, { status: response.status, method, url })
   }
 
-  /** Reads an NDJSON endpoint line by line as it streams. */
+  /**
+   * Reads an NDJSON endpoint line by line as it streams. Where the contract names the schema of a
+   * line (`endpoint.line`, e.g. status lines), every line is validated with it.
+   */
   async *stream<T = unknown>(
     endpoint: Endpoint,
     options: {
@@ -234,7 +246,23 @@ export class Transport {
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       },
     )
-    yield* readNdjson<T>(response.body)
+    const schema = endpoint.line
+    if (schema === undefined) {
+      yield* readNdjson<T>(response.body)
+      return
+    }
+    let n = 0
+    for await (const value of readNdjson(response.body)) {
+      n++
+      const parsed = schema.safeParse(value)
+      if (!parsed.success)
+        throw new LabelportError(
+          'internal',
+          `line ${n} of ${endpoint.method} ${endpoint.path} does not match the contract`,
+          { issues: toIssues(parsed.error, [n]) },
+        )
+      yield parsed.data as T
+    }
   }
 
   /**

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import sharp from 'sharp'
-import type { ImportJob, StatusLine, Task } from '@labelport/core'
+import { StatusLineSchema, type ImportJob, type StatusLine, type Task } from '@labelport/core'
 import { SHARED_FIXTURES, freshSchemaUrl, postgres } from '@labelport/testkit'
 import { readConfig } from '../config.ts'
 import { composeServer, type ComposedServer } from '../compose.ts'
@@ -96,8 +96,10 @@ async function makeHarness(dialect: 'sqlite' | 'postgres'): Promise<Harness> {
     assert.equal(created.status, 202, JSON.stringify(created.body))
     await server.importWorker.whenIdle()
     const job = (await call<ImportJob>('GET', `/v1/imports/${created.body.id}`)).body
-    const statuses = (await call<StatusLine[]>('GET', `/v1/imports/${created.body.id}/statuses`))
-      .body
+    // every status line the server streams is what the contract's line schema says
+    const statuses = StatusLineSchema.array().parse(
+      (await call('GET', `/v1/imports/${created.body.id}/statuses`)).body,
+    )
     return { job, statuses }
   }
   return {

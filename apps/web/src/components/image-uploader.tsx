@@ -8,7 +8,7 @@ import { useRef, useState } from 'react'
 import type { DragEvent } from 'react'
 import { api } from '@labelport/core'
 import type { Task, Upload } from '@labelport/core'
-import { ApiError } from '../api-client.ts'
+import { ApiError, apiErrorOf } from '../api-client.ts'
 import type { ApiClient } from '../api-client.ts'
 import { useClient } from '../client-context.ts'
 
@@ -44,16 +44,11 @@ function uploadWithProgress(
       } catch {
         // not JSON: keep the status
       }
-      if (xhr.status < 300) resolve(body as Upload)
+      if (xhr.status >= 300) reject(apiErrorOf(xhr.status, body))
       else {
-        const error = (body as { error?: { code?: string; message?: string } } | null)?.error
-        reject(
-          new ApiError(
-            xhr.status,
-            error?.code ?? 'http_error',
-            error?.message ?? `HTTP ${xhr.status}`,
-          ),
-        )
+        const upload = api.createUpload.response.safeParse(body)
+        if (upload.success) resolve(upload.data)
+        else reject(apiErrorOf(500, null))
       }
     }
     xhr.onerror = () => reject(new Error('the connection failed'))

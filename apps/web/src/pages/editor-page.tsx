@@ -181,7 +181,7 @@ export function EditorPage({
       await openNext(client, projectId)
     } catch (error) {
       if (error instanceof ApiError && error.issues.length > 0) {
-        setIssues(error.issues)
+        setIssues([...error.issues])
         const first = error.issues.find(
           (i) => typeof i.path[1] === 'string' && controller.doc.get(i.path[1]),
         )

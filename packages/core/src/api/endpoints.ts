@@ -50,6 +50,7 @@ import {
   SkipBodySchema,
   SubmitLabelBodySchema,
 } from './labeling.ts'
+import { StatusLineSchema } from '../ndjson/status.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
@@ -87,6 +88,8 @@ export interface Endpoint<
    * (NUL, lone surrogates) fails the line, not the request.
    */
   linesAt?: readonly string[]
+  /** `ndjson` endpoints: the schema of each line (the SDK validates every line with it) */
+  line?: z.ZodType
 }
 
 function endpoint<
@@ -94,6 +97,7 @@ function endpoint<
   B extends z.ZodType | undefined = undefined,
   Q extends z.ZodType | undefined = undefined,
   R extends z.ZodType | undefined = undefined,
+  L extends z.ZodType | undefined = undefined,
 >(def: {
   method: HttpMethod
   path: P
@@ -104,9 +108,11 @@ function endpoint<
   successStatus?: 200 | 201 | 202 | 204
   summary: string
   linesAt?: readonly string[]
-}): Endpoint<B, Q, R, P> {
+  line?: L
+}): Endpoint<B, Q, R, P> & (L extends z.ZodType ? { line: L } : unknown) {
   return {
     ...(def.linesAt ? { linesAt: def.linesAt } : {}),
+    ...(def.line ? { line: def.line } : {}),
     method: def.method,
     path: def.path,
     body: def.body as B,
@@ -115,8 +121,11 @@ function endpoint<
     responseKind: def.responseKind ?? 'json',
     successStatus: def.successStatus ?? 200,
     summary: def.summary,
-  }
+  } as Endpoint<B, Q, R, P> & (L extends z.ZodType ? { line: L } : unknown)
 }
+
+/** The parsed type of one line of an `ndjson` endpoint that names its line schema, else `unknown`. */
+export type LineOf<E> = E extends { line: infer L extends z.ZodType } ? z.output<L> : unknown
 
 const PageQuery = z.object({
   cursor: z.string().optional(),
@@ -600,6 +609,7 @@ export const api = {
     path: '/v1/imports/:importId/statuses',
     query: StatusQuerySchema,
     responseKind: 'ndjson',
+    line: StatusLineSchema,
     summary: 'One status line per annotation line (filter with status, code, dataRow)',
   }),
   getImportInput: endpoint({

@@ -67,3 +67,15 @@ void test('holds every endpoint of the contract, with its method, status, body a
   const count = Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0)
   assert.equal(count, Object.keys(api).length)
 })
+
+void test('an NDJSON endpoint with a line schema publishes it (status lines)', () => {
+  const op = doc.paths['/v1/imports/{importId}/statuses']?.['get'] as Json
+  const content = (op['responses'] as Record<string, Json>)['200']?.['content'] as Record<
+    string,
+    Json
+  >
+  const line = content['application/x-ndjson']?.['x-line-schema'] as Json
+  assert.deepEqual((line['required'] as string[]).toSorted(), ['dataRow', 'line', 'status', 'uuid'])
+  const status = (line['properties'] as Record<string, Json>)['status']
+  assert.deepEqual(status?.['enum'], ['SUCCESS', 'FAILURE'])
+})

@@ -61,6 +61,10 @@ function operation(name: string, e: Endpoint): JsonSchema {
             : e.responseKind === 'binary'
               ? { type: 'string', format: 'binary' }
               : {},
+        // NDJSON: the schema of one line (OpenAPI 3.1's itemSchema is 3.2; this is the 3.1 extension)
+        ...(e.responseKind === 'ndjson' && e.line !== undefined
+          ? { 'x-line-schema': jsonSchema(e.line, 'output') }
+          : {}),
       },
     }
   return {
