@@ -72,6 +72,7 @@ export interface ImportJudgeOptions {
    * endpoints still checked. Default: false.
    */
   groundTruthRelationships?: boolean
+  /**
    * clip object geometry overshooting the image by a pixel or more (the import's `clip` option):
    * the line succeeds with the warning `geometry_clipped` (clip-geometry.ts)
    */
