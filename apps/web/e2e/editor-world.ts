@@ -229,7 +229,7 @@ export async function labelingView(
   const project = await client.getProject(projectId)
   const view = await project.labeling.dataRow(dataRowId).get()
   assert.equal(view.dataRow.id, dataRowId)
-  return view as never
+  return view
 }
 
 export async function signInWithPassword(page: Page, url: string, email: string, password: string) {

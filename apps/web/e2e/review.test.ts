@@ -174,7 +174,7 @@ void describe('review in the web app', { skip: browserNeed.skip }, () => {
     assert.equal(rejected.label?.state, 'rejected')
     assert.equal(rejected.label?.reviews.at(-1)?.comment, COMMENT)
     assert.equal(rejected.label?.reviews.at(-1)?.decision, 'reject')
-    const point = rejected.label!.annotations.find((a) => a['point'])!['point'] as {
+    const point = rejected.label.annotations.find((a) => a['point'])!['point'] as {
       x: number
       y: number
     }

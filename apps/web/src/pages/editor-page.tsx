@@ -4,7 +4,7 @@
  * pre-labels, classifications, autosaved draft, submit (Ctrl+Enter) then the next row of the
  * queue, skip (N), keyboard shortcuts (`?`). The engine lives in @labelport/viewer's editor.
  */
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import { api } from '@labelport/core'
 import type { LabelingView, NormalizedOntology } from '@labelport/core'
 import {
@@ -39,6 +39,9 @@ import { EditorPanel } from '../components/editor/editor-panel.tsx'
 import type { SubmitIssue } from '../components/editor/editor-panel.tsx'
 import { KeyboardHelp, loadKeymap } from '../components/editor/keyboard-help.tsx'
 import { ErrorNotice } from '../components/ui.tsx'
+import { EditorEvaluation, svgTransform } from '../components/editor/editor-evaluation.tsx'
+import type { ViewTransformLike } from '../components/editor/editor-evaluation.tsx'
+import { useAsync } from '../use-async.ts'
 
 declare global {
   interface Window {
@@ -163,6 +166,21 @@ export function EditorPage({
   const [busy, setBusy] = useState<string | null>(null)
   const [failure, setFailure] = useState<Error | null>(null)
   const [skipping, setSkipping] = useState(false)
+  // the project's latest finished evaluation, drawn over the canvas as TP / FP / FN on demand
+  const evaluation = useAsync(
+    async (signal) =>
+      (await client.json(api.listEvaluations, { projectId }, { limit: 20 }, signal)).items.find(
+        (e) => e.state === 'FINISHED',
+      ) ?? null,
+    [client, projectId],
+  )
+  const [showEvaluation, setShowEvaluation] = useState(false)
+  const viewTransform = useRef<ViewTransformLike | null>(null)
+  const evaluationGroup = useRef<SVGGElement | null>(null)
+  const onTransform = useCallback((t: ViewTransformLike) => {
+    viewTransform.current = t
+    evaluationGroup.current?.setAttribute('transform', svgTransform(t))
+  }, [])
 
   const submit = useCallback(async () => {
     if (busy) return
@@ -413,6 +431,20 @@ export function EditorPage({
           </div>
         )}
         <div className="lp-editor__actions">
+          {evaluation.data && (
+            <label
+              className={showEvaluation ? 'lp-layer lp-layer--on' : 'lp-layer'}
+              title={`TP / FP / FN of ${evaluation.data.name}`}
+            >
+              <input
+                type="checkbox"
+                checked={showEvaluation}
+                onChange={() => setShowEvaluation(!showEvaluation)}
+                data-testid="editor-evaluation-toggle"
+              />
+              TP / FP / FN
+            </label>
+          )}
           <SaveState status={status} />
           <button
             type="button"
@@ -490,7 +522,18 @@ export function EditorPage({
           colors={colors}
           panMode={panMode}
           onDebugApi={onDebugApi}
-        />
+          onTransform={onTransform}
+        >
+          {showEvaluation && evaluation.data && (
+            <EditorEvaluation
+              evaluation={evaluation.data}
+              projectId={projectId}
+              dataRowId={dataRowId}
+              transform={viewTransform}
+              groupRef={evaluationGroup}
+            />
+          )}
+        </EditorCanvas>
         <EditorPanel
           controller={controller}
           ontology={ontology}

@@ -279,7 +279,11 @@ function ReviewOne({
           panMode={panMode}
           onDebugApi={onDebugApi}
         />
-        <aside className="lp-editor-panel" aria-label="Review" data-testid="review-panel">
+        <aside
+          className="lp-editor-panel lp-review-panel"
+          aria-label="Review"
+          data-testid="review-panel"
+        >
           <dl className="lp-review-facts">
             <dt>Labeler</dt>
             <dd data-testid="review-labeler">{item.labeler ?? 'an import (no labeler)'}</dd>

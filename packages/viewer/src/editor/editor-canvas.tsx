@@ -7,6 +7,7 @@
  * 5,000 dashed shapes cost hundreds of ms there, a blit costs a few.
  */
 import { useEffect, useRef } from 'react'
+import type { ReactNode } from 'react'
 import type { PointRecord } from '@labelport/core'
 import { fitTransform, toImage, zoomAround } from '../scene.ts'
 import type { ViewTransform } from '../scene.ts'
@@ -34,6 +35,12 @@ export interface EditorCanvasProps {
   /** true while Space is held: dragging pans */
   panMode: boolean
   onDebugApi?: (api: EditorDebugApi | null) => void
+  /**
+   * called after each frame with the view transform, so layers drawn over the canvas (`children`,
+   * placed over it) can follow pans and zooms without re-rendering
+   */
+  onTransform?: (t: ViewTransform) => void
+  children?: ReactNode
 }
 
 const MARGIN = 192
@@ -45,6 +52,8 @@ export function EditorCanvas({
   colors,
   panMode,
   onDebugApi,
+  onTransform,
+  children,
 }: EditorCanvasProps) {
   const containerRef = useRef<HTMLDivElement>(null)
   const canvasRef = useRef<HTMLCanvasElement>(null)
@@ -67,6 +76,7 @@ export function EditorCanvas({
     image: image,
     colors: colors,
     panMode: panMode,
+    onTransform: onTransform,
     levels: [] as { source: CanvasImageSource; width: number }[],
     pan: null as { x: number; y: number; pointerId: number } | null,
   })
@@ -74,6 +84,7 @@ export function EditorCanvas({
   s.image = image
   s.colors = colors
   s.panMode = panMode
+  s.onTransform = onTransform
 
   const renderBulkNow = () => {
     const started = performance.now()
@@ -165,6 +176,7 @@ export function EditorCanvas({
     })
     if (s.measureRaster) ctx.getImageData(0, 0, 1, 1)
     s.frames.push(performance.now() - started)
+    s.onTransform?.(t)
     if (s.frames.length > 2000) s.frames.splice(0, s.frames.length - 2000)
   }
   const requestDraw = () => {
@@ -343,6 +355,7 @@ export function EditorCanvas({
         }}
         onDoubleClick={() => controller.doubleClick()}
       />
+      {children}
       <div className="lp-viewer__controls">
         <button
           type="button"
