@@ -198,6 +198,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 
       it('refuses an invalid submit with the import codes, naming each annotation', async () => {
         const row = await (await labeling('labeler2')).next()
+        assert.ok(row)
         assert.equal(row?.dataRowId, w.rows[4])
         await row.saveDraft([
           { uuid: uuid(11), name: 'box', bbox: { top: 4, left: 6, height: 30, width: 30 } },
@@ -218,6 +219,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       it('skips with a reason: the row leaves the skipper’s queue only', async () => {
         const queue = await labeling('labeler2')
         const row = await queue.next()
+        assert.ok(row)
         assert.equal(row?.dataRowId, w.rows[4])
         await row.saveDraft([])
         await row.skip('too dark to tell')
@@ -230,6 +232,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       it('reviews: review next, reject back to the labeler with the comment, resubmit, approve', async () => {
         const reviewer = await labeling('reviewer')
         const inReview = await reviewer.nextToReview()
+        assert.ok(inReview)
         assert.equal(inReview?.dataRowId, w.rows[3])
         assert.equal((await reviewer.counts()).inReview, 1)
         await rejects(inReview.reject(''), 'validation_failed', null)
@@ -244,6 +247,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         // the rejected row comes first in its labeler's queue, as a draft with the comment
         const queue = await labeling('labeler1')
         const back = await queue.next()
+        assert.ok(back)
         assert.equal(back?.dataRowId, w.rows[3])
         const view = await back.get()
         assert.equal(view.canEdit, true)
@@ -256,6 +260,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         await back.updateAnnotation({ ...valid({ top: 5, left: 6, height: 8, width: 9 })[0]! })
         assert.equal((await back.submit()).state, 'submitted')
         const again = await reviewer.nextToReview()
+        assert.ok(again)
         assert.equal(again?.dataRowId, w.rows[3])
         const approved = await again.approve('tight now')
         assert.equal(approved.state, 'approved')
