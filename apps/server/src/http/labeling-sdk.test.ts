@@ -208,7 +208,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         assert.deepEqual((err.issues ?? []).map((i) => `${i.code} ${i.path.join('/')}`).sort(), [
           'classification_required annotations',
           `classification_required annotations/${uuid(11)}/classifications`,
-          `geometry_out_of_bounds annotations/${uuid(12)}/point/x`,
+          `geometry_out_of_bounds annotations/${uuid(12)}/point`,
         ])
         // nothing was written
         const still = await row.get()
