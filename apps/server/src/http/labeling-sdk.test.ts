@@ -299,7 +299,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         assert.equal((await queue.rows({ status: 'to_label' })).length, 3)
       })
 
-      it('kill -9 during submits leaves each row submitted or still a draft, never half', async () => {
+      it('kill -9 during submits leaves each row submitted or still a draft, never half', async (t) => {
         // a draft large enough for its submit to take a while: 400 points besides the label
         const big: DraftAnnotation[] = [
           ...valid().map((a) => ({ ...a, provenance: { source: 'drawn' as const } })),
@@ -311,7 +311,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           })),
         ]
         const outcomes: string[] = []
-        for (const [i, delayMs] of [0, 5, 20, 60, 150].entries()) {
+        for (const [i, delayMs] of [0, 20, 100].entries()) {
           const rowId = w.rows[i % 3]!
           const row = (await labeling('admin')).dataRow(rowId)
           const before = await row.get()
@@ -353,7 +353,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           const view = await row.get()
           if (view.draft) assert.equal((await row.submit()).annotations.length, big.length)
         }
-        assert.equal(outcomes.length, 5, outcomes.join(','))
+        assert.equal(outcomes.length, 3, outcomes.join(','))
+        t.diagnostic(`outcomes after kill -9 at 0, 20, 100 ms: ${outcomes.join(', ')}`)
       })
     },
   )
