@@ -646,7 +646,7 @@ export class LabelRepository {
           dr.created_at as row_created_at, case
           when ls.user_id = ${userId} and ls.expires_at > ${at} and ls.purpose = 'label' and (l.id is null or l.state = 'rejected') then 0
           when l.state = 'rejected' and l.labeler_id = ${userId} and ${free} then 1
-          when l.id is null and d.user_id = ${userId} and ${free} then 2
+          when l.id is null and d.user_id = ${userId} and ${free} and ${notSkipped} then 2
           when l.id is null and d.data_row_id is null and ${free} and ${notSkipped} then 3
           when l.id is null and ${free} and ${notSkipped} then 4
           else null end as queue_rank

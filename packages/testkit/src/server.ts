@@ -91,10 +91,11 @@ export async function startServer(
   )
   let output = ''
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the server did not start within 60 s:\n${output}`)),
-      60_000,
-    )
+    const timer = setTimeout(() => {
+      // a server that comes up later would keep the test process alive: it goes now
+      child.kill('SIGKILL')
+      reject(new Error(`the server did not start within 60 s:\n${output}`))
+    }, 60_000)
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
       const match = /Labelport listening on (http:\/\/\S+)/.exec(output)

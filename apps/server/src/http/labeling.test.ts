@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type {
   DraftAnnotation,
+  DeletionImpact,
   DraftSaved,
   ErrorBody,
   LabelResource,
@@ -775,6 +776,29 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       // rows 5 and 3 approved; rows 1 and 2 submitted
       assert.equal(c.done, 2)
       assert.equal(c.submitted, 2)
+    })
+
+    it('a project delete counts its labels and drafts first and leaves no labeling row behind', async () => {
+      const impact = await call<DeletionImpact>(
+        'GET',
+        `/v1/projects/${w.projectId}/deletion-impact`,
+      )
+      // rows 1, 2, 3, 5 have labels; drafts are left on rows 0 and 4 at least
+      assert.equal(impact.body.labels, 4)
+      assert.ok(impact.body.drafts >= 2, JSON.stringify(impact.body))
+      const deletions = server.repositories.deletions
+      for (const table of ['label_version', 'label_review', 'label_skip'] as const)
+        assert.ok((await deletions.countRows(table)) > 0, table)
+      assert.equal((await call('DELETE', `/v1/projects/${w.projectId}`)).status, 204)
+      for (const table of [
+        'label',
+        'label_draft',
+        'label_lease',
+        'label_skip',
+        'label_version',
+        'label_review',
+      ] as const)
+        assert.equal(await deletions.countRows(table), 0, table)
     })
   })
 }
