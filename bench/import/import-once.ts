@@ -89,11 +89,17 @@ async function judgeOnly() {
   }
 }
 
+/** LABELPORT_IMPORT_CHUNK_LINES passed through, to compare chunk sizes */
+function chunkEnv(): Record<string, string> {
+  const lines = process.env['LABELPORT_IMPORT_CHUNK_LINES']
+  return lines ? { LABELPORT_IMPORT_CHUNK_LINES: lines } : {}
+}
+
 async function importThrough(dialect: 'sqlite' | 'postgres') {
   const dataDir = keepDir || mkdtempSync(join(tmpdir(), 'labelport-bench-'))
   const apiKey = 'bench-key-5b1d9f3a7c26e0'
   const config = {
-    ...readConfig(['--data-dir', dataDir], {}),
+    ...readConfig(['--data-dir', dataDir], chunkEnv()),
     databaseUrl: dialect === 'postgres' ? databaseUrl : null,
     bootstrapApiKey: apiKey,
   }

@@ -64,8 +64,9 @@ export async function connect(
     const sqlite = lockSqlite(location.sqlitePath)
     sqlite.pragma('synchronous = NORMAL')
     sqlite.pragma('busy_timeout = 5000')
-    // imports insert by random uuid into a unique index: a larger page cache keeps that index in memory
-    sqlite.pragma('cache_size = -262144')
+    // 64 MiB of page cache: 256 MiB cost a 1M-annotation import 380 MB more peak RSS for the same
+    // CPU time (docs/benchmarks.md); pages beyond it are read back from the OS's file cache
+    sqlite.pragma('cache_size = -65536')
     sqlite.pragma('temp_store = memory')
     const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) })
     connection = {

@@ -62,6 +62,9 @@ export interface ChunkJob {
   createdBy: string | null
 }
 
+/** A chunk judged and not yet committed. */
+export type JudgedChunk = Judged
+
 interface Judged {
   rows: AnnotationRow[]
   labels: LabelTouch[]
@@ -127,8 +130,21 @@ export class ChunkRunner {
 
   /** Judges the chunk and commits it. */
   async run(chunk: ChunkLine[], at: InputPosition): Promise<void> {
-    const judged = await this.#judgeChunk(chunk)
-    await this.#commit(judged, at, false)
+    await this.commit(await this.judge(chunk), at)
+  }
+
+  /**
+   * Judges a chunk without writing anything: the import runner judges the next chunk while the
+   * previous one commits. Verdicts do not depend on that commit: duplicates are claimed at parse,
+   * relationships wait for `finish`, and a failed commit only fails its own lines.
+   */
+  judge(chunk: ChunkLine[]): Promise<JudgedChunk> {
+    return this.#judgeChunk(chunk)
+  }
+
+  /** Commits a judged chunk (after the previous chunk's commit ended). */
+  commit(judged: JudgedChunk, at: InputPosition): Promise<void> {
+    return this.#commit(judged, at, false)
   }
 
   /** Judges the relationship lines (every endpoint is known now) and ends the job FINISHED. */

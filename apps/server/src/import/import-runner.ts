@@ -20,7 +20,7 @@ import type { ImportCheckpoint, ImportRepository, Repositories } from '@labelpor
 import type { MaskProcessor } from '../masks/mask-processor.ts'
 import type { Log } from '../services/log.ts'
 import type { BlobStore } from '../storage/blob-store.ts'
-import { ChunkRunner, type ChunkLine } from './chunk-runner.ts'
+import { ChunkRunner, type ChunkLine, type InputPosition } from './chunk-runner.ts'
 import { DataRowCache } from './data-row-cache.ts'
 import { readLines } from './read-lines.ts'
 import { StatusWriter, type ImportOutcome } from './status-writer.ts'
@@ -140,12 +140,53 @@ export class ImportRunner {
     judge: ImportJudge,
     chunks: ChunkRunner,
   ): Promise<RunEnd> {
+    // one chunk commits while the next is read, parsed and judged: on PostgreSQL the database
+    // works while this process judges; status parts and commits stay in chunk order
+    const inFlight: { commit: Promise<void> | null } = { commit: null }
+    const settle = async () => {
+      const pending = inFlight.commit
+      inFlight.commit = null
+      if (pending) await pending
+    }
+    const commitNext = async (taken: ChunkLine[], at: InputPosition) => {
+      const judged = await chunks.judge(taken)
+      await settle()
+      if (job.shouldStop()) return false
+      const pending = chunks.commit(judged, at)
+      // awaited by the next settle; marked handled meanwhile
+      pending.catch(() => undefined)
+      inFlight.commit = pending
+      return true
+    }
+    try {
+      const read = await this.#readChunks(job, input, inputSize, judge, chunks, commitNext)
+      await settle()
+      if ('ended' in read) return read
+      if (job.shouldStop()) return { ended: 'stopped' }
+      // relationships are judged last: their endpoints may come later in the file
+      return { ended: 'finished', outcome: await chunks.finish(read.at) }
+    } catch (err) {
+      // a commit in flight ends before the error goes on (its status part is settled either way)
+      await inFlight.commit?.catch(() => undefined)
+      throw err
+    }
+  }
+
+  /** Reads the input chunk by chunk; resolves with the end position once every chunk was handed on. */
+  async #readChunks(
+    job: ImportJobSpec,
+    input: Readable,
+    inputSize: number,
+    judge: ImportJudge,
+    chunks: ChunkRunner,
+    commitNext: (chunk: ChunkLine[], at: InputPosition) => Promise<boolean>,
+  ): Promise<RunEnd | { at: InputPosition }> {
     const resume = job.resume
     let bytesRead = 0
     let lastLine = resume.line
     let chunk: ChunkLine[] = []
     let chunkBytes = 0
-    const position = () => ({
+    const position = (): InputPosition => ({
       bytes: bytesRead,
       line: lastLine,
       percent: inputSize > 0 ? Math.min(99, Math.floor((bytesRead / inputSize) * 100)) : 0,
@@ -184,19 +225,16 @@ export class ImportRunner {
         if (replaying) await chunks.replay(take())
         else {
           if (job.shouldStop()) return { ended: 'stopped' }
-          await chunks.run(take(), position())
+          if (!(await commitNext(take(), position()))) return { ended: 'stopped' }
         }
       }
       if (item.number === resume.line && chunk.length > 0) await chunks.replay(take())
     }
     if (chunk.length > 0) {
       if (job.shouldStop()) return { ended: 'stopped' }
-      await chunks.run(take(), position())
+      if (!(await commitNext(take(), position()))) return { ended: 'stopped' }
     }
-    if (job.shouldStop()) return { ended: 'stopped' }
-    // relationships are judged last: their endpoints may come later in the file
-    const outcome = await chunks.finish(position())
-    return { ended: 'finished', outcome }
+    return { at: position() }
   }
 }
 
