@@ -1,5 +1,5 @@
 /** How the CLI talks to people (and to scripts with --json). */
-import { AppError, formatPath } from '@labelport/core'
+import { AppError, describeImportEffect, formatPath } from '@labelport/core'
 import type { Evaluation, ImportJob, Issue } from '@labelport/core'
 
 export interface Io {
@@ -52,10 +52,15 @@ export function formatTable(rows: readonly (readonly string[])[]): string {
 export function formatImportSummary(job: ImportJob): string {
   const what = job.dryRun ? 'Validation' : 'Import'
   const kind = job.kind === 'mal' ? 'MAL pre-labels' : 'ground truth'
-  const out = [
-    `${what} "${job.name}" (${kind}) ${job.state}: ${job.counts.total} annotation lines`,
-    '',
-  ]
+  const out = [`${what} "${job.name}" (${kind}) ${job.state}: ${job.counts.total} annotation lines`]
+  // issue 10: "adds 12,030, replaces 417 pre-labels, fails 88"
+  const effect = describeImportEffect(job)
+  if (effect !== undefined) out.push(job.dryRun ? `The import ${effect}.` : `It ${effect}.`)
+  if (job.revert)
+    out.push(
+      `Reverted ${job.revert.revertedAt}: removed ${job.revert.removed}, restored ${job.revert.restored}.`,
+    )
+  out.push('')
   out.push(
     formatTable([
       ['status', 'count'],
@@ -83,7 +88,7 @@ export function formatImportSummary(job: ImportJob): string {
 }
 
 export function importExitCode(job: ImportJob): number {
-  if (job.state === 'FAILED') return EXIT.error
+  if (job.state === 'FAILED' || job.state === 'CANCELLED') return EXIT.error
   return job.counts.failure > 0 ? EXIT.someFailed : EXIT.ok
 }
 

@@ -310,6 +310,74 @@ void describe('labelport against a real server', () => {
     assert.match(gt.err(), /conflict: .*ground truth/)
   })
 
+  void it('validate previews, imports revert asks first then reverts, imports cancel of an ended job exits 1', async () => {
+    const file = join(work, 'revertable.ndjson')
+    const dataRow = { globalKey: demo.globalKeys[1] }
+    const lines = [
+      {
+        uuid: 'cccccccc-0000-4000-8000-000000000001',
+        name: 'point',
+        dataRow,
+        point: { x: 3, y: 3 },
+      },
+      {
+        uuid: 'cccccccc-0000-4000-8000-000000000002',
+        name: 'point',
+        dataRow,
+        point: { x: 4, y: 4 },
+      },
+      {
+        uuid: 'cccccccc-0000-4000-8000-000000000003',
+        name: 'no_such_tool',
+        dataRow,
+        point: { x: 4, y: 4 },
+      },
+    ]
+    writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n')
+    const argsOf = (command: string) => [
+      ...globals(),
+      command,
+      '--project',
+      demo.projectId,
+      '--kind',
+      'mal',
+      '--name',
+      'cli-revertable',
+      file,
+    ]
+    const dry = capture()
+    assert.equal(await run(argsOf('validate'), dry.io), EXIT.someFailed)
+    assert.match(dry.out(), /The import adds 2, replaces 0 pre-labels, fails 1\./)
+    const real = capture()
+    assert.equal(await run(['--json', ...argsOf('import')], real.io), EXIT.someFailed)
+    const { job } = JSON.parse(real.out()) as { job: { id: string } }
+
+    const refused = capture()
+    assert.equal(await run([...globals(), 'imports', 'revert', job.id], refused.io), EXIT.error)
+    assert.match(
+      refused.err(),
+      /^This reverts import cli-revertable: removes its 2 pre-labels and restores the 0 it replaced\.\nvalidation_failed: .*add --yes/,
+    )
+    const reverted = capture()
+    assert.equal(
+      await run([...globals(), 'imports', 'revert', job.id, '--yes'], reverted.io),
+      EXIT.ok,
+    )
+    assert.match(reverted.out(), /reverted import cli-revertable: removed 2 pre-labels, restored 0/)
+    const client = new Client(server.apiKey, { endpoint: server.url })
+    const after = await client.call(api.getImport, { params: { importId: job.id } })
+    assert.equal(after.revert?.removed, 2)
+    const again = capture()
+    assert.equal(
+      await run([...globals(), 'imports', 'revert', job.id, '--yes'], again.io),
+      EXIT.error,
+    )
+    assert.match(again.err(), /import_not_revertible: /)
+    const cancel = capture()
+    assert.equal(await run([...globals(), 'imports', 'cancel', job.id], cancel.io), EXIT.error)
+    assert.match(cancel.err(), /import_not_running: /)
+  })
+
   void it('serve runs the server as a child process and forwards SIGTERM', async () => {
     const dataDir = join(work, 'serve-data')
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {

@@ -23,6 +23,7 @@ import { EXPORT_FORMATS, exportForeign } from './format-export.ts'
 import type { ExportFormat } from './format-export.ts'
 import { addWorkspaceCommands } from './workspace-commands.ts'
 import { addDeleteCommands } from './delete-commands.ts'
+import { addImportCommands, askToCancel } from './import-commands.ts'
 import packageJson from '../package.json' with { type: 'json' }
 
 interface GlobalOptions {
@@ -112,6 +113,7 @@ export async function run(
   }
   addWorkspaceCommands(program, commandContext)
   addDeleteCommands(program, commandContext)
+  addImportCommands(program, commandContext)
 
   program
     .command('serve')
@@ -203,12 +205,20 @@ export async function run(
           hideCursor: true,
         })
     bar?.start(100, 0, { state: job.state })
+    // Ctrl-C asks whether to cancel the import on the server (issue 10)
+    const stopWaiting = new AbortController()
+    const removeCtrlC = askToCancel(job, io, () => stopWaiting.abort())
     try {
       await job.waitUntilDone({
         timeoutSeconds: options.timeout,
         onProgress: (j) => bar?.update(Number.parseInt(j.progress, 10) || 0, { state: j.state }),
+        signal: stopWaiting.signal,
       })
+    } catch (err) {
+      if (!stopWaiting.signal.aborted) throw err
+      await job.refresh()
     } finally {
+      removeCtrlC()
       bar?.stop()
     }
     if (json) printJson({ job: job.job })

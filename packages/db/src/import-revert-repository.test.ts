@@ -243,7 +243,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         assert.ok('refused' in again && again.refused === 'state' && again.reverted)
         const job = await repos.importJobs.getImportJob(org, second)
         assert.equal(job?.revert?.restored, 1)
-        const after = await repos.importReverts.effects([job!])
+        const after = await repos.importReverts.effects([job])
         assert.deepEqual(after.get(second), { added: 1, replaced: 1 })
 
         const firstResult = await repos.importReverts.revertImport(first)

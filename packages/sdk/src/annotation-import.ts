@@ -3,7 +3,7 @@
  * Objects are serialized to NDJSON, checked, streamed to POST /v1/uploads, and the job is
  * started from the upload; files and URLs skip the first steps. Jobs are polled with backoff.
  */
-import { Label, NDJsonConverter, api } from '@labelport/core'
+import { Label, NDJsonConverter, api, describeImportEffect } from '@labelport/core'
 import type {
   ImportJob,
   ImportKind,
@@ -320,6 +320,39 @@ export class AnnotationImport {
   /** the job resource as last fetched */
   get job(): ImportJob {
     return this.#job
+  }
+  /**
+   * What the import did (a dry run: would do): annotations added, stored ones replaced by uuid;
+   * failures are `counts.failure`. Undefined for ground-truth imports (docs/import-revert.md).
+   */
+  get effect(): ImportJob['effect'] {
+    return this.#job.effect
+  }
+  /** "adds 12,030, replaces 417 pre-labels, fails 88" (a dry run) or "added …" */
+  get effectSummary(): string | undefined {
+    return describeImportEffect(this.#job)
+  }
+  /** set once the import was reverted: when, pre-labels removed, replaced ones restored */
+  get reverted(): NonNullable<ImportJob['revert']> | null {
+    return this.#job.revert ?? null
+  }
+
+  /**
+   * Cancels the import if it is still queued or running: what it committed stays (revert it to
+   * remove that too). A job that already ended: LabelportError `import_not_running` (409).
+   */
+  async cancel(): Promise<this> {
+    this.#job = await this.client.call(api.cancelImport, { params: { importId: this.#job.id } })
+    return this
+  }
+
+  /**
+   * Reverts a finished or cancelled MAL import as a whole: its pre-labels go, the pre-labels it
+   * replaced come back as they were. Refusals: `import_not_revertible`, `import_revert_blocked`.
+   */
+  async revert(): Promise<this> {
+    this.#job = await this.client.call(api.revertImport, { params: { importId: this.#job.id } })
+    return this
   }
 
   async refresh(): Promise<this> {

@@ -147,7 +147,8 @@ export function createResolvers(deps: GraphqlDeps) {
     return {
       id: job.id,
       name: job.name,
-      state: job.state,
+      // Labelbox's SDK knows RUNNING, FINISHED and FAILED only: a cancelled import did not finish
+      state: job.state === 'CANCELLED' ? 'FAILED' : job.state,
       progress: job.progress,
       inputFileUrl: signer.url(ctx.origin, job.id, 'input'),
       statusFileUrl: signer.url(ctx.origin, job.id, 'statuses'),

@@ -78,7 +78,14 @@ export function Empty({ children }: { children: ReactNode }) {
 }
 
 export function StateBadge({ state }: { state: ImportJob['state'] }) {
-  const tone = state === 'FINISHED' ? 'ok' : state === 'FAILED' ? 'bad' : 'busy'
+  const tone =
+    state === 'FINISHED'
+      ? 'ok'
+      : state === 'FAILED'
+        ? 'bad'
+        : state === 'CANCELLED'
+          ? 'neutral'
+          : 'busy'
   return (
     <span className={`lp-badge lp-badge--${tone}`} data-testid="import-state">
       {state === 'RUNNING' && <span className="lp-pulse" />}

@@ -9,6 +9,7 @@ import type { ImportJob } from '@labelport/core'
 import type { StatusLine } from '../api-client.ts'
 import { useClient, useMe } from '../client-context.ts'
 import { DeleteButton } from '../components/delete-dialog.tsx'
+import { ImportActions, ImportEffectNotice } from '../components/import-actions.tsx'
 import { useAsync } from '../use-async.ts'
 import { FailedLinesDownload } from '../components/failed-lines-download.tsx'
 import { href } from '../router.ts'
@@ -94,22 +95,25 @@ export function ImportPage({ importId }: { importId: string }) {
           </>
         }
         actions={
-          job.kind === 'mal' &&
-          !job.dryRun &&
-          job.state !== 'RUNNING' &&
           (role === 'admin' || role === 'reviewer') && (
-            <DeleteButton
-              what="pre-labels"
-              label="Delete its pre-labels…"
-              loadImpact={() => client.json(api.getImportPrelabelsDeletionImpact, { importId })}
-              onDelete={async () => {
-                await client.send(api.deleteImportPrelabels, { importId })
-              }}
-            />
+            <>
+              <ImportActions job={job} onChange={setJob} />
+              {job.kind === 'mal' && !job.dryRun && job.state !== 'RUNNING' && (
+                <DeleteButton
+                  what="pre-labels"
+                  label="Delete its pre-labels…"
+                  loadImpact={() => client.json(api.getImportPrelabelsDeletionImpact, { importId })}
+                  onDelete={async () => {
+                    await client.send(api.deleteImportPrelabels, { importId })
+                  }}
+                />
+              )}
+            </>
           )
         }
       />
       {error && <ErrorNotice error={error} />}
+      <ImportEffectNotice job={job} />
       <div className="lp-stats">
         <div className="lp-stat lp-stat--wide">
           <div className="lp-stat__label">State</div>
