@@ -2,6 +2,7 @@
 export * from './model.ts'
 export * from './rows.ts'
 export * from './coco.ts'
+export * from './coco-panoptic.ts'
 export * from './yolo.ts'
 export * from './voc.ts'
 export * from './detect.ts'
