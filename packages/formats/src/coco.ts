@@ -11,7 +11,7 @@
  * the crowd flag, the area and the box verbatim.
  */
 import { checkRle, compressCounts, parseCompressedCounts, type CustomMetric } from '@labelport/core'
-import { JsonSyntaxError, streamJson } from './json-stream.ts'
+import { JsonSyntaxError, Nested, streamJson } from './json-stream.ts'
 import {
   metric,
   type FileSource,
@@ -107,17 +107,23 @@ export async function readCocoCatalog(
   const issues: FormatIssue[] = []
   const file = source.name
   try {
-    for await (const batch of streamJson(source, ['images', 'categories', 'annotations'])) {
+    for await (const batch of streamJson(source, ['images', 'categories', 'annotations'], {
+      shallow: ['annotations'],
+      shallowKeys: ['category_id', 'segmentation'],
+    })) {
       for (const item of batch) {
         if (item.member === 'annotations') {
-          // only the category and the kind of geometry, to propose one tool per feature
+          // only the category and the kind of geometry (not parsed), to propose one tool per feature
           const ann = item.value
           if (!isRecord(ann) || !finite(ann.category_id)) continue
           const seg = ann.segmentation
-          const kind: SegKind = isRecord(seg)
-            ? 'rle'
-            : Array.isArray(seg) && seg.length > 0
-              ? 'polygon'
+          const kind: SegKind =
+            seg instanceof Nested
+              ? seg.kind === 'object'
+                ? 'rle'
+                : seg.empty
+                  ? 'box'
+                  : 'polygon'
               : 'box'
           let set = kinds.get(ann.category_id)
           if (!set) kinds.set(ann.category_id, (set = new Set()))
@@ -389,16 +395,22 @@ export async function* readCoco(source: FileSource): AsyncGenerator<FormatEvent>
       },
     }
   for (const feature of proposedFeatures(catalog, kinds)) yield { type: 'feature', feature }
-  for await (const batch of streamJson(source, ['annotations']))
-    for (const item of batch)
-      yield* annotationLines(
-        item.value,
-        `annotations[${item.index}]`,
-        source.name,
-        catalog,
-        kinds,
-        false,
-      )
+  try {
+    for await (const batch of streamJson(source, ['annotations']))
+      for (const item of batch)
+        yield* annotationLines(
+          item.value,
+          `annotations[${item.index}]`,
+          source.name,
+          catalog,
+          kinds,
+          false,
+        )
+  } catch (error) {
+    // the first pass does not parse inside annotations: a malformed one stops the second here
+    if (!(error instanceof JsonSyntaxError)) throw error
+    yield { type: 'issue', issue: syntaxIssue(source.name, error) }
+  }
 }
 
 /**

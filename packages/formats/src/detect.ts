@@ -3,6 +3,7 @@
  * and for `labelport validate`, which must not judge a COCO file as broken NDJSON).
  */
 import { detectCoco } from './coco.ts'
+import { detectCocoPanoptic } from './coco-panoptic.ts'
 import { detectCvat } from './cvat.ts'
 import { detectLabelStudio } from './labelstudio.ts'
 import { detectLabelme } from './labelme.ts'
@@ -14,6 +15,9 @@ export type DetectedFormat = FormatName | 'ndjson'
 /** One file, from its first few kilobytes. */
 export function detectFile(name: string, head: string): DetectedFormat | null {
   const coco = detectCoco(head)
+  // a panoptic file's segments_info may come after the first kilobytes: its name tells then
+  if (coco === 'coco' && (detectCocoPanoptic(head) || /panoptic/i.test(name)))
+    return 'coco-panoptic'
   if (coco) return coco
   const text = head.trimStart()
   if (detectCvat(text)) return 'cvat'

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { JsonSyntaxError, streamJson } from './json-stream.ts'
+import { JsonSyntaxError, Nested, streamJson } from './json-stream.ts'
 import type { FileSource } from './model.ts'
 
 function chunked(text: string, size: number): FileSource {
@@ -58,4 +58,49 @@ void test('a document cut short, unbalanced or of the wrong shape is a syntax er
     ['{"images":[{"id":1,}]}', ['images']],
   ] as const)
     await assert.rejects(all(chunked(text, 4), [...members]), JsonSyntaxError, text)
+})
+
+void test('shallow elements: scalars parsed, arrays and objects as markers, whatever the chunk boundaries', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.dictionary(fc.string(), fc.jsonValue()), { maxLength: 5 }),
+      fc.integer({ min: 1, max: 13 }),
+      async (objects, size) => {
+        const text = JSON.stringify({ annotations: objects })
+        const got: unknown[] = []
+        for await (const batch of streamJson(chunked(text, size), ['annotations'], {
+          shallow: ['annotations'],
+        }))
+          got.push(...batch.map((b) => b.value))
+        const want = (
+          JSON.parse(text) as { annotations: Record<string, unknown>[] }
+        ).annotations.map((o) =>
+          Object.fromEntries(
+            Object.entries(o).map(([k, v]) => [
+              k,
+              Array.isArray(v)
+                ? new Nested('array', v.length === 0)
+                : typeof v === 'object' && v !== null
+                  ? new Nested('object', Object.keys(v).length === 0)
+                  : v,
+            ]),
+          ),
+        )
+        assert.deepEqual(got, want)
+      },
+    ),
+    { numRuns: 200 },
+  )
+})
+
+void test('shallowKeys keeps only the keys asked for', async () => {
+  const text =
+    '{"annotations":[{"id":7,"category_id":12,"segmentation":{"counts":"a\\"b"},"x":[]}]}'
+  const got: unknown[] = []
+  for await (const batch of streamJson(chunked(text, 5), ['annotations'], {
+    shallow: ['annotations'],
+    shallowKeys: ['category_id', 'segmentation'],
+  }))
+    got.push(...batch.map((b) => b.value))
+  assert.deepEqual(got, [{ category_id: 12, segmentation: new Nested('object', false) }])
 })

@@ -1,9 +1,14 @@
 /**
  * Streams the elements of the top-level arrays of one large JSON document (a 450 MB COCO file is
- * never parsed whole): a small scanner finds where each element of the wanted members begins and
- * ends (strings and escapes respected), and each element alone goes through the native JSON.parse.
- * `members: null` streams the elements of a top-level array (a COCO results file).
- * Structural errors (unbalanced brackets, a document cut short) raise JsonSyntaxError.
+ * never parsed whole). A byte scanner finds where each element of the wanted members begins and
+ * ends (strings skipped with `indexOf`, escapes respected); the complete elements of one chunk
+ * are parsed together by one native JSON.parse (`[` + their bytes + `]`), so the cost per element
+ * is a few bytes of scanning. `members: null` streams the elements of a top-level array (a COCO
+ * results file). Members named in `shallow` are not parsed: each element comes as its top-level
+ * keys with scalar values parsed and arrays and objects as `Nested` markers (a first pass that
+ * needs only an annotation's category and the kind of its segmentation).
+ * Structural errors (unbalanced brackets, a document cut short) and elements that are not valid
+ * JSON raise JsonSyntaxError naming the element.
  */
 import type { FileSource } from './model.ts'
 
@@ -17,6 +22,16 @@ export interface StreamedValue {
 
 export class JsonSyntaxError extends Error {}
 
+/** A nested array or object in a shallow element (not parsed). */
+export class Nested {
+  readonly kind: 'array' | 'object'
+  readonly empty: boolean
+  constructor(kind: 'array' | 'object', empty: boolean) {
+    this.kind = kind
+    this.empty = empty
+  }
+}
+
 const QUOTE = 34
 const BACKSLASH = 92
 const OPEN_OBJ = 123
@@ -25,150 +40,380 @@ const OPEN_ARR = 91
 const CLOSE_ARR = 93
 const COMMA = 44
 const COLON = 58
+const EMPTY = Buffer.alloc(0)
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9
+}
+
+/** Index of the quote that closes a string whose content starts at `from`, or -1. */
+function stringEnd(buf: Buffer, from: number, end: number): number {
+  let i = from
+  for (;;) {
+    const j = buf.indexOf(QUOTE, i)
+    if (j < 0 || j >= end) return -1
+    let k = j - 1
+    while (k >= i && buf[k] === BACKSLASH) k--
+    if ((j - 1 - k) % 2 === 0) return j
+    i = j + 1
+  }
+}
+
+/** End (exclusive) of the array or object opening at `start`, strings skipped; -1 when cut short. */
+function containerEnd(buf: Buffer, start: number, end: number): number {
+  let depth = 0
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!
+    if (c === QUOTE) {
+      const j = stringEnd(buf, i + 1, end)
+      if (j < 0) return -1
+      i = j
+    } else if (c === OPEN_ARR || c === OPEN_OBJ) depth++
+    else if (c === CLOSE_ARR || c === CLOSE_OBJ) {
+      depth--
+      if (depth === 0) return i + 1
+    }
+  }
+  return -1
+}
+
+function parseText(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new JsonSyntaxError(`${what}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
+
+/** A scalar: small non-negative integers read from the bytes, anything else by JSON.parse. */
+function scalar(buf: Buffer, start: number, end: number, what: string): unknown {
+  if (end - start <= 15 && end > start) {
+    let v = 0
+    let i = start
+    for (; i < end; i++) {
+      const d = buf[i]! - 48
+      if (d < 0 || d > 9) break
+      v = v * 10 + d
+    }
+    if (i === end && (buf[start] !== 48 || end - start === 1)) return v
+  }
+  return parseText(buf.toString('utf8', start, end), what)
+}
+
+/**
+ * The top-level keys of the object in `buf[start, end)`: scalars parsed, arrays and objects as
+ * `Nested`. Anything but an object gives the value itself parsed (a malformed one raises).
+ */
+export function shallowObject(
+  buf: Buffer,
+  start: number,
+  end: number,
+  what: string,
+  keys?: ReadonlySet<string>,
+): unknown {
+  let i = start
+  while (i < end && isBlank(buf[i]!)) i++
+  if (buf[i] !== OPEN_OBJ) return parseText(buf.toString('utf8', start, end), what)
+  const out: Record<string, unknown> = {}
+  const bad = (): never => {
+    throw new JsonSyntaxError(`${what}: not a valid JSON object`)
+  }
+  i++
+  for (;;) {
+    while (i < end && (isBlank(buf[i]!) || buf[i] === COMMA)) i++
+    if (i >= end) bad()
+    if (buf[i] === CLOSE_OBJ) return out
+    if (buf[i] !== QUOTE) bad()
+    const keyEnd = stringEnd(buf, i + 1, end)
+    if (keyEnd < 0) bad()
+    const key =
+      buf.indexOf(BACKSLASH, i + 1) < keyEnd && buf.indexOf(BACKSLASH, i + 1) >= 0
+        ? (parseText(buf.toString('utf8', i, keyEnd + 1), what) as string)
+        : buf.toString('utf8', i + 1, keyEnd)
+    const keep = keys === undefined || keys.has(key)
+    i = keyEnd + 1
+    while (i < end && isBlank(buf[i]!)) i++
+    if (buf[i] !== COLON) bad()
+    i++
+    while (i < end && isBlank(buf[i]!)) i++
+    const c = buf[i]
+    let valueEnd: number
+    if (c === QUOTE) {
+      valueEnd = stringEnd(buf, i + 1, end) + 1
+      if (valueEnd <= 0) bad()
+      if (keep) out[key] = parseText(buf.toString('utf8', i, valueEnd), what)
+    } else if (c === OPEN_ARR || c === OPEN_OBJ) {
+      valueEnd = containerEnd(buf, i, end)
+      if (valueEnd < 0) bad()
+      let k = i + 1
+      while (isBlank(buf[k]!)) k++
+      if (keep) out[key] = new Nested(c === OPEN_ARR ? 'array' : 'object', k === valueEnd - 1)
+    } else {
+      valueEnd = i
+      while (
+        valueEnd < end &&
+        buf[valueEnd] !== COMMA &&
+        buf[valueEnd] !== CLOSE_OBJ &&
+        !isBlank(buf[valueEnd]!)
+      )
+        valueEnd++
+      if (keep) out[key] = scalar(buf, i, valueEnd, what)
+    }
+    i = valueEnd
+  }
+}
 
 export async function* streamJson(
   source: FileSource,
   members: readonly string[] | null,
+  options: {
+    shallow?: readonly string[]
+    /** the keys a shallow element keeps (default: all) */
+    shallowKeys?: readonly string[]
+  } = {},
 ): AsyncGenerator<StreamedValue[]> {
   const wanted = members === null ? null : new Set(members)
-  const decoder = new TextDecoder('utf-8', { fatal: false })
+  const shallow = new Set(options.shallow ?? [])
+  const shallowKeys = options.shallowKeys && new Set(options.shallowKeys)
+  // the array whose elements are streamed sits at depth 1 (root array) or 2 (member array)
+  const elementDepth = members === null ? 1 : 2
   let depth = 0
   let inString = false
+  /** the buffer ended inside a string right after a backslash: its next byte is escaped */
   let escape = false
-  /** at depth 1 inside the root object: the last string read (a member name once followed by `:`) */
+  /** inside the root object at depth 1: where the string being read starts (a member name) */
   let keyStart = -1
+  let readingKey = false
   let lastString = ''
   let member: string | undefined
-  /** collecting the current element: the text of it seen in earlier chunks */
-  let carry = ''
-  let elementStart = -1
+  /** the member whose elements are streamed (wanted), else undefined */
+  let streaming = false
   let collecting = false
+  let elementStart = -1
   let stringElement = false
   let scalarElement = false
   let index = 0
   let rootSeen = false
   let rootClosed = false
+  /** bytes of the document before the current buffer (for error offsets) */
   let offset = 0
-  for await (const raw of source.open()) {
-    const text = typeof raw === 'string' ? raw : decoder.decode(raw, { stream: true })
-    const batch: StreamedValue[] = []
-    const emit = (elementText: string): void => {
-      carry = ''
-      let value: unknown
+  let carry: Buffer = EMPTY
+  /** complete elements of the current buffer not yet parsed: [start, end) pairs */
+  let ranges: number[] = []
+  let batch: StreamedValue[] = []
+  let buf: Buffer = EMPTY
+
+  const flush = (): void => {
+    if (ranges.length === 0) return
+    const count = ranges.length / 2
+    const first = index - count
+    if (member !== undefined && shallow.has(member)) {
+      for (let r = 0; r < count; r++)
+        batch.push({
+          member,
+          index: first + r,
+          value: shallowObject(
+            buf,
+            ranges[2 * r]!,
+            ranges[2 * r + 1]!,
+            `${member}[${first + r}]`,
+            shallowKeys,
+          ),
+        })
+    } else {
+      let values: unknown[] | undefined
       try {
-        value = JSON.parse(elementText)
-      } catch (error) {
-        throw new JsonSyntaxError(
-          `${member ?? 'element'}[${index}]: ${error instanceof Error ? error.message : String(error)}`,
-        )
+        values = JSON.parse(
+          '[' + buf.toString('utf8', ranges[0], ranges[ranges.length - 1]) + ']',
+        ) as unknown[]
+      } catch {
+        values = undefined
       }
-      batch.push({ member, index: index++, value })
+      if (values?.length !== count) {
+        // find the element at fault (or a value that JSON.parse split differently)
+        values = []
+        for (let r = 0; r < count; r++)
+          values.push(
+            parseText(
+              buf.toString('utf8', ranges[2 * r], ranges[2 * r + 1]),
+              `${member ?? 'element'}[${first + r}]`,
+            ),
+          )
+      }
+      for (let r = 0; r < count; r++) batch.push({ member, index: first + r, value: values[r] })
     }
-    if (collecting) elementStart = 0
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i)
+    ranges = []
+  }
+  const endElement = (end: number): void => {
+    collecting = false
+    if (elementStart >= 0) ranges.push(elementStart, end)
+    else {
+      // the element began in an earlier chunk: its bytes are the carry and this chunk's start
+      const bytes = Buffer.concat([carry, buf.subarray(0, end)])
+      carry = EMPTY
+      const what = `${member ?? 'element'}[${index}]`
+      batch.push({
+        member,
+        index,
+        value:
+          member !== undefined && shallow.has(member)
+            ? shallowObject(bytes, 0, bytes.length, what, shallowKeys)
+            : parseText(bytes.toString('utf8'), what),
+      })
+    }
+    index++
+  }
+  const after = (i: number): JsonSyntaxError =>
+    new JsonSyntaxError(`unexpected text after the document at byte ${offset + i}`)
+
+  for await (const raw of source.open()) {
+    const chunk =
+      typeof raw === 'string'
+        ? Buffer.from(raw, 'utf8')
+        : Buffer.isBuffer(raw)
+          ? raw
+          : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)
+    buf = chunk
+    const n = buf.length
+    let i = 0
+    if (escape && inString && i < n) {
+      i++
+      escape = false
+    }
+    while (i < n) {
       if (inString) {
-        if (escape) escape = false
-        else if (c === BACKSLASH) escape = true
-        else if (c === QUOTE) {
-          inString = false
-          if (keyStart >= 0) {
-            lastString += text.slice(keyStart, i)
-            keyStart = -1
-          }
-          if (stringElement) {
-            // a string as an element of a streamed array
-            stringElement = false
-            collecting = false
-            batch.push({
-              member,
-              index: index++,
-              value: JSON.parse(carry + text.slice(elementStart, i + 1)),
-            })
-            carry = ''
-          }
+        const j = stringEnd(buf, i, n)
+        if (j < 0) {
+          let k = n - 1
+          while (k >= i && buf[k] === BACKSLASH) k--
+          escape = (n - 1 - k) % 2 === 1
+          i = n
+          break
         }
+        inString = false
+        if (readingKey) {
+          lastString =
+            keyStart >= 0
+              ? buf.toString('utf8', keyStart, j)
+              : Buffer.concat([carry, buf.subarray(0, j)]).toString('utf8')
+          carry = EMPTY
+          readingKey = false
+        }
+        if (stringElement) {
+          stringElement = false
+          endElement(j + 1)
+        }
+        i = j + 1
         continue
       }
+      // deep inside an element or a member not streamed only brackets and strings matter
+      const floor = collecting ? elementDepth + 1 : streaming || members === null ? 0 : 2
+      if (floor > 0 && depth >= floor) {
+        let d = depth
+        for (; i < n; i++) {
+          const b = buf[i]!
+          if (b === QUOTE) break
+          if (b === OPEN_ARR || b === OPEN_OBJ) d++
+          else if (b === CLOSE_ARR || b === CLOSE_OBJ) {
+            if (d === floor) break
+            d--
+          }
+        }
+        depth = d
+        if (i === n) break
+      }
+      const c = buf[i]!
       if (c === QUOTE) {
-        if (rootClosed)
-          throw new JsonSyntaxError(`unexpected text after the document at ${offset + i}`)
+        if (rootClosed) throw after(i)
         inString = true
-        if (
-          !collecting &&
-          depth === (members === null ? 1 : 2) &&
-          (members === null || member !== undefined)
-        ) {
+        if (!collecting && depth === elementDepth && streaming) {
           stringElement = true
           collecting = true
           elementStart = i
-          carry = ''
         }
         if (depth === 1 && members !== null) {
+          readingKey = true
           keyStart = i + 1
-          lastString = ''
         }
+        i++
         continue
       }
-      // numbers, commas, colons and blanks inside an element: nothing to do (the common case)
-      if (scalarElement && (c <= 32 || c === COMMA || c === CLOSE_ARR || c === CLOSE_OBJ)) {
-        scalarElement = false
-        collecting = false
-        emit(carry + text.slice(elementStart, i))
-      }
-      if (c !== OPEN_OBJ && c !== OPEN_ARR && c !== CLOSE_OBJ && c !== CLOSE_ARR) {
-        if (collecting || c <= 32 || c === COMMA || c === COLON) continue
-        if (rootClosed)
-          throw new JsonSyntaxError(`unexpected text after the document at ${offset + i}`)
-      } else if (rootClosed)
-        throw new JsonSyntaxError(`unexpected text after the document at ${offset + i}`)
-      // the array whose elements are streamed sits at depth 1 (root array) or 2 (member array)
-      const elementDepth = members === null ? 1 : 2
       if (c === OPEN_OBJ || c === OPEN_ARR) {
+        if (rootClosed) throw after(i)
         if (depth === 0) {
-          if (rootSeen) throw new JsonSyntaxError(`a second document at ${offset + i}`)
+          if (rootSeen) throw new JsonSyntaxError(`a second document at byte ${offset + i}`)
           rootSeen = true
           if ((members === null) !== (c === OPEN_ARR))
             throw new JsonSyntaxError(
               members === null ? 'the document is not a list' : 'the document is not an object',
             )
+          if (members === null) streaming = true
         } else if (depth === 1 && members !== null) {
           member = c === OPEN_ARR && wanted!.has(lastString) ? lastString : undefined
+          streaming = member !== undefined
           index = 0
-        } else if (depth === elementDepth && (members === null || member !== undefined)) {
+        } else if (depth === elementDepth && streaming && !collecting) {
           collecting = true
           elementStart = i
-          carry = ''
         }
         depth++
+        i++
         continue
       }
       if (c === CLOSE_OBJ || c === CLOSE_ARR) {
+        if (scalarElement) {
+          scalarElement = false
+          endElement(i)
+        }
+        if (rootClosed) throw after(i)
         depth--
         if (depth < 0)
-          throw new JsonSyntaxError(`unbalanced '${String.fromCharCode(c)}' at ${offset + i}`)
-        if (depth === 0) rootClosed = true
-        if (collecting && depth === elementDepth) {
-          collecting = false
-          emit(carry + text.slice(elementStart, i + 1))
-        } else if (depth === 1 && members !== null) member = undefined
+          throw new JsonSyntaxError(`unbalanced '${String.fromCharCode(c)}' at byte ${offset + i}`)
+        if (depth === 0) {
+          rootClosed = true
+          if (members === null) {
+            flush()
+            streaming = false
+          }
+        }
+        if (collecting && depth === elementDepth) endElement(i + 1)
+        else if (depth === 1 && members !== null) {
+          flush()
+          member = undefined
+          streaming = false
+        }
+        i++
         continue
       }
-      // a scalar element of a streamed array (numbers, true, false, null): collected up to its end
-      if (depth === elementDepth && (members === null || member !== undefined)) {
-        collecting = true
-        scalarElement = true
-        elementStart = i
-        carry = ''
+      // numbers, commas, colons and blanks: nothing to do unless a scalar element starts or ends
+      if (scalarElement) {
+        if (isBlank(c) || c === COMMA) {
+          scalarElement = false
+          endElement(i)
+        }
+      } else if (!collecting && !isBlank(c) && c !== COMMA && c !== COLON) {
+        if (rootClosed || depth === 0) throw after(i)
+        if (depth === elementDepth && streaming) {
+          collecting = true
+          scalarElement = true
+          elementStart = i
+        }
       }
+      i++
     }
-    if (collecting) carry += text.slice(elementStart)
-    if (keyStart >= 0) {
-      lastString += text.slice(keyStart)
-      keyStart = 0
+    // keep the unfinished element (or member name) for the next chunk; parse the finished ones
+    flush()
+    if (collecting || readingKey) {
+      const start = collecting ? elementStart : keyStart
+      carry = start >= 0 ? buf.subarray(start) : Buffer.concat([carry, buf])
+      elementStart = -1
+      keyStart = -1
     }
-    offset += text.length
-    if (batch.length > 0) yield batch
+    offset += n
+    if (batch.length > 0) {
+      yield batch
+      batch = []
+    }
   }
   if (!rootClosed || inString)
     throw new JsonSyntaxError('the file ends before its JSON document does')

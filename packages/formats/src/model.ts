@@ -8,7 +8,15 @@
 import type { ErrorCode, NdObjectLine, NdClassificationLine, CustomMetric } from '@labelport/core'
 
 export type FormatName =
-  'coco' | 'coco-results' | 'yolo' | 'voc' | 'cvat' | 'labelme' | 'labelstudio' | 'labelbox'
+  | 'coco'
+  | 'coco-results'
+  | 'coco-panoptic'
+  | 'yolo'
+  | 'voc'
+  | 'cvat'
+  | 'labelme'
+  | 'labelstudio'
+  | 'labelbox'
 
 /** Where something came from: a file, and inside it an element, a line or an annotation id. */
 export interface SourceLocation {

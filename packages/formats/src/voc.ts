@@ -12,6 +12,7 @@ import { XMLParser } from 'fast-xml-parser'
 import type { FormatEvent, FormatIssue, ProposedFeature, SourceLocation } from './model.ts'
 import { metric } from './model.ts'
 import { exportObjects, type ExportRowLike, type Layer } from './rows.ts'
+import { vocObjectOrder } from './voc-segmentation.ts'
 
 export type VocIndexing = 'auto' | 'devkit' | 'zero'
 
@@ -139,6 +140,8 @@ export function readVocXml(
           ...(classifications.length > 0 ? { classifications } : {}),
           customMetrics: [
             { name: 'voc_zero_based', value: zeroBased ? 1 : 0 },
+            // instance i + 1 of a SegmentationObject PNG is this object (voc-segmentation.ts)
+            { name: 'voc_object', value: i + 1 },
             // which flags the file wrote (bit 1 difficult, 2 truncated, 4 occluded), so export writes the same tags
             {
               name: 'voc_flags_written',
@@ -192,7 +195,12 @@ export async function* writeVoc(
   issues: FormatIssue[] = [],
 ): AsyncGenerator<{ path: string; content: string }> {
   for await (const row of rows) {
-    const objects = exportObjects(row, opts.layer)
+    // masks that belong to a box (same voc_object) are written in the segmentation PNGs only
+    const objects = vocObjectOrder(exportObjects(row, opts.layer)).written
+    const all = exportObjects(row, opts.layer).filter(
+      (o) => !o.mask_rle && !o.bounding_box && !o.polygon,
+    )
+    objects.push(...all)
     const key = row.data_row.global_key ?? row.data_row.id
     const path = `Annotations/${key.replace(/\.[^./]*$/, '')}.xml`
     let body = ''

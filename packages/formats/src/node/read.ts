@@ -14,6 +14,7 @@ import { fileSource, listFiles } from './files.ts'
 import { readVocDir } from './voc-dir.ts'
 import { readYoloDir } from './yolo-dir.ts'
 import { readLabelmeDir, readLabelmeFile } from './labelme-dir.ts'
+import { readCocoPanopticFile } from './coco-panoptic-dir.ts'
 
 /** The formats an import reads, in the order `--format` lists them. */
 export const READ_FORMATS = [
@@ -25,6 +26,7 @@ export const READ_FORMATS = [
   'labelstudio',
   'labelme',
   'labelbox',
+  'coco-panoptic',
 ] as const satisfies readonly FormatName[]
 export type ReadFormat = (typeof READ_FORMATS)[number]
 
@@ -118,6 +120,9 @@ export async function* readPath(
       return
     case 'coco-results':
       yield* cocoResults(path, opts)
+      return
+    case 'coco-panoptic':
+      yield* readCocoPanopticFile(path, { name })
       return
     case 'yolo':
       yield* readYoloDir(path)
