@@ -10,12 +10,9 @@ import { dirname, join } from 'node:path'
 import { finished } from 'node:stream/promises'
 import { api } from '@labelport/core'
 import {
-  writeCoco,
-  writeCvat,
-  writeLabelStudio,
-  writeLabelme,
-  writeVoc,
-  writeYolo,
+  IMAGE_DIR,
+  WRITE_FORMATS,
+  writeForeign,
   type ExportRowLike,
   type FormatIssue,
   type Layer,
@@ -23,15 +20,7 @@ import {
 import { encodePngMask } from '@labelport/formats/node'
 import type { Client } from '@labelport/sdk'
 
-export const EXPORT_FORMATS = [
-  'coco',
-  'coco-results',
-  'yolo',
-  'voc',
-  'cvat',
-  'labelstudio',
-  'labelme',
-] as const
+export const EXPORT_FORMATS = WRITE_FORMATS
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 export interface ForeignExportOptions {
@@ -48,16 +37,6 @@ export interface ForeignExportResult {
   files: number
   annotations: number
   issues: FormatIssue[]
-}
-
-const IMAGE_DIR: Record<ExportFormat, string> = {
-  coco: 'images',
-  'coco-results': 'images',
-  yolo: 'images',
-  voc: 'JPEGImages',
-  cvat: 'images',
-  labelstudio: 'images',
-  labelme: '.',
 }
 
 async function save(path: string, content: string | Uint8Array): Promise<void> {
@@ -89,70 +68,26 @@ export async function exportForeign(opts: ForeignExportOptions): Promise<Foreign
       yield row
     }
   }
-  if (opts.format === 'coco' || opts.format === 'coco-results') {
-    const results = opts.format === 'coco-results'
-    const path = join(opts.out, results ? 'results.json' : 'annotations.json')
-    const out = createWriteStream(path)
-    const stats = { annotations: 0, skipped: 0, images: 0 }
+  const stats = { annotations: 0, files: 0 }
+  const output = writeForeign(
+    opts.format,
+    rows(),
+    { layer: opts.layer, encodePng: encodePngMask },
+    result.issues,
+    stats,
+  )
+  if (output.kind === 'file') {
+    const out = createWriteStream(join(opts.out, output.name))
     try {
-      for await (const chunk of writeCoco(rows(), { layer: opts.layer, results }, stats))
+      for await (const chunk of output.chunks)
         if (!out.write(chunk))
           await new Promise<void>((resolve) => out.once('drain', () => resolve()))
     } finally {
       out.end()
       await finished(out)
     }
-    result.files = 1
-    result.annotations = stats.annotations
-    if (stats.skipped > 0)
-      result.issues.push({
-        code: 'format_geometry_lossy',
-        message: `${stats.skipped} polylines or points left out: COCO objects are boxes, polygons and masks`,
-        source: { file: path },
-        warning: true,
-      })
-    return result
-  }
-  // formats written as one file: the text streams into it
-  const single: Partial<Record<ExportFormat, [string, () => AsyncIterable<string>]>> = {
-    cvat: ['annotations.xml', () => writeCvat(rows(), { layer: opts.layer }, result.issues)],
-    labelstudio: [
-      'tasks.json',
-      () => writeLabelStudio(rows(), { layer: opts.layer }, result.issues),
-    ],
-  }
-  const one = single[opts.format]
-  if (one) {
-    const path = join(opts.out, one[0])
-    const out = createWriteStream(path)
-    try {
-      for await (const chunk of one[1]()) {
-        result.annotations +=
-          chunk.match(/^ {4}<(box|polygon|polyline|points|mask) /gm)?.length ?? 0
-        if (!out.write(chunk))
-          await new Promise<void>((resolve) => out.once('drain', () => resolve()))
-      }
-    } finally {
-      out.end()
-      await finished(out)
-    }
-    result.files = 1
-    return result
-  }
-  const files =
-    opts.format === 'yolo'
-      ? writeYolo(rows(), { layer: opts.layer }, result.issues)
-      : opts.format === 'labelme'
-        ? writeLabelme(rows(), { layer: opts.layer, encodePng: encodePngMask }, result.issues)
-        : writeVoc(rows(), { layer: opts.layer }, result.issues)
-  for await (const file of files) {
-    await save(join(opts.out, file.path), file.content)
-    result.files++
-    result.annotations += file.path.endsWith('.txt')
-      ? file.content.split('\n').filter((l) => l !== '').length
-      : file.path.endsWith('.json')
-        ? (file.content.match(/"shape_type"/g) ?? []).length
-        : (file.content.match(/<object>/g) ?? []).length
-  }
+  } else for await (const file of output.files) await save(join(opts.out, file.path), file.content)
+  result.files = stats.files
+  result.annotations = stats.annotations
   return result
 }

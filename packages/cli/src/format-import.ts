@@ -12,14 +12,14 @@ import { basename, join } from 'node:path'
 import { finished } from 'node:stream/promises'
 import type { ImportJob } from '@labelport/core'
 import {
-  clipToImage,
-  proposedOntology,
-  type FormatImage,
+  conversionOntology,
+  convertEvents,
+  describeSource,
+  unmappedFeatures,
+  type ForeignConversion,
   type FormatIssue,
-  type FormatLine,
-  type ProposedClassification,
-  type ProposedFeature,
   type SourceLocation,
+  type UnmappedFeature,
 } from '@labelport/formats'
 import { READ_FORMATS, detectPath, readPath, type ReadFormat } from '@labelport/formats/node'
 import { LabelImport, MALPredictionImport, type Client } from '@labelport/sdk'
@@ -43,7 +43,7 @@ export interface ForeignImportOptions {
   /** JSON {"source name": "feature name"} renaming source classes onto an existing ontology */
   map?: string
   dryRun?: boolean
-  /** clip objects overshooting their image by a pixel or more (each reported as geometry_clipped) */
+  /** the server clips objects overshooting their image by a pixel or more (status warning geometry_clipped) */
   clip?: boolean
   log: (text: string) => void
 }
@@ -53,7 +53,7 @@ export interface ForeignImportResult {
   /** problems of the file itself (with their locations); those elements were not imported */
   issues: FormatIssue[]
   /** feature names that do not map onto the project's ontology: nothing was written */
-  unmapped: { name: string; tool: string; reason: string }[]
+  unmapped: UnmappedFeature[]
   job: ImportJob | null
   /** failed lines with the source element they came from */
   failures: { source: SourceLocation; code: string; message: string }[]
@@ -68,14 +68,6 @@ export async function detectFormat(path: string): Promise<ReadFormat | 'ndjson' 
   return found === null || found === 'ndjson' || (READ_FORMATS as readonly string[]).includes(found)
     ? found
     : null
-}
-
-const KIND_OF_TOOL: Record<string, string> = {
-  rectangle: 'bbox',
-  polygon: 'polygon',
-  line: 'line',
-  point: 'point',
-  'raster-segmentation': 'mask',
 }
 
 export async function importForeign(opts: ForeignImportOptions): Promise<ForeignImportResult> {
@@ -95,62 +87,31 @@ export async function importForeign(opts: ForeignImportOptions): Promise<Foreign
     opts.map === undefined
       ? {}
       : (JSON.parse(await readFile(opts.map, 'utf8')) as Record<string, string>)
-  const renamed = (name: string) => rename[name] ?? name
 
-  // 1. read: images and features in memory, lines to a temporary NDJSON file
+  // 1. read: images and features in memory, lines (with their source) to a temporary NDJSON file
   const dir = await mkdtemp(join(tmpdir(), 'labelport-format-'))
   const ndjson = join(dir, 'lines.ndjson')
   const out = createWriteStream(ndjson)
-  const images: FormatImage[] = []
-  const features = new Map<string, ProposedFeature>()
-  const classifications = new Map<string, ProposedClassification>()
-  const issues: FormatIssue[] = []
   const sources: SourceLocation[] = []
-  const sizes = new Map<string, FormatImage>()
+  let conversion: ForeignConversion
   try {
-    for await (const e of readPath(format, opts.path, {
-      kind: opts.kind,
-      ...(opts.instances === undefined ? {} : { instances: opts.instances }),
-    })) {
-      if (e.type === 'image') {
-        images.push(e.image)
-        if (opts.clip === true) sizes.set(e.image.globalKey, e.image)
-      } else if (e.type === 'feature') {
-        const name = renamed(e.feature.name)
-        if (!features.has(name)) features.set(name, { ...e.feature, name })
-      } else if (e.type === 'classification') {
-        const had = classifications.get(e.classification.name)
-        classifications.set(e.classification.name, {
-          ...e.classification,
-          options: [...new Set([...(had?.options ?? []), ...e.classification.options])],
-        })
-      } else if (e.type === 'issue') issues.push(e.issue)
-      else {
-        let line: FormatLine['line'] = { ...e.line.line, name: renamed(e.line.line.name!) }
-        const ref = line.dataRow
-        const image =
-          opts.clip === true && 'globalKey' in ref ? sizes.get(ref.globalKey) : undefined
-        if (image && image.width !== null && image.height !== null) {
-          const clipped = clipToImage(line, image.width, image.height)
-          if (clipped.clipped !== false)
-            issues.push({
-              code: 'geometry_clipped',
-              message: clipped.message,
-              source: e.line.source,
-              warning: clipped.clipped === true,
-            })
-          if (clipped.clipped === 'outside') continue
-          line = clipped.line
-        }
-        sources.push(e.line.source)
+    conversion = await convertEvents(
+      readPath(format, opts.path, {
+        kind: opts.kind,
+        ...(opts.instances === undefined ? {} : { instances: opts.instances }),
+      }),
+      async (line) => {
+        sources.push(line.source)
         if (!out.write(`${JSON.stringify(line)}\n`))
           await new Promise<void>((resolve) => out.once('drain', () => resolve()))
-      }
-    }
+      },
+      { rename },
+    )
   } finally {
     out.end()
     await finished(out)
   }
+  const { images, features, issues } = conversion
   log(
     `read ${format}: ${images.length} images, ${features.size} features, ${sources.length} objects, ${issues.length} file issues`,
   )
@@ -167,22 +128,7 @@ export async function importForeign(opts: ForeignImportOptions): Promise<Foreign
     const project = await client.getProject(opts.projectId)
     if (project.ontologyId !== null) {
       const ontology = await client.getOntology(project.ontologyId)
-      const tools = new Map(ontology.normalized.tools.map((t) => [t.name, t.tool as string]))
-      for (const f of features.values()) {
-        const tool = tools.get(f.name)
-        if (tool === undefined)
-          result.unmapped.push({
-            name: f.name,
-            tool: f.tool,
-            reason: 'no tool of this name in the project ontology',
-          })
-        else if (KIND_OF_TOOL[tool] !== KIND_OF_TOOL[f.tool])
-          result.unmapped.push({
-            name: f.name,
-            tool: f.tool,
-            reason: `the ontology's '${f.name}' is a ${tool} tool`,
-          })
-      }
+      result.unmapped = unmappedFeatures(features.values(), ontology.normalized)
       if (result.unmapped.length > 0) return result
     } else if (opts.dryRun) {
       result.wouldCreateTools = [...features.values()].map((f) => ({ name: f.name, tool: f.tool }))
@@ -193,7 +139,7 @@ export async function importForeign(opts: ForeignImportOptions): Promise<Foreign
     } else {
       const ontology = await client.createOntology(
         `${basename(opts.path)} (${format})`,
-        proposedOntology([...features.values()], [...classifications.values()]),
+        conversionOntology(conversion),
       )
       await project.connectOntology(ontology)
       log(`created ontology ${ontology.id} with ${features.size} tools and connected it`)
@@ -235,7 +181,14 @@ export async function importForeign(opts: ForeignImportOptions): Promise<Foreign
     if (sources.length === 0) return result
     // 4. the normal import job
     const cls = opts.kind === 'mal' ? MALPredictionImport : LabelImport
-    const args = { client, projectId: opts.projectId, name: opts.name, path: ndjson }
+    const args = {
+      client,
+      projectId: opts.projectId,
+      name: opts.name,
+      path: ndjson,
+      // the server clips (each clipped object's status line warns geometry_clipped)
+      ...(opts.clip === true ? { clip: true } : {}),
+    }
     const job = opts.dryRun ? await cls.validate(args) : await cls.createFromFile(args)
     await job.waitUntilDone()
     result.job = job.job
@@ -245,6 +198,14 @@ export async function importForeign(opts: ForeignImportOptions): Promise<Foreign
       if (source && error && result.failures.length < 1000)
         result.failures.push({ source, code: error.code, message: error.message })
     }
+    // what the server clipped: reported with the source, as file issues are
+    if (opts.clip === true)
+      for await (const status of job.iterateStatuses({ status: 'SUCCESS' })) {
+        const source = sources[status.line - 1]
+        for (const w of status.warnings ?? [])
+          if (source && w.code === 'geometry_clipped' && result.issues.length < 10_000)
+            result.issues.push({ code: w.code, message: w.message, source, warning: true })
+      }
     return result
   } finally {
     await rm(dir, { recursive: true, force: true })
@@ -253,15 +214,7 @@ export async function importForeign(opts: ForeignImportOptions): Promise<Foreign
 
 /** Human-readable report lines for a foreign import. */
 export function formatForeignReport(r: ForeignImportResult): string {
-  const where = (s: SourceLocation) =>
-    [
-      s.file,
-      s.element,
-      s.line !== undefined ? `line ${s.line}` : undefined,
-      s.annotationId !== undefined ? `id ${s.annotationId}` : undefined,
-    ]
-      .filter((x) => x !== undefined)
-      .join(' ')
+  const where = describeSource
   let text = ''
   for (const u of r.unmapped) text += `unmapped: ${u.name} (${u.tool}): ${u.reason}\n`
   if (r.unmapped.length > 0)

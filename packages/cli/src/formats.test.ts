@@ -337,7 +337,7 @@ void describe('labelport import/export --format against a real server', () => {
     assert.equal(await run([...base, '--name', 'clip', '--clip'], k.io), EXIT.ok, k.err())
     assert.match(
       k.err(),
-      /warning geometry_clipped: labels\/over\.txt line 2: box clipped to the image/,
+      /warning geometry_clipped: labels\/over\.txt line 2: box \(left [\d.]+, top [\d.]+, width [\d.]+, height [\d.]+\) clipped to the image/,
     )
     const rows = await (await client.getProject(project.id)).export()
     const boxes = rows.flatMap((r) =>

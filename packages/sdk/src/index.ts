@@ -29,6 +29,13 @@ export type {
   EvaluationWaitOptions,
 } from './evaluation.ts'
 export type { CreateBatchOptions } from './project.ts'
+export type {
+  ExportFormat,
+  ExportFormatOptions,
+  FormatImportArgs,
+  FormatImportOutcome,
+  ImportFormat,
+} from './format-import.ts'
 export type { ExportAnnotation, ExportLabel, ExportProjectEntry, ExportRow } from './export-row.ts'
 export {
   AnnotationImport,

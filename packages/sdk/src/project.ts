@@ -7,6 +7,14 @@ import type { ExportRow } from './export-row.ts'
 import { LabelportError } from './errors.ts'
 import { ProjectLabeling, type DataRowLabeling } from './labeling.ts'
 import type { Ontology } from './ontology.ts'
+import {
+  exportFormatStream,
+  importFormat,
+  type ExportFormat,
+  type ExportFormatOptions,
+  type FormatImportArgs,
+  type FormatImportOutcome,
+} from './format-import.ts'
 
 export interface CreateBatchOptions {
   globalKeys?: readonly string[]
@@ -169,6 +177,43 @@ export class Project {
     const rows: ExportRow[] = []
     for await (const row of this.exportStream(options)) rows.push(row)
     return rows
+  }
+
+  /**
+   * Imports a foreign annotation file (COCO, CVAT, LabelMe, Label Studio, Labelbox; YOLO, Pascal
+   * VOC or LabelMe folders as a ZIP): the server detects the format, refuses features the ontology
+   * lacks (`format_features_unmapped`, nothing written) and runs an import job whose status lines
+   * name each object's place in the file. `waitUntilDone()` on `outcome.job`.
+   */
+  async importFormat(args: FormatImportArgs): Promise<FormatImportOutcome> {
+    const outcome = await importFormat(this.client, this.id, args)
+    await this.refresh()
+    return outcome
+  }
+
+  /** The project in a foreign format, streamed: the format's file, or a ZIP for yolo, voc and labelme. */
+  exportFormatStream(
+    format: ExportFormat,
+    options: ExportFormatOptions = {},
+  ): AsyncGenerator<Uint8Array> {
+    return exportFormatStream(this.client, this.id, format, options)
+  }
+
+  /** `exportFormatStream`, gathered into one byte array. */
+  async exportFormat(format: ExportFormat, options: ExportFormatOptions = {}): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = []
+    let size = 0
+    for await (const chunk of this.exportFormatStream(format, options)) {
+      chunks.push(chunk)
+      size += chunk.length
+    }
+    const out = new Uint8Array(size)
+    let at = 0
+    for (const chunk of chunks) {
+      out.set(chunk, at)
+      at += chunk.length
+    }
+    return out
   }
 
   async delete(): Promise<void> {

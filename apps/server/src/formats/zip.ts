@@ -164,7 +164,8 @@ async function readCentral(path: string): Promise<CentralEntry[]> {
       dirSize = Number(record.readBigUInt64LE(40))
       dirOffset = Number(record.readBigUInt64LE(48))
     }
-    if (dirOffset + dirSize > size) throw invalid('the ZIP central directory lies past the file end')
+    if (dirOffset + dirSize > size)
+      throw invalid('the ZIP central directory lies past the file end')
     const dir = Buffer.alloc(dirSize)
     await file.read(dir, 0, dirSize, dirOffset)
     const entries: CentralEntry[] = []
@@ -235,7 +236,8 @@ function counting(limit: number, name: string): Transform {
   return new Transform({
     transform(chunk: Buffer, _enc, done) {
       seen += chunk.length
-      if (seen > limit) done(new AppError('limit_exceeded', `${name} unpacks to more than its declared size`))
+      if (seen > limit)
+        done(new AppError('limit_exceeded', `${name} unpacks to more than its declared size`))
       else done(null, chunk)
     },
   })
@@ -246,7 +248,11 @@ function counting(limit: number, name: string): Transform {
  * Entries that would leave `root`, symbolic links and folders are skipped; a total above
  * `maxBytes` stops with `limit_exceeded`.
  */
-export async function extractZip(zipPath: string, root: string, maxBytes: number): Promise<string[]> {
+export async function extractZip(
+  zipPath: string,
+  root: string,
+  maxBytes: number,
+): Promise<string[]> {
   const entries = await readCentral(zipPath)
   const total = entries.reduce((n, e) => n + e.size, 0)
   if (total > maxBytes)
@@ -263,10 +269,13 @@ export async function extractZip(zipPath: string, root: string, maxBytes: number
       const target = safeTarget(root, entry.name)
       if (target === null) continue
       if (entry.method !== 0 && entry.method !== 8)
-        throw invalid(`${entry.name} uses ZIP compression method ${entry.method} (only stored and deflate are read)`)
+        throw invalid(
+          `${entry.name} uses ZIP compression method ${entry.method} (only stored and deflate are read)`,
+        )
       const header = Buffer.alloc(30)
       await file.read(header, 0, 30, entry.localOffset)
-      if (header.readUInt32LE(0) !== 0x04034b50) throw invalid(`${entry.name}: damaged local header`)
+      if (header.readUInt32LE(0) !== 0x04034b50)
+        throw invalid(`${entry.name}: damaged local header`)
       const start = entry.localOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28)
       await mkdir(dirname(target), { recursive: true })
       const steps: (Readable | Transform | NodeJS.WritableStream)[] = [
@@ -277,7 +286,12 @@ export async function extractZip(zipPath: string, root: string, maxBytes: number
       if (entry.method === 8) steps.push(createInflateRaw())
       steps.push(counting(entry.size, entry.name), createWriteStream(target))
       await (pipeline as (...s: unknown[]) => Promise<void>)(...steps)
-      written.push(target.slice(resolve(root).length + 1).split(sep).join('/'))
+      written.push(
+        target
+          .slice(resolve(root).length + 1)
+          .split(sep)
+          .join('/'),
+      )
     }
   } finally {
     await file.close()

@@ -177,6 +177,13 @@ function validBody(name: string, a: OrgThings): unknown {
       }
     case 'createBatch':
       return { name: 'hostile batch', globalKeys: [a.globalKey] }
+    case 'createFormatImport':
+      return {
+        name: 'hostile format import',
+        kind: 'mal',
+        format: 'coco',
+        source: { uploadId: a.uploadId },
+      }
     case 'createImport':
     case 'validateImport':
       return {

@@ -361,6 +361,20 @@ async function freshIds(
     if (name === 'revertImport') await server.importWorker.whenIdle()
     ids['importId'] = job.id
   }
+  if (name === 'createFormatImport') {
+    // a one-box COCO file whose category maps onto the project's 'box' tool
+    const coco = {
+      images: [{ id: 1, file_name: unique('coco-image'), width: 10, height: 10 }],
+      categories: [{ id: 1, name: 'box' }],
+      annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [1, 1, 5, 5], area: 25 }],
+    }
+    ids['uploadId'] = (
+      await ok<{ id: string }>(
+        request(server, 'POST', '/v1/uploads', as, JSON.stringify(coco), 'application/json'),
+        'coco upload',
+      )
+    ).id
+  }
   if (name === 'updateOntology')
     ids['ontologyId'] = (
       await ok<{ id: string }>(
@@ -441,6 +455,12 @@ function sampleBody(name: EndpointName, ids: Record<string, string>, org: Org): 
       },
     }),
     createEvaluation: () => ({ iouType: 'bbox' }),
+    createFormatImport: () => ({
+      name: unique('coco'),
+      kind: 'mal',
+      format: 'coco',
+      source: { uploadId: ids['uploadId'] },
+    }),
     skipDataRow: () => ({ reason: 'matrix' }),
     saveDraft: () => ({
       baseVersion: Number(ids['baseVersion'] ?? 0),

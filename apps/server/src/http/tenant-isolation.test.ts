@@ -77,6 +77,8 @@ function bodyFor(name: string, owner: OrgThings): unknown {
     case 'createImport':
     case 'validateImport':
       return { name: 'stolen', kind: 'mal', source: { uploadId: owner.uploadId } }
+    case 'createFormatImport':
+      return { name: 'stolen', kind: 'mal', format: 'coco', source: { uploadId: owner.uploadId } }
     default:
       return undefined
   }
@@ -199,6 +201,13 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         )
         assert.equal(job.status, 404)
         assert.equal(job.body.error.code, 'upload_not_found')
+        const foreign = await w.call<{ error: { code: string } }>(
+          'POST',
+          `/v1/projects/${w.a.projectId}/imports/formats`,
+          { name: 'borrowed', kind: 'mal', format: 'coco', source: { uploadId: w.b.uploadId } },
+        )
+        assert.equal(foreign.status, 404)
+        assert.equal(foreign.body.error.code, 'upload_not_found')
 
         // B's global key means nothing in A: a batch of it adds no row of B's
         const batch = await w.call<{ size?: number; error?: { code: string } }>(

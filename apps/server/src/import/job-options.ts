@@ -29,7 +29,10 @@ export async function writeJobOptions(
   )
 }
 
-export async function readJobOptions(blobs: BlobStore, importId: string): Promise<ImportJobOptions> {
+export async function readJobOptions(
+  blobs: BlobStore,
+  importId: string,
+): Promise<ImportJobOptions> {
   const bytes = await blobs.get(importBlobKeys.options(importId))
   if (bytes === null) return {}
   const read = JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>

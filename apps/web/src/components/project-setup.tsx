@@ -6,11 +6,18 @@
 import { useMemo, useState } from 'react'
 import type { FormEvent } from 'react'
 import { api } from '@labelport/core'
-import type { Dataset, DatasetDataRow, OntologyResource } from '@labelport/core'
+import type { Dataset, DatasetDataRow, FormatImportResult, OntologyResource } from '@labelport/core'
 import { useClient } from '../client-context.ts'
 import { useAsync } from '../use-async.ts'
 import { href } from '../router.ts'
 import { ErrorNotice } from './ui.tsx'
+import { ApiError } from '../api-client.ts'
+import {
+  FormatImportSummary,
+  FormatPicker,
+  UnmappedFeatures,
+  type FileFormat,
+} from './format-import.tsx'
 
 export function ConnectOntology({ projectId, onDone }: { projectId: string; onDone: () => void }) {
   const client = useClient()
@@ -156,11 +163,38 @@ export function ImportStarter({ projectId }: { projectId: string }) {
   const [triedDry, setTriedDry] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<Error | null>(null)
+  const [format, setFormat] = useState<FileFormat>('ndjson')
+  const [found, setFound] = useState<FormatImportResult | null>(null)
   const start = async (dryRun: boolean) => {
     if (!file) return
     setBusy(true)
     setError(null)
+    setFound(null)
     try {
+      if (format !== 'ndjson') {
+        // another tool's file: the server detects and converts it; a dry run stays here to show it
+        const upload = await client.send(api.createUpload, {}, file, {
+          contentType: 'application/octet-stream',
+        })
+        const result = await client.send(
+          api.createFormatImport,
+          { projectId },
+          {
+            name: name.trim(),
+            kind,
+            format,
+            fileName: file.name,
+            source: { uploadId: upload.id },
+            dryRun,
+          },
+        )
+        if (dryRun) {
+          setTriedDry(result.job?.id ?? 'planned')
+          setFound(result)
+        } else if (result.job) window.location.hash = href.importJob(result.job.id)
+        else setFound(result)
+        return
+      }
       const upload = await client.send(api.createUpload, {}, file, {
         contentType: 'application/x-ndjson',
       })
@@ -181,17 +215,33 @@ export function ImportStarter({ projectId }: { projectId: string }) {
   return (
     <div className="lp-card" data-testid="import-starter">
       <h2 className="lp-section-title">Import annotations</h2>
-      {error && <ErrorNotice error={error} />}
+      {error instanceof ApiError && error.code === 'format_features_unmapped' ? (
+        <UnmappedFeatures error={error} />
+      ) : (
+        error && <ErrorNotice error={error} />
+      )}
+      {found && <FormatImportSummary result={found} />}
       <div className="lp-form-row">
+        <FormatPicker
+          value={format}
+          onChange={(f) => {
+            setFormat(f)
+            setTriedDry(null)
+            setFound(null)
+          }}
+        />
         <label className="lp-field">
-          <span className="lp-field__label">NDJSON file</span>
+          <span className="lp-field__label">
+            {format === 'ndjson' ? 'NDJSON file' : 'Annotation file'}
+          </span>
           <input
             className="lp-input"
             type="file"
-            accept=".ndjson,.jsonl,.json,application/x-ndjson"
+            accept={format === 'ndjson' ? '.ndjson,.jsonl,.json,application/x-ndjson' : undefined}
             onChange={(e) => {
               setFile(e.target.files?.[0] ?? null)
               setTriedDry(null)
+              setFound(null)
             }}
           />
         </label>

@@ -170,12 +170,21 @@ export function clipObjectValue(value: Json, kind: KindKey, bounds: Bounds): Cli
     }
     case 'line': {
       const points = readPoints(value.line)
-      if (points === undefined || points.length < 2 || !points.some((p) => overshoots(p.x, w) || overshoots(p.y, h)))
+      if (
+        points === undefined ||
+        points.length < 2 ||
+        !points.some((p) => overshoots(p.x, w) || overshoots(p.y, h))
+      )
         return { kind: 'unchanged' }
       if (!points.some((p, i) => i > 0 && segmentMeets(points[i - 1]!, p, w, h)))
         return outside('the line', bounds, 'line')
       const moved = points.map((p) => ({ x: clamp(p.x, w), y: clamp(p.y, h) }))
-      return clipped({ ...value, line: moved }, 'line (points moved onto the border)', bounds, 'line')
+      return clipped(
+        { ...value, line: moved },
+        'line (points moved onto the border)',
+        bounds,
+        'line',
+      )
     }
     case 'point': {
       const p = value.point
