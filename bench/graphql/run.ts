@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import * as lb from '@labelport/sdk'
 import * as lbTypes from '@labelport/sdk/types'
-import { startServer } from '@labelport/testkit'
+import { SHARED_DIR, startServer } from '@labelport/testkit'
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`)
@@ -20,8 +20,7 @@ function arg(name: string, fallback: number): number {
 const annotations = arg('annotations', 10_000)
 const rows = arg('rows', 10) // at most 5,000 boxes per data row and feature in one import
 const root = new URL('../..', import.meta.url).pathname
-const shared = process.env['LABELPORT_SHARED_DIR'] ?? join(root, '..', 'shared')
-const run = join(shared, 'clients', 'labelbox-python-3.77.1', 'run')
+const run = join(SHARED_DIR, 'clients', 'labelbox-python-3.77.1', 'run')
 
 const image = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#888' } })
   .jpeg()

@@ -91,6 +91,7 @@ void describe('API reference page', { skip: browserNeed.skip }, () => {
     assert.deepEqual(schema.properties['status']?.enum, ['SUCCESS', 'FAILURE'])
 
     // cleared with the keyboard: every operation again
+    await page.getByLabel('Filter operations').click()
     await page.keyboard.press('Control+A')
     await page.keyboard.press('Backspace')
     await page.waitForFunction(

@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { findSharedFixtures } from './test-support.ts'
+import { sharedFixtureUrl } from '@labelport/testkit'
 import { CocoDatasetSchema, CocoResultsSchema, defaultCocoParams, evaluateCoco } from './index.ts'
 import type { CocoDataset, CocoDetection, CocoEvalResult } from './index.ts'
 
-const FIXTURES = findSharedFixtures('real/faster_coco_eval/tests/dataset/')
+const FIXTURES = sharedFixtureUrl('real/faster_coco_eval/tests/dataset/')
 const load = (name: string): unknown => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'))
 const detectron2 = JSON.parse(
   readFileSync(new URL('fixtures/detectron2-case.json', import.meta.url), 'utf8'),

@@ -25,10 +25,4 @@ export const postgres = (): ServiceNeed => need('LABELPORT_TEST_DATABASE_URL', '
 export const chromium = (): ServiceNeed => need('LABELPORT_TEST_CHROMIUM', 'Debian chromium')
 export const s3 = (): ServiceNeed => need('LABELPORT_TEST_S3_ENDPOINT', 'an S3 server (moto)')
 
-/**
- * The repository's shared fixtures (../shared next to the checkout; LABELPORT_SHARED_FIXTURES for a
- * checkout elsewhere, such as a git worktree); tests read them, never write.
- */
-export const SHARED_FIXTURES =
-  process.env['LABELPORT_SHARED_FIXTURES']?.replace(/\/?$/, '/') ??
-  new URL('../../../../shared/fixtures/', import.meta.url).pathname
+// the shared fixtures: ./shared.ts (SHARED_FIXTURES, sharedFixture)

@@ -12,11 +12,9 @@ import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import sharp from 'sharp'
-import { postgres, startServer, type TestServer } from '@labelport/testkit'
+import { SHARED_DIR, postgres, startServer, type TestServer } from '@labelport/testkit'
 
-const REPO = new URL('../../../../', import.meta.url).pathname
-const SHARED = process.env['LABELPORT_SHARED_DIR'] ?? join(REPO, '..', 'shared')
-const RUN = join(SHARED, 'clients', 'labelbox-python-3.77.1', 'run')
+const RUN = join(SHARED_DIR, 'clients', 'labelbox-python-3.77.1', 'run')
 const GUIDE_DIR = new URL('./guide/', import.meta.url).pathname
 const WIDTH = 2560
 const HEIGHT = 1920

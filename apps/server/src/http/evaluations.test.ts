@@ -5,9 +5,9 @@
  * the published pycocotools values).
  */
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import sharp from 'sharp'
 import type {
@@ -26,24 +26,22 @@ import {
   rleFromPolygon,
   type ClassMetrics,
 } from '@labelport/evaluation'
-import { SHARED_FIXTURES, freshSchemaUrl, postgres } from '@labelport/testkit'
+import { freshSchemaUrl, postgres, sharedFixture } from '@labelport/testkit'
 import { readConfig } from '../config.ts'
 import { composeServer, type ComposedServer } from '../compose.ts'
 
 const API_KEY = 'eval-key-5c8e2a7f1d39b6'
 const pgNeed = postgres()
 
-/** ../shared beside the checkout (a worktree sits one level deeper). */
-function fixture(path: string): string {
-  for (const base of [SHARED_FIXTURES, resolve(SHARED_FIXTURES, '../../../shared/fixtures')])
-    if (existsSync(join(base, path))) return join(base, path)
-  throw new Error(`fixture ${path} not found`)
-}
 const gt = CocoDatasetSchema.parse(
-  JSON.parse(readFileSync(fixture('real/faster_coco_eval/tests/dataset/gt_dataset.json'), 'utf8')),
+  JSON.parse(
+    readFileSync(sharedFixture('real/faster_coco_eval/tests/dataset/gt_dataset.json'), 'utf8'),
+  ),
 )
 const dt = CocoResultsSchema.parse(
-  JSON.parse(readFileSync(fixture('real/faster_coco_eval/tests/dataset/dt_dataset.json'), 'utf8')),
+  JSON.parse(
+    readFileSync(sharedFixture('real/faster_coco_eval/tests/dataset/dt_dataset.json'), 'utf8'),
+  ),
 )
 const PUBLISHED_SEGM = [
   0.6947194719471946, 0.6947194719471946, 0.6947194719471946, -1, 0.7367986798679867, 0.0,

@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs'
 import type { AnnotationRecord, ObjectRecord } from '../model/annotation-record.ts'
 import { indexOf, runLines, ROW_ID } from '../validation/test-support.ts'
 import { toExportLabelAnnotations } from './export-label-annotations.ts'
+import { sharedFixtureUrl } from '@labelport/testkit'
 
-const FIXTURES = new URL('../../../../../shared/fixtures/labelbox/derived/', import.meta.url)
+const FIXTURES = sharedFixtureUrl('labelbox/derived/')
 const integration = JSON.parse(
   readFileSync(new URL('integration_image_label_import.json', FIXTURES), 'utf8'),
 )

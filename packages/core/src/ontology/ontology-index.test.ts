@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs'
 import { isId } from '../ids.ts'
 import { NormalizedOntologySchema, type NormalizedClassification } from './normalized.ts'
 import { buildOntologyIndex, completeOntology, hsvColor } from './ontology-index.ts'
+import { sharedFixtureUrl } from '@labelport/testkit'
 
-const FIXTURES = new URL('../../../../../shared/fixtures/labelbox/derived/', import.meta.url)
+const FIXTURES = sharedFixtureUrl('labelbox/derived/')
 const seed = NormalizedOntologySchema.parse(
   JSON.parse(readFileSync(new URL('seed_ontology_builder_asdict.json', FIXTURES), 'utf8')),
 )

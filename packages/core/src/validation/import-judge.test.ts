@@ -18,8 +18,9 @@ import {
   type RunOptions,
   type TestLine,
 } from './test-support.ts'
+import { sharedFixtureUrl } from '@labelport/testkit'
 
-const FIXTURES = new URL('../../../../../shared/fixtures/labelbox/derived/', import.meta.url)
+const FIXTURES = sharedFixtureUrl('labelbox/derived/')
 const readFixture = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'))
 
