@@ -153,7 +153,7 @@ export function renderBulk(o: RenderOptions): number {
         key,
         (b = { color, dashed, areas: new Path2D(), lines: new Path2D(), points: [] }),
       )
-    addToPath(b, g, LOD_STEP / t.scale)
+    addToPath(b, g, controller.levelOfDetail / t.scale)
     if (dashed) dashedVertices += g.type === 'polygon' || g.type === 'line' ? g.points.length : 4
   }
   // Dashing is the dearest part of rasterizing (bench/web/raster.ts): past this many visible
@@ -211,14 +211,6 @@ function setImage(ctx: CanvasRenderingContext2D, t: ViewTransformLike, dpr: numb
 }
 
 /**
- * Level of detail of the bulk (CSS pixels): a vertex closer than this to the last one drawn is
- * skipped (the last vertex always drawn), so zoomed out a shape is drawn within this of its
- * outline with far fewer segments to rasterize; zoomed in nothing is skipped. The selection and
- * hit-testing use every vertex.
- */
-export const LOD_STEP = 1.5
-
-/**
  * The vertices drawn at a level of detail: the first, each one at least `minStep` from the last
  * one kept, and the last. Every point dropped is within `minStep` of a kept one.
  */
@@ -241,7 +233,7 @@ export function levelOfDetail(points: readonly PointRecord[], minStep: number): 
   return out
 }
 
-/** `minStep`: image pixels (LOD_STEP at the view's scale) */
+/** `minStep`: image pixels (the controller's `levelOfDetail` at the view's scale) */
 function addToPath(b: Batch, g: ObjectItem['geometry'], minStep: number): void {
   switch (g.type) {
     case 'bbox':
