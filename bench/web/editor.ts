@@ -23,6 +23,7 @@ interface EditorHook {
   transform(): { scale: number; offsetX: number; offsetY: number }
   stats(): { frames: number[]; bulk: number[]; bulkRenders: number; objectCount: number }
   measureRaster(on: boolean): void
+  levelOfDetail(step: number): void
   /** every record, suggestions included, in the draft format */
   items(): Record<string, unknown>[]
 }
@@ -175,6 +176,7 @@ try {
   )
   const results: [string, { frames: number[]; work: number[]; bulk: number[] }][] = []
   const opening: [string, number[]][] = []
+  const detail: [string, { every: number[]; lod: number[] }][] = []
   for (const key of keys) {
     await page.goto('about:blank')
     await page.goto(`${server.url}/#/projects/${project.uid}/data-rows/${rowOf.get(key)!}`)
@@ -189,6 +191,22 @@ try {
     const objects = await page.evaluate(() => window.__labelportEditor!.stats().objectCount)
     // the bulk drawn at open, at fit: every object in view
     opening.push([key, await page.evaluate(() => window.__labelportEditor!.stats().bulk)])
+    // the bulk at fit redrawn with every vertex and at the level of detail, alternately (so the
+    // machine's load weighs on both alike)
+    const runs = { every: [] as number[], lod: [] as number[] }
+    for (let i = 0; i < 8; i++) {
+      const step = i % 2 === 0 ? 0 : 1.5
+      const renders = await page.evaluate(() => window.__labelportEditor!.stats().bulkRenders)
+      await page.evaluate((s) => window.__labelportEditor!.levelOfDetail(s), step)
+      await page.waitForFunction(
+        (n) => window.__labelportEditor!.stats().bulkRenders > n,
+        renders,
+        { timeout: 60_000 },
+      )
+      const bulk = await page.evaluate(() => window.__labelportEditor!.stats().bulk.at(-1)!)
+      runs[step === 0 ? 'every' : 'lod'].push(bulk)
+    }
+    detail.push([key, runs])
     const label = `${key} (${objects} objects)`
     const pan = async () => {
       await page.keyboard.down('Space')
@@ -279,6 +297,15 @@ try {
     }
   }
   console.log(`\neditor: ${SIZE}×${SIZE} image, chromium headless --disable-gpu (software raster)`)
+  for (const [key, runs] of detail) {
+    const line = (v: number[]) => {
+      const sorted = [...v].sort((a, b) => a - b)
+      return `min ${ms(sorted[0]!)}, median ${ms(sorted[Math.floor(sorted.length / 2)]!)}`
+    }
+    console.log(
+      `${key.padEnd(10)} bulk redrawn at fit: every vertex ${line(runs.every)}; level of detail 1.5 px ${line(runs.lod)}`,
+    )
+  }
   for (const [key, bulk] of opening)
     console.log(
       `${key.padEnd(10)} bulk drawn at open (fit, everything in view): ${bulk.map(ms).join(', ')}`,

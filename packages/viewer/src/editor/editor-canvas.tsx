@@ -26,6 +26,8 @@ export interface EditorDebugApi {
   stats(): { frames: number[]; bulk: number[]; bulkRenders: number; objectCount: number }
   /** benchmarks: force Chromium to rasterize inside the measured frame (getImageData of a pixel) */
   measureRaster(on: boolean): void
+  /** benchmarks: the bulk's level of detail (CSS px, 0: every vertex), then redraws the bulk */
+  levelOfDetail(step: number): void
 }
 
 export interface EditorCanvasProps {
@@ -294,6 +296,11 @@ export function EditorCanvas({
       }),
       measureRaster: (on) => {
         s.measureRaster = on
+      },
+      levelOfDetail: (step) => {
+        controller.levelOfDetail = step
+        s.bulkAt = null
+        requestDraw()
       },
     }
     onDebugApi(api)

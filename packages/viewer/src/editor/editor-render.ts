@@ -153,7 +153,7 @@ export function renderBulk(o: RenderOptions): number {
         key,
         (b = { color, dashed, areas: new Path2D(), lines: new Path2D(), points: [] }),
       )
-    addToPath(b, g)
+    addToPath(b, g, controller.levelOfDetail / t.scale)
     if (dashed) dashedVertices += g.type === 'polygon' || g.type === 'line' ? g.points.length : 4
   }
   // Dashing is the dearest part of rasterizing (bench/web/raster.ts): past this many visible
@@ -210,7 +210,31 @@ function setImage(ctx: CanvasRenderingContext2D, t: ViewTransformLike, dpr: numb
   ctx.setTransform(dpr * t.scale, 0, 0, dpr * t.scale, dpr * t.offsetX, dpr * t.offsetY)
 }
 
-function addToPath(b: Batch, g: ObjectItem['geometry']): void {
+/**
+ * The vertices drawn at a level of detail: the first, each one at least `minStep` from the last
+ * one kept, and the last. Every point dropped is within `minStep` of a kept one.
+ */
+export function levelOfDetail(points: readonly PointRecord[], minStep: number): PointRecord[] {
+  if (points.length <= 2 || minStep <= 0) return points as PointRecord[]
+  const min2 = minStep * minStep
+  const last = points.length - 1
+  const out: PointRecord[] = [points[0]!]
+  let x = points[0]!.x
+  let y = points[0]!.y
+  for (let i = 1; i <= last; i++) {
+    const p = points[i]!
+    const dx = p.x - x
+    const dy = p.y - y
+    if (i < last && dx * dx + dy * dy < min2) continue
+    out.push(p)
+    x = p.x
+    y = p.y
+  }
+  return out
+}
+
+/** `minStep`: image pixels (the controller's `levelOfDetail` at the view's scale) */
+function addToPath(b: Batch, g: ObjectItem['geometry'], minStep: number): void {
   switch (g.type) {
     case 'bbox':
       b.areas.rect(g.box.left, g.box.top, g.box.width, g.box.height)
@@ -218,10 +242,11 @@ function addToPath(b: Batch, g: ObjectItem['geometry']): void {
     case 'polygon':
     case 'line': {
       const path = g.type === 'polygon' ? b.areas : b.lines
-      const [first, ...rest] = g.points
+      const points = levelOfDetail(g.points, minStep)
+      const first = points[0]
       if (!first) return
       path.moveTo(first.x, first.y)
-      for (const p of rest) path.lineTo(p.x, p.y)
+      for (let i = 1; i < points.length; i++) path.lineTo(points[i]!.x, points[i]!.y)
       if (g.type === 'polygon') path.closePath()
       return
     }
