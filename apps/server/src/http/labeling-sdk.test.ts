@@ -321,9 +321,11 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           befores.push(before)
           saved.push(await row.saveDraft(big, { baseVersion: before.version }))
         }
+        const queue = await labeling('admin')
         const submits = rows.map(async (rowId, i) => {
           await new Promise((r) => setTimeout(r, [0, 30, 90][i]))
-          return (await labeling('admin'))
+          // 'cut': the connection died (or the server was already gone when it was sent)
+          return queue
             .dataRow(rowId)
             .submit({ baseVersion: saved[i]!.version })
             .then(
