@@ -85,6 +85,13 @@ function parseText(text: string, what: string): unknown {
   }
 }
 
+/** Sets an own property, `__proto__` included (as JSON.parse does). */
+function put(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  else out[key] = value
+}
+
 /** A scalar: small non-negative integers read from the bytes, anything else by JSON.parse. */
 function scalar(buf: Buffer, start: number, end: number, what: string): unknown {
   if (end - start <= 15 && end > start) {
@@ -141,13 +148,13 @@ export function shallowObject(
     if (c === QUOTE) {
       valueEnd = stringEnd(buf, i + 1, end) + 1
       if (valueEnd <= 0) bad()
-      if (keep) out[key] = parseText(buf.toString('utf8', i, valueEnd), what)
+      if (keep) put(out, key, parseText(buf.toString('utf8', i, valueEnd), what))
     } else if (c === OPEN_ARR || c === OPEN_OBJ) {
       valueEnd = containerEnd(buf, i, end)
       if (valueEnd < 0) bad()
       let k = i + 1
       while (isBlank(buf[k]!)) k++
-      if (keep) out[key] = new Nested(c === OPEN_ARR ? 'array' : 'object', k === valueEnd - 1)
+      if (keep) put(out, key, new Nested(c === OPEN_ARR ? 'array' : 'object', k === valueEnd - 1))
     } else {
       valueEnd = i
       while (
@@ -157,7 +164,7 @@ export function shallowObject(
         !isBlank(buf[valueEnd]!)
       )
         valueEnd++
-      if (keep) out[key] = scalar(buf, i, valueEnd, what)
+      if (keep) put(out, key, scalar(buf, i, valueEnd, what))
     }
     i = valueEnd
   }
@@ -203,7 +210,17 @@ export async function* streamJson(
   let batch: StreamedValue[] = []
   let buf: Buffer = EMPTY
 
+  /** a malformed element: the elements before it come out first, then this is thrown */
+  let failure: unknown
   const flush = (): void => {
+    try {
+      parseRanges()
+    } catch (error) {
+      failure = error
+    }
+    ranges = []
+  }
+  const parseRanges = (): void => {
     if (ranges.length === 0) return
     const count = ranges.length / 2
     const first = index - count
@@ -230,19 +247,20 @@ export async function* streamJson(
         values = undefined
       }
       if (values?.length !== count) {
-        // find the element at fault (or a value that JSON.parse split differently)
-        values = []
+        // find the element at fault; the ones before it still come out
         for (let r = 0; r < count; r++)
-          values.push(
-            parseText(
+          batch.push({
+            member,
+            index: first + r,
+            value: parseText(
               buf.toString('utf8', ranges[2 * r], ranges[2 * r + 1]),
               `${member ?? 'element'}[${first + r}]`,
             ),
-          )
+          })
+        return
       }
       for (let r = 0; r < count; r++) batch.push({ member, index: first + r, value: values[r] })
     }
-    ranges = []
   }
   const endElement = (end: number): void => {
     collecting = false
@@ -373,12 +391,14 @@ export async function* streamJson(
           rootClosed = true
           if (members === null) {
             flush()
+            if (failure !== undefined) break
             streaming = false
           }
         }
         if (collecting && depth === elementDepth) endElement(i + 1)
         else if (depth === 1 && members !== null) {
           flush()
+          if (failure !== undefined) break
           member = undefined
           streaming = false
         }
@@ -403,6 +423,10 @@ export async function* streamJson(
     }
     // keep the unfinished element (or member name) for the next chunk; parse the finished ones
     flush()
+    if (failure !== undefined) {
+      if (batch.length > 0) yield batch
+      throw failure
+    }
     if (collecting || readingKey) {
       const start = collecting ? elementStart : keyStart
       carry = start >= 0 ? buf.subarray(start) : Buffer.concat([carry, buf])
