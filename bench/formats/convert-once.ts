@@ -40,6 +40,7 @@ if (mode === 'read') {
   let lines = 0
   let accepted = 0
   let issues = 0
+  let pending = ''
   for await (const e of readCoco(source)) {
     if (e.type === 'feature')
       tools.push({
@@ -61,7 +62,11 @@ if (mode === 'read') {
         maxAnnotationsPerFeature: Number.MAX_SAFE_INTEGER,
       })
       const text = JSON.stringify(e.line.line)
-      if (!out.write(text + '\n')) await once(out, 'drain')
+      pending += text + '\n'
+      if (pending.length >= 1 << 20) {
+        if (!out.write(pending)) await once(out, 'drain')
+        pending = ''
+      }
       lines++
       const parsed = judge.parse(text, lines)
       if (parsed.ok) {
@@ -74,7 +79,7 @@ if (mode === 'read') {
       }
     }
   }
-  out.end()
+  out.end(pending)
   await once(out, 'finish')
   const seconds = (performance.now() - started) / 1000
   clearInterval(sample)

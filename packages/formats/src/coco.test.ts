@@ -183,3 +183,47 @@ void test('detects a COCO instances file and a results file from their first byt
   assert.equal(detectCoco(readFileSync(SEGM_RESULTS, 'utf8').slice(0, 4096)), 'coco-results')
   assert.equal(detectCoco('{"uuid":"x","dataRow":{"globalKey":"a"}}'), null)
 })
+
+void test('a COCO file damaged inside an annotation (the first pass only skims annotations): a syntax issue naming it, the annotations before it import', async () => {
+  const doc =
+    '{"images":[{"id":1,"file_name":"a.jpg","width":10,"height":10}],"categories":[{"id":1,"name":"a"}],' +
+    '"annotations":[{"id":1,"image_id":1,"category_id":1,"bbox":[1,2,3,4]},' +
+    '{"id":2,"image_id":1,"category_id":1,"segmentation":[[1,2,,3,4,5]]}]}'
+  const got = await collect(readCoco(textSource('d.json', doc)))
+  assert.equal(got.lines.length, 1)
+  assert.deepEqual(
+    got.issues.map((i) => [i.code, i.source.file]),
+    [['format_syntax_invalid', 'd.json']],
+  )
+  assert.match(got.issues[0]!.message, /annotations\[1\]/)
+})
+
+void test('a damaged COCO results file: each bad detection gets a coded issue with its index, the good ones import', async () => {
+  const catalog: CocoCatalog = {
+    images: new Map([[1, { id: 1, globalKey: 'a.jpg', width: 10, height: 10 }]]),
+    categories: new Map([[1, 'cat']]),
+  }
+  const doc = [
+    { image_id: 1, category_id: 1, bbox: [1, 1, 2, 2], score: 0.5 },
+    { image_id: 7, category_id: 1, bbox: [1, 1, 2, 2], score: 0.5 },
+    { image_id: 1, category_id: 9, bbox: [1, 1, 2, 2], score: 0.5 },
+    { image_id: 1, category_id: 1, bbox: [1, 1, 2, 2] },
+  ]
+  const got = await collect(readCocoResults(textSource('r.json', JSON.stringify(doc)), catalog))
+  assert.equal(got.lines.length, 1)
+  assert.deepEqual(
+    got.issues.map((i) => [i.code, i.source.element]),
+    [
+      ['format_image_unknown', '[1]'],
+      ['format_category_unknown', '[2]'],
+      ['format_element_invalid', '[3]'],
+    ],
+  )
+  const cut = await collect(
+    readCocoResults(textSource('r.json', JSON.stringify(doc).slice(0, 60)), catalog),
+  )
+  assert.deepEqual(
+    cut.issues.map((i) => i.code),
+    ['format_syntax_invalid'],
+  )
+})

@@ -531,7 +531,8 @@ export async function* writeCoco(
   const images: string[] = []
   let imageIndex = 0
   let first = true
-  yield opts.results ? '[' : '{"annotations":['
+  // rows' texts gathered into chunks of about 1 MB: a write per row costs more than the row
+  let pending = opts.results ? '[' : '{"annotations":['
   for await (const row of rows) {
     imageIndex++
     const imageId = imageIndex
@@ -619,14 +620,18 @@ export async function* writeCoco(
       first = false
       stats.annotations++
     }
-    if (chunk !== '') yield chunk
+    pending += chunk
+    if (pending.length >= 1 << 20) {
+      yield pending
+      pending = ''
+    }
   }
   stats.images = images.length
   if (opts.results) {
-    yield ']'
+    yield pending + ']'
     return
   }
-  yield '],"images":['
+  yield pending + '],"images":['
   for (let i = 0; i < images.length; i += 1000)
     yield (i > 0 ? ',' : '') + images.slice(i, i + 1000).join(',')
   const categories = [...categoryNames].sort((a, b) => a[0] - b[0])

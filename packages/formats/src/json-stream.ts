@@ -40,14 +40,28 @@ const OPEN_ARR = 91
 const CLOSE_ARR = 93
 const COMMA = 44
 const COLON = 58
-const EMPTY = Buffer.alloc(0)
+const EMPTY = new Uint8Array(0)
+const decoder = new TextDecoder('utf-8')
+const encoder = new TextEncoder()
+
+/** The UTF-8 text of `buf[start, end)`. */
+function text(buf: Uint8Array, start: number, end: number): string {
+  return decoder.decode(buf.subarray(start, end))
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a)
+  out.set(b, a.length)
+  return out
+}
 
 function isBlank(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9
 }
 
 /** Index of the quote that closes a string whose content starts at `from`, or -1. */
-function stringEnd(buf: Buffer, from: number, end: number): number {
+function stringEnd(buf: Uint8Array, from: number, end: number): number {
   let i = from
   for (;;) {
     const j = buf.indexOf(QUOTE, i)
@@ -60,7 +74,7 @@ function stringEnd(buf: Buffer, from: number, end: number): number {
 }
 
 /** End (exclusive) of the array or object opening at `start`, strings skipped; -1 when cut short. */
-function containerEnd(buf: Buffer, start: number, end: number): number {
+function containerEnd(buf: Uint8Array, start: number, end: number): number {
   let depth = 0
   for (let i = start; i < end; i++) {
     const c = buf[i]!
@@ -85,8 +99,20 @@ function parseText(text: string, what: string): unknown {
   }
 }
 
+function hasBackslash(buf: Uint8Array, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if (buf[k] === BACKSLASH) return true
+  return false
+}
+
+/** Sets an own property, `__proto__` included (as JSON.parse does). */
+function put(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  else out[key] = value
+}
+
 /** A scalar: small non-negative integers read from the bytes, anything else by JSON.parse. */
-function scalar(buf: Buffer, start: number, end: number, what: string): unknown {
+function scalar(buf: Uint8Array, start: number, end: number, what: string): unknown {
   if (end - start <= 15 && end > start) {
     let v = 0
     let i = start
@@ -97,7 +123,7 @@ function scalar(buf: Buffer, start: number, end: number, what: string): unknown 
     }
     if (i === end && (buf[start] !== 48 || end - start === 1)) return v
   }
-  return parseText(buf.toString('utf8', start, end), what)
+  return parseText(text(buf, start, end), what)
 }
 
 /**
@@ -105,7 +131,7 @@ function scalar(buf: Buffer, start: number, end: number, what: string): unknown 
  * `Nested`. Anything but an object gives the value itself parsed (a malformed one raises).
  */
 export function shallowObject(
-  buf: Buffer,
+  buf: Uint8Array,
   start: number,
   end: number,
   what: string,
@@ -113,7 +139,7 @@ export function shallowObject(
 ): unknown {
   let i = start
   while (i < end && isBlank(buf[i]!)) i++
-  if (buf[i] !== OPEN_OBJ) return parseText(buf.toString('utf8', start, end), what)
+  if (buf[i] !== OPEN_OBJ) return parseText(text(buf, start, end), what)
   const out: Record<string, unknown> = {}
   const bad = (): never => {
     throw new JsonSyntaxError(`${what}: not a valid JSON object`)
@@ -126,10 +152,9 @@ export function shallowObject(
     if (buf[i] !== QUOTE) bad()
     const keyEnd = stringEnd(buf, i + 1, end)
     if (keyEnd < 0) bad()
-    const key =
-      buf.indexOf(BACKSLASH, i + 1) < keyEnd && buf.indexOf(BACKSLASH, i + 1) >= 0
-        ? (parseText(buf.toString('utf8', i, keyEnd + 1), what) as string)
-        : buf.toString('utf8', i + 1, keyEnd)
+    const key = hasBackslash(buf, i + 1, keyEnd)
+      ? (parseText(text(buf, i, keyEnd + 1), what) as string)
+      : text(buf, i + 1, keyEnd)
     const keep = keys === undefined || keys.has(key)
     i = keyEnd + 1
     while (i < end && isBlank(buf[i]!)) i++
@@ -141,13 +166,13 @@ export function shallowObject(
     if (c === QUOTE) {
       valueEnd = stringEnd(buf, i + 1, end) + 1
       if (valueEnd <= 0) bad()
-      if (keep) out[key] = parseText(buf.toString('utf8', i, valueEnd), what)
+      if (keep) put(out, key, parseText(text(buf, i, valueEnd), what))
     } else if (c === OPEN_ARR || c === OPEN_OBJ) {
       valueEnd = containerEnd(buf, i, end)
       if (valueEnd < 0) bad()
       let k = i + 1
       while (isBlank(buf[k]!)) k++
-      if (keep) out[key] = new Nested(c === OPEN_ARR ? 'array' : 'object', k === valueEnd - 1)
+      if (keep) put(out, key, new Nested(c === OPEN_ARR ? 'array' : 'object', k === valueEnd - 1))
     } else {
       valueEnd = i
       while (
@@ -157,7 +182,7 @@ export function shallowObject(
         !isBlank(buf[valueEnd]!)
       )
         valueEnd++
-      if (keep) out[key] = scalar(buf, i, valueEnd, what)
+      if (keep) put(out, key, scalar(buf, i, valueEnd, what))
     }
     i = valueEnd
   }
@@ -197,13 +222,23 @@ export async function* streamJson(
   let rootClosed = false
   /** bytes of the document before the current buffer (for error offsets) */
   let offset = 0
-  let carry: Buffer = EMPTY
+  let carry: Uint8Array = EMPTY
   /** complete elements of the current buffer not yet parsed: [start, end) pairs */
   let ranges: number[] = []
   let batch: StreamedValue[] = []
-  let buf: Buffer = EMPTY
+  let buf: Uint8Array = EMPTY
 
+  /** a malformed element: the elements before it come out first, then this is thrown */
+  let failure: unknown
   const flush = (): void => {
+    try {
+      parseRanges()
+    } catch (error) {
+      failure = error
+    }
+    ranges = []
+  }
+  const parseRanges = (): void => {
     if (ranges.length === 0) return
     const count = ranges.length / 2
     const first = index - count
@@ -224,32 +259,33 @@ export async function* streamJson(
       let values: unknown[] | undefined
       try {
         values = JSON.parse(
-          '[' + buf.toString('utf8', ranges[0], ranges[ranges.length - 1]) + ']',
+          '[' + text(buf, ranges[0], ranges[ranges.length - 1]) + ']',
         ) as unknown[]
       } catch {
         values = undefined
       }
       if (values?.length !== count) {
-        // find the element at fault (or a value that JSON.parse split differently)
-        values = []
+        // find the element at fault; the ones before it still come out
         for (let r = 0; r < count; r++)
-          values.push(
-            parseText(
-              buf.toString('utf8', ranges[2 * r], ranges[2 * r + 1]),
+          batch.push({
+            member,
+            index: first + r,
+            value: parseText(
+              text(buf, ranges[2 * r], ranges[2 * r + 1]),
               `${member ?? 'element'}[${first + r}]`,
             ),
-          )
+          })
+        return
       }
       for (let r = 0; r < count; r++) batch.push({ member, index: first + r, value: values[r] })
     }
-    ranges = []
   }
   const endElement = (end: number): void => {
     collecting = false
     if (elementStart >= 0) ranges.push(elementStart, end)
     else {
       // the element began in an earlier chunk: its bytes are the carry and this chunk's start
-      const bytes = Buffer.concat([carry, buf.subarray(0, end)])
+      const bytes = concat(carry, buf.subarray(0, end))
       carry = EMPTY
       const what = `${member ?? 'element'}[${index}]`
       batch.push({
@@ -258,7 +294,7 @@ export async function* streamJson(
         value:
           member !== undefined && shallow.has(member)
             ? shallowObject(bytes, 0, bytes.length, what, shallowKeys)
-            : parseText(bytes.toString('utf8'), what),
+            : parseText(decoder.decode(bytes), what),
       })
     }
     index++
@@ -267,12 +303,7 @@ export async function* streamJson(
     new JsonSyntaxError(`unexpected text after the document at byte ${offset + i}`)
 
   for await (const raw of source.open()) {
-    const chunk =
-      typeof raw === 'string'
-        ? Buffer.from(raw, 'utf8')
-        : Buffer.isBuffer(raw)
-          ? raw
-          : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)
+    const chunk = typeof raw === 'string' ? encoder.encode(raw) : raw
     buf = chunk
     const n = buf.length
     let i = 0
@@ -294,8 +325,8 @@ export async function* streamJson(
         if (readingKey) {
           lastString =
             keyStart >= 0
-              ? buf.toString('utf8', keyStart, j)
-              : Buffer.concat([carry, buf.subarray(0, j)]).toString('utf8')
+              ? text(buf, keyStart, j)
+              : decoder.decode(concat(carry, buf.subarray(0, j)))
           carry = EMPTY
           readingKey = false
         }
@@ -373,12 +404,14 @@ export async function* streamJson(
           rootClosed = true
           if (members === null) {
             flush()
+            if (failure !== undefined) break
             streaming = false
           }
         }
         if (collecting && depth === elementDepth) endElement(i + 1)
         else if (depth === 1 && members !== null) {
           flush()
+          if (failure !== undefined) break
           member = undefined
           streaming = false
         }
@@ -403,9 +436,13 @@ export async function* streamJson(
     }
     // keep the unfinished element (or member name) for the next chunk; parse the finished ones
     flush()
+    if (failure !== undefined) {
+      if (batch.length > 0) yield batch
+      throw failure
+    }
     if (collecting || readingKey) {
       const start = collecting ? elementStart : keyStart
-      carry = start >= 0 ? buf.subarray(start) : Buffer.concat([carry, buf])
+      carry = start >= 0 ? buf.subarray(start) : concat(carry, buf)
       elementStart = -1
       keyStart = -1
     }
