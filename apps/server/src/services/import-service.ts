@@ -19,14 +19,14 @@ import { toImportJob } from './job-views.ts'
 import type { ProjectService } from './project-service.ts'
 
 export class ImportService {
-  readonly #repos: Pick<Repositories, 'importJobs' | 'annotations' | 'datasets' | 'maskOwners'>
+  readonly #repos: Pick<Repositories, 'importJobs'>
   readonly #blobs: BlobStore
   readonly #projects: ProjectService
   readonly #catalog: CatalogService
   readonly #queued: () => void
 
   constructor(deps: {
-    repos: Pick<Repositories, 'importJobs' | 'annotations' | 'datasets' | 'maskOwners'>
+    repos: Pick<Repositories, 'importJobs'>
     blobs: BlobStore
     projects: ProjectService
     catalog: CatalogService
