@@ -9,8 +9,20 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
+/**
+ * Whether this module is the compiled JavaScript (`dist/`, built by `npm run build`): the server
+ * then runs compiled too, loading every workspace package's `dist/` (the `labelport-compiled`
+ * export condition) with no TypeScript compiler at run time. From the sources, through tsx.
+ */
+export const COMPILED = import.meta.url.endsWith('.js')
+
+/** The export condition that makes workspace packages resolve to their compiled `dist/`. */
+export const COMPILED_CONDITION = 'labelport-compiled'
+
 /** The server's entry point, beside this file. */
-export const SERVER_MAIN = fileURLToPath(new URL('./main.ts', import.meta.url))
+export const SERVER_MAIN = fileURLToPath(
+  new URL(COMPILED ? './main.js' : './main.ts', import.meta.url),
+)
 
 export interface ServeOptions {
   port: number
@@ -29,11 +41,13 @@ export interface ServeOptions {
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64']
 
 export function serveArgs(options: ServeOptions): string[] {
-  // tsx resolved from the server's own dependencies, so `serve` works from any working directory
   return [
     ...SERVER_NODE_FLAGS,
-    '--import',
-    import.meta.resolve('tsx'),
+    // compiled: plain node; else tsx resolved from the server's own dependencies, so `serve`
+    // works from any working directory
+    ...(COMPILED
+      ? [`--conditions=${COMPILED_CONDITION}`]
+      : ['--import', import.meta.resolve('tsx')]),
     SERVER_MAIN,
     '--port',
     String(options.port),

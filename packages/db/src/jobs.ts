@@ -6,7 +6,7 @@
  * guarded by `owner = me`: a server that lost its job (taken over, or deleted with its project)
  * finds out at its next write and stops.
  */
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely'
 import type { ImportJob, Issue, Task } from '@labelport/core'
 import type { Connection } from './connect.ts'
 import type { ImportJobTable, Schema, TaskTable } from './schema.ts'
@@ -45,6 +45,17 @@ export function checkpointColumns(
 
 const now = (): string => new Date().toISOString()
 
+/** The lease of a row has expired (or it never had one) at `t`: the one rule every claim uses. */
+function leaseExpired(t: number, column = 'lease_expires_at'): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(${sql.ref(column)} is null or ${sql.ref(column)} < ${t})`
+}
+
+/** Each job table with the column and value that mean "still being worked on". */
+const ACTIVE = {
+  import_job: sql<SqlBool>`state = 'RUNNING'`,
+  task: sql<SqlBool>`status = 'IN_PROGRESS'`,
+} as const
+
 export class JobRepository {
   readonly #db: Kysely<Schema>
 
@@ -67,10 +78,7 @@ export class JobRepository {
         .where((eb) =>
           eb.or([
             eb('j.state', '=', 'QUEUED'),
-            eb.and([
-              eb('j.state', '=', 'RUNNING'),
-              eb.or([eb('j.lease_expires_at', 'is', null), eb('j.lease_expires_at', '<', t)]),
-            ]),
+            eb.and([eb('j.state', '=', 'RUNNING'), leaseExpired(t, 'j.lease_expires_at')]),
           ]),
         )
         .orderBy(
@@ -99,10 +107,7 @@ export class JobRepository {
         .where((eb) =>
           eb.or([
             eb('state', '=', 'QUEUED'),
-            eb.and([
-              eb('state', '=', 'RUNNING'),
-              eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', t)]),
-            ]),
+            eb.and([eb('state', '=', 'RUNNING'), leaseExpired(t)]),
           ]),
         )
         .executeTakeFirst()
@@ -117,25 +122,35 @@ export class JobRepository {
   }
 
   /** Extends the lease; false when this owner no longer holds the job (taken over or deleted). */
-  async renewImport(id: string, owner: string, leaseMs: number): Promise<boolean> {
+  renewImport(id: string, owner: string, leaseMs: number): Promise<boolean> {
+    return this.#renew('import_job', id, owner, leaseMs)
+  }
+
+  /** Graceful stop: gives the job back (its lease expired at once); the stop is not an attempt. */
+  releaseImport(id: string, owner: string): Promise<void> {
+    return this.#release('import_job', id, owner)
+  }
+
+  /** The lease renewal of both job tables: only the owner, only while the job is active. */
+  async #renew(table: keyof typeof ACTIVE, id: string, owner: string, leaseMs: number) {
     const r = await this.#db
-      .updateTable('import_job')
+      .updateTable(table)
       .set({ lease_expires_at: Date.now() + leaseMs })
       .where('id', '=', id)
       .where('owner', '=', owner)
-      .where('state', '=', 'RUNNING')
+      .where(ACTIVE[table])
       .executeTakeFirst()
     return Number(r.numUpdatedRows) === 1
   }
 
-  /** Graceful stop: gives the job back (its lease expired at once); the stop is not an attempt. */
-  async releaseImport(id: string, owner: string): Promise<void> {
+  /** A graceful stop of either job table: no owner, lease over, and the claim not counted. */
+  async #release(table: keyof typeof ACTIVE, id: string, owner: string): Promise<void> {
     await this.#db
-      .updateTable('import_job')
+      .updateTable(table)
       .set({ owner: null, lease_expires_at: 0, attempts: sql<number>`attempts - 1` })
       .where('id', '=', id)
       .where('owner', '=', owner)
-      .where('state', '=', 'RUNNING')
+      .where(ACTIVE[table])
       .execute()
   }
 
@@ -204,7 +219,7 @@ export class JobRepository {
         .selectFrom('task')
         .select('id')
         .where('status', '=', 'IN_PROGRESS')
-        .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', t)]))
+        .where(leaseExpired(t))
         .orderBy('created_at')
         .limit(1)
         .executeTakeFirst()
@@ -218,7 +233,7 @@ export class JobRepository {
         })
         .where('id', '=', next.id)
         .where('status', '=', 'IN_PROGRESS')
-        .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', t)]))
+        .where(leaseExpired(t))
         .executeTakeFirst()
       if (Number(claimed.numUpdatedRows) === 1)
         return this.#db.selectFrom('task').selectAll().where('id', '=', next.id).executeTakeFirst()
@@ -254,25 +269,12 @@ export class JobRepository {
     return Number(r.numUpdatedRows) === 1
   }
 
-  async renewTask(id: string, owner: string, leaseMs: number): Promise<boolean> {
-    const r = await this.#db
-      .updateTable('task')
-      .set({ lease_expires_at: Date.now() + leaseMs })
-      .where('id', '=', id)
-      .where('owner', '=', owner)
-      .where('status', '=', 'IN_PROGRESS')
-      .executeTakeFirst()
-    return Number(r.numUpdatedRows) === 1
+  renewTask(id: string, owner: string, leaseMs: number): Promise<boolean> {
+    return this.#renew('task', id, owner, leaseMs)
   }
 
-  async releaseTask(id: string, owner: string): Promise<void> {
-    await this.#db
-      .updateTable('task')
-      .set({ owner: null, lease_expires_at: 0, attempts: sql<number>`attempts - 1` })
-      .where('id', '=', id)
-      .where('owner', '=', owner)
-      .where('status', '=', 'IN_PROGRESS')
-      .execute()
+  releaseTask(id: string, owner: string): Promise<void> {
+    return this.#release('task', id, owner)
   }
 
   async endTask(

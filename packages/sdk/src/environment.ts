@@ -25,8 +25,9 @@ export function isNode(): boolean {
   return typeof processLike()?.versions?.node === 'string'
 }
 
-// A variable specifier keeps bundlers and the browser type-check from following it into node:*.
-const NODE_HELPERS_MODULE = './node/files.ts'
+// A variable specifier keeps bundlers and the browser type-check from following it into node:*;
+// compiled to JavaScript (dist/), this module is a .js file and so is its neighbour.
+const NODE_HELPERS_MODULE = import.meta.url.endsWith('.ts') ? './node/files.ts' : './node/files.js'
 let helpers: Promise<NodeHelpers> | undefined
 
 /** The Node helpers; a coded error in other runtimes. */

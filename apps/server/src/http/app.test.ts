@@ -1,3 +1,4 @@
+// Over 500 lines: the guide's workflow end to end on both databases, one scenario after another on one harness.
 /**
  * The HTTP API in-process (app.request, no network), on SQLite and on PostgreSQL: the guide's whole
  * workflow with its exact NDJSON payload, partial success, coded errors, dry runs and the export.

@@ -26,20 +26,14 @@ import { toImportJob } from './job-views.ts'
 import type { ProjectService } from './project-service.ts'
 
 export class ImportService {
-  readonly #repos: Pick<
-    Repositories,
-    'importJobs' | 'annotations' | 'datasets' | 'maskOwners' | 'importReverts'
-  >
+  readonly #repos: Pick<Repositories, 'importJobs' | 'importReverts'>
   readonly #blobs: BlobStore
   readonly #projects: ProjectService
   readonly #catalog: CatalogService
   readonly #queued: () => void
 
   constructor(deps: {
-    repos: Pick<
-      Repositories,
-      'importJobs' | 'annotations' | 'datasets' | 'maskOwners' | 'importReverts'
-    >
+    repos: Pick<Repositories, 'importJobs' | 'importReverts'>
     blobs: BlobStore
     projects: ProjectService
     catalog: CatalogService
