@@ -22,6 +22,7 @@ import * as evaluations from './migrations/0004-evaluations.ts'
 import * as jobLeases from './migrations/0003-job-leases.ts'
 import * as usersSessionsKeys from './migrations/0002-users-sessions-keys.ts'
 import * as labeling from './migrations/0008-labeling.ts'
+import * as dataRowMetadata from './migrations/0005-data-row-metadata.ts'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -45,6 +46,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-job-leases': jobLeases,
   '0002-users-sessions-keys': usersSessionsKeys,
   '0008-labeling': labeling,
+  '0005-data-row-metadata': dataRowMetadata,
 }
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) }
@@ -131,6 +133,8 @@ export async function migrateToLatest(db: Kysely<Schema>): Promise<void> {
     provider,
     migrationTableName: 'labelport_migration',
     migrationLockTableName: 'labelport_migration_lock',
+    // a database made before 0005 existed has 0006–0008 applied already: 0005 runs after them
+    allowUnorderedMigrations: true,
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   })
   const { error, results } = await migrator.migrateToLatest()

@@ -14,7 +14,7 @@ export type {
 } from './client.ts'
 export { ApiError, LabelportError, TransportError } from './errors.ts'
 export { Dataset, isLocalRowData } from './dataset.ts'
-export type { DataRowItem } from './dataset.ts'
+export type { DataRowItem, MetadataFieldInput } from './dataset.ts'
 export { Task } from './task.ts'
 export type { CreatedDataRow, TaskErrorEntry, TaskStatus, WaitTillDoneOptions } from './task.ts'
 export { Ontology } from './ontology.ts'

@@ -97,6 +97,7 @@ export const PERMISSIONS: Record<EndpointName, Permission> = {
   deleteDataRow: { roles: ADMIN },
   getImportPrelabelsDeletionImpact: { roles: IMPORTERS },
   deleteImportPrelabels: { roles: IMPORTERS, note: 'MAL imports only (409 conflict otherwise)' },
+  updateDataRowMetadata: { roles: ADMIN },
 }
 
 const NAMES = new Map<Endpoint, EndpointName>(
