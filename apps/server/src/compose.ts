@@ -185,10 +185,18 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
   catalog.start()
   await evaluations.start({ singleProcess: conn.dialect === 'sqlite' })
 
+  const deletions = new DeletionService({
+    repository: repos.deletions,
+    catalog,
+    projects,
+    imports,
+    blobs,
+  })
   const graphqlState = repos.graphqlState
   const graphql = {
     auth,
     catalog,
+    deletions,
     projects,
     imports,
     state: graphqlState,
@@ -205,13 +213,7 @@ async function composeOn(conn: Connection, config: ServerConfig): Promise<Compos
     views,
     evaluations,
     ontologyEdits: new OntologyEditService({ ontologies: repos.ontologies }),
-    deletions: new DeletionService({
-      repository: repos.deletions,
-      catalog,
-      projects,
-      imports,
-      blobs,
-    }),
+    deletions,
     labeling: new LabelingService({
       repos,
       projects,

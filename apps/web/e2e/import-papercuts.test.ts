@@ -1,7 +1,8 @@
 /**
  * What tripped a new user on the import pages (issue 11, item 7), in a real browser against a real
- * server: the import page's texts follow the job's real state (a running job at 0 % with failures
- * does not say "Every line was imported." nor "No failures so far."), failed lines are searched by
+ * server: the import page's texts follow the job's real state (a real import held running by a
+ * stalled mask URL, with failures so far, does not say "Every line was imported." nor "No
+ * failures so far."), failed lines are searched by
  * any substring and downloaded whole as NDJSON and CSV, and the data-row view marks the failures
  * of dry runs. Then deletes (item 6) by mouse: an import's pre-labels, and the dataset, each after
  * a dialog naming what goes (the dataset's name typed to confirm). Screenshots go to
@@ -11,6 +12,8 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
+import { createServer, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import sharp from 'sharp'
 import { chromium, startServer } from '@labelport/testkit'
 import type { TestServer } from '@labelport/testkit'
@@ -21,6 +24,35 @@ import type { Browser } from './browser.ts'
 const browserNeed = chromium()
 const WEB_DIST = new URL('../dist/index.html', import.meta.url).pathname
 const KEYS = ['street/north-01.png', 'street/south-02.png', 'park/east-03.png']
+const FAILING_LINES = 1500
+
+/** An HTTP server that answers nothing until released, then 404: a source that stalls. */
+async function stallingServer() {
+  const held: ServerResponse[] = []
+  let released = false
+  let requested!: () => void
+  const firstRequest = new Promise<void>((resolve) => (requested = resolve))
+  const server = createServer((_req, res) => {
+    requested()
+    if (released) res.writeHead(404).end()
+    else held.push(res)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requested: firstRequest,
+    release() {
+      released = true
+      for (const res of held.splice(0)) res.writeHead(404).end()
+    },
+    async close() {
+      this.release()
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
 
 void describe('import pages tell the truth', { skip: browserNeed.skip }, () => {
   let server: TestServer
@@ -28,6 +60,7 @@ void describe('import pages tell the truth', { skip: browserNeed.skip }, () => {
   let projectId = ''
   let importJob: ImportJob
   let dryJob: ImportJob
+  let stall: Awaited<ReturnType<typeof stallingServer>>
   const rowIds: Record<string, string> = {}
 
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
@@ -60,7 +93,14 @@ void describe('import pages tell the truth', { skip: browserNeed.skip }, () => {
       )
       assert.equal(build.status, 0, 'the web app builds')
     }
-    server = await startServer()
+    stall = await stallingServer()
+    server = await startServer({
+      env: {
+        // the running-state test's stalled mask URL is on this machine; small chunks commit early
+        LABELPORT_FETCH_ALLOW_HOSTS: '127.0.0.1',
+        LABELPORT_IMPORT_CHUNK_LINES: '500',
+      },
+    })
     const dataset = await call<{ id: string }>('POST', '/v1/datasets', { name: 'papercuts' })
     const items = []
     for (const globalKey of KEYS) {
@@ -121,45 +161,103 @@ void describe('import pages tell the truth', { skip: browserNeed.skip }, () => {
   after(async () => {
     await browser?.close()
     await server?.stop()
+    await stall?.close()
   })
 
-  test('a running job at 0 % with failures says so, not "Every line was imported."', async () => {
+  test('a running job with failures so far says so, not "Every line was imported."', async () => {
     const page = browser.page
-    // the server answers this job as still running at 0 % with 125,000 failures so far
-    const running: ImportJob = {
-      ...importJob,
-      state: 'RUNNING',
-      progress: '0%',
-      finishedAt: null,
-      counts: { total: 125_000, success: 0, failure: 125_000 },
-      errorCounts: {},
-      errorExamples: {},
+    // a real import held running: 1,500 lines fail in the first chunks, then a mask line waits
+    // on a URL this test's own HTTP server answers only when told to. A dataset and project of
+    // its own, so the other tests' counts stay theirs.
+    const heldKey = 'held/row.png'
+    const dataset = await call<{ id: string }>('POST', '/v1/datasets', { name: 'held running' })
+    const png = await sharp({
+      create: { width: 64, height: 48, channels: 3, background: '#224466' },
+    })
+      .png()
+      .toBuffer()
+    const upload = await fetch(`${server.url}/v1/uploads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'image/png' },
+      body: png,
+    })
+    let task = await call<Task>('POST', `/v1/datasets/${dataset.id}/data-rows`, {
+      items: [{ rowData: ((await upload.json()) as { uri: string }).uri, globalKey: heldKey }],
+    })
+    while (task.status === 'IN_PROGRESS') {
+      await new Promise((r) => setTimeout(r, 50))
+      task = await call<Task>('GET', `/v1/tasks/${task.id}`)
     }
-    await page.route(`**/v1/imports/${importJob.id}`, (route) =>
-      route.fulfill({ json: running, status: 200 }),
-    )
-    await page.route(`**/v1/imports/${importJob.id}/statuses**`, (route) =>
-      route.fulfill({ body: '', status: 200, contentType: 'application/x-ndjson' }),
-    )
+    const ontology = await call<{ id: string }>('POST', '/v1/ontologies', {
+      name: 'boxes and masks',
+      normalized: {
+        tools: [
+          { tool: 'rectangle', name: 'car', color: '#ff0000', classifications: [] },
+          { tool: 'raster-segmentation', name: 'paint', color: '#00ff00', classifications: [] },
+        ],
+        classifications: [],
+      },
+    })
+    const heldProject = (await call<{ id: string }>('POST', '/v1/projects', { name: 'held' })).id
+    await call('PUT', `/v1/projects/${heldProject}/ontology`, { ontologyId: ontology.id })
+    await call('POST', `/v1/projects/${heldProject}/batches`, {
+      name: 'all',
+      globalKeys: [heldKey],
+    })
+    const box = { left: 10, top: 10, width: 20, height: 20 }
+    const lines: unknown[] = Array.from({ length: FAILING_LINES }, () => ({
+      name: 'truck',
+      bbox: box,
+      dataRow: { globalKey: heldKey },
+    }))
+    lines.push({
+      name: 'paint',
+      mask: { instanceURI: `${stall.url}/mask.png`, colorRGB: [255, 0, 0] },
+      dataRow: { globalKey: heldKey },
+    })
+    let job = await call<ImportJob>('POST', `/v1/projects/${heldProject}/imports`, {
+      name: 'held-running',
+      kind: 'mal',
+      source: { lines },
+    })
     try {
-      await page.goto(`${server.url}/#/imports/${importJob.id}`)
+      await stall.requested
+      for (let waited = 0; job.counts.failure < FAILING_LINES; waited += 50) {
+        assert.ok(waited < 120_000, `the failing chunks commit: ${JSON.stringify(job.counts)}`)
+        await new Promise((r) => setTimeout(r, 50))
+        job = await call<ImportJob>('GET', `/v1/imports/${job.id}`)
+      }
+      assert.equal(job.state, 'RUNNING', 'held by the stalled mask URL')
+      await page.goto(`${server.url}/#/imports/${job.id}`)
       await page.getByTestId('failed-lines-empty').waitFor()
       const body = await page.locator('body').innerText()
       assert.doesNotMatch(body, /Every line was imported/)
       assert.doesNotMatch(body, /No failures so far/)
       assert.match(
         await page.getByTestId('error-codes-empty').innerText(),
-        /125,000 lines failed so far/,
+        /1,500 lines failed so far/,
       )
       assert.match(
         await page.getByTestId('failed-lines-empty').innerText(),
-        /125,000 lines failed so far; they are listed here when the job finishes/,
+        /1,500 lines failed so far; they are listed here when the job finishes/,
       )
       assert.equal(await page.getByTestId('download-failed-csv').isDisabled(), true)
       await screenshot(page, 'import-running-with-failures')
+      // still running: nothing above was read from a finished job
+      job = await call<ImportJob>('GET', `/v1/imports/${job.id}`)
+      assert.equal(job.state, 'RUNNING')
     } finally {
-      await page.unrouteAll()
+      stall.release()
     }
+    while (job.state !== 'FINISHED' && job.state !== 'FAILED') {
+      await new Promise((r) => setTimeout(r, 50))
+      job = await call<ImportJob>('GET', `/v1/imports/${job.id}`)
+    }
+    // released with a 404: the mask line fails too, and the page now lists the failures
+    assert.equal(job.counts.failure, FAILING_LINES + 1)
+    await page.reload()
+    await page.getByTestId('failures-table').waitFor()
+    assert.doesNotMatch(await page.locator('body').innerText(), /failed so far/)
   })
 
   test('failed lines: substring search, and every failed line downloaded as NDJSON and CSV', async () => {

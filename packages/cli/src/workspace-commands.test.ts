@@ -150,6 +150,66 @@ void describe('workspace commands against a real server', () => {
     assert.match(third.out(), /2000 images found, 2000 already there, 0 uploaded, 0 failed/)
   })
 
+  void it('a rerun compares content: a changed file is reported, not uploaded; a copy is uploaded and named', async () => {
+    const dir = join(work, 'changing')
+    mkdirSync(dir, { recursive: true })
+    const png = (background: string) =>
+      sharp({ create: { width: 16, height: 12, channels: 3, background } })
+        .png()
+        .toBuffer()
+    writeFileSync(join(dir, 'street.png'), await png('#102030'))
+    writeFileSync(join(dir, 'park.png'), await png('#405060'))
+    const first = capture()
+    assert.equal(
+      await run([...globals(), 'upload', dir, '--dataset', 'changing'], first.io),
+      EXIT.ok,
+    )
+    assert.match(first.out(), /2 images found, 0 already there, 2 uploaded, 0 failed/)
+
+    // street.png is edited in place; park.png is copied under a new name
+    writeFileSync(join(dir, 'street.png'), await png('#ff0000'))
+    writeFileSync(join(dir, 'park-copy.png'), await png('#405060'))
+    const second = capture()
+    assert.equal(
+      await run([...globals(), 'upload', dir, '--dataset', 'changing'], second.io),
+      EXIT.ok,
+      second.err(),
+    )
+    const out = second.out()
+    assert.match(out, /3 images found, 1 already there, 1 uploaded, 0 failed/)
+    assert.match(out, /1 changed since uploaded, not uploaded/)
+    assert.match(out, /^ {2}street\.png: changed: dataset [0-9a-f]{12}…, file [0-9a-f]{12}…$/m)
+    assert.match(out, /^ {2}park-copy\.png: same content as park\.png$/m)
+
+    const datasets = await client.call(api.listDatasets, { query: { limit: 100 } })
+    const dataset = datasets.items.find((d) => d.name === 'changing')!
+    const rows = await rowsOf(dataset.id)
+    assert.deepEqual(rows.map((r) => r.globalKey).sort(), [
+      'park-copy.png',
+      'park.png',
+      'street.png',
+    ])
+
+    // JSON: the same verdicts, with both hashes
+    const third = capture()
+    assert.equal(
+      await run([...globals(), '--json', 'upload', dir, '--dataset', 'changing'], third.io),
+      EXIT.ok,
+    )
+    const summary = JSON.parse(third.out()) as {
+      skipped: number
+      uploaded: number
+      changed: { globalKey: string; datasetSha256: string; localSha256: string }[]
+    }
+    assert.equal(summary.uploaded, 0)
+    assert.equal(summary.skipped, 2)
+    assert.deepEqual(
+      summary.changed.map((c) => c.globalKey),
+      ['street.png'],
+    )
+    assert.notEqual(summary.changed[0]?.datasetSha256, summary.changed[0]?.localSha256)
+  })
+
   void it('sets a project up: dataset, ontology from a file, project, batch; users and keys', async () => {
     const dir = join(work, 'few')
     mkdirSync(dir, { recursive: true })

@@ -2,6 +2,7 @@
  * Setting a workspace up without a browser: datasets and folder uploads, ontologies, projects,
  * batches, users and API keys; deletes ask for `--yes` after saying what uses the thing.
  */
+import { createHash } from 'node:crypto'
 import { readFile, readdir } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { Command, InvalidArgumentError, Option } from 'commander'
@@ -101,14 +102,21 @@ interface UploadSummary {
   skipped: number
   uploaded: number
   failed: { globalKey: string; code: string; message: string }[]
+  /** the dataset holds other content under the file's global key: not uploaded, reported */
+  changed: { globalKey: string; datasetSha256: string; localSha256: string }[]
+  /** the dataset (or an earlier file of this run) holds the same bytes under another key: uploaded all the same, reported */
+  sameContent: { globalKey: string; sameAs: string }[]
   seconds: number
   bytes: number
 }
 
 /**
- * Uploads every image under `dir` that the dataset does not hold yet (by global key, the path
- * relative to `dir`), `concurrency` at a time, and creates their data rows in tasks of
- * ROWS_PER_TASK. Run again after an interruption, it sends only what is missing.
+ * Uploads every image under `dir` that the dataset does not hold yet, by global key (the path
+ * relative to `dir`) and content (SHA-256), `concurrency` at a time, and creates their data rows
+ * in tasks of ROWS_PER_TASK. Run again after an interruption, it sends only what is missing. A
+ * file whose global key is there with other content is reported as changed, not uploaded (the
+ * row may carry labels); a file whose bytes the dataset holds under another key is uploaded (the
+ * global key is its identity) and reported. Rows made before content hashes were kept match by key.
  */
 async function uploadFolder(
   ctx: WorkspaceContext,
@@ -121,18 +129,23 @@ async function uploadFolder(
   let dataset = await findDataset(client, options.dataset)
   const created = dataset === undefined
   dataset ??= await client.call(api.createDataset, { body: { name: options.dataset } })
-  const present = new Set(
-    (await datasetRows(client, dataset.id)).map((r) => r.globalKey).filter((k) => k !== null),
-  )
-  const todo = files
-    .map((path) => ({ path, globalKey: relative(dir, path).split(sep).join('/') }))
-    .filter((f) => !present.has(f.globalKey))
+  // global key → content hash (null: a row made before hashes were kept), and hash → a key
+  const present = new Map<string, string | null>()
+  const byContent = new Map<string, string>()
+  for (const row of await datasetRows(client, dataset.id)) {
+    if (row.globalKey !== null) present.set(row.globalKey, row.contentSha256)
+    if (row.contentSha256 !== null && !byContent.has(row.contentSha256))
+      byContent.set(row.contentSha256, row.globalKey ?? row.id)
+  }
+  const todo = files.map((path) => ({ path, globalKey: relative(dir, path).split(sep).join('/') }))
   const summary: UploadSummary = {
     dataset: { id: dataset.id, name: dataset.name, created },
     found: files.length,
-    skipped: files.length - todo.length,
+    skipped: 0,
     uploaded: 0,
     failed: [],
+    changed: [],
+    sameContent: [],
     seconds: 0,
     bytes: 0,
   }
@@ -167,9 +180,12 @@ async function uploadFolder(
             message: error.message,
           })
     const seconds = Math.max((Date.now() - started) / 1000, 0.001)
-    bar?.update(summary.uploaded + summary.failed.length, {
-      rate: (summary.uploaded / seconds).toFixed(1),
-    })
+    bar?.update(
+      summary.uploaded + summary.failed.length + summary.skipped + summary.changed.length,
+      {
+        rate: (summary.uploaded / seconds).toFixed(1),
+      },
+    )
   }
   // one flush at a time, so tasks never race for the same rows
   let flushing: Promise<void> = Promise.resolve()
@@ -180,6 +196,23 @@ async function uploadFolder(
       if (!file) break
       try {
         const bytes = await readFile(file.path)
+        const sha256 = createHash('sha256').update(bytes).digest('hex')
+        if (present.has(file.globalKey)) {
+          const there = present.get(file.globalKey) ?? null
+          if (there === null || there === sha256) summary.skipped++
+          else
+            summary.changed.push({
+              globalKey: file.globalKey,
+              datasetSha256: there,
+              localSha256: sha256,
+            })
+          bar?.increment()
+          continue
+        }
+        // the global key is a file's identity: same bytes under another key are uploaded, and said
+        const sameAs = byContent.get(sha256)
+        if (sameAs !== undefined) summary.sameContent.push({ globalKey: file.globalKey, sameAs })
+        else byContent.set(sha256, file.globalKey)
         summary.bytes += bytes.length
         const upload = await client.upload(new Uint8Array(bytes), {
           contentType: imageType(file.path) ?? 'application/octet-stream',
@@ -275,6 +308,22 @@ export function addWorkspaceCommands(program: Command, ctx: WorkspaceContext): v
       )
       for (const f of summary.failed.slice(0, 20)) out(`  ${f.globalKey}: ${f.code}: ${f.message}`)
       if (summary.failed.length > 20) out(`  … and ${summary.failed.length - 20} more`)
+      if (summary.changed.length > 0)
+        out(
+          `${summary.changed.length} changed since uploaded, not uploaded (the dataset holds other content under the same global key; delete that data row first to replace it):`,
+        )
+      for (const f of summary.changed.slice(0, 20))
+        out(
+          `  ${f.globalKey}: changed: dataset ${f.datasetSha256.slice(0, 12)}…, file ${f.localSha256.slice(0, 12)}…`,
+        )
+      if (summary.changed.length > 20) out(`  … and ${summary.changed.length - 20} more`)
+      if (summary.sameContent.length > 0)
+        out(
+          `${summary.sameContent.length} uploaded with the same content as another data row (a copy or a rename?):`,
+        )
+      for (const f of summary.sameContent.slice(0, 20))
+        out(`  ${f.globalKey}: same content as ${f.sameAs}`)
+      if (summary.sameContent.length > 20) out(`  … and ${summary.sameContent.length - 20} more`)
     })
 
   program

@@ -19,7 +19,7 @@ import {
   type ImportGuard,
   type LabelTouch,
 } from './annotation-writer.ts'
-import { toDataRow } from './dataset-repository.ts'
+import { metadataOf, toDataRow } from './dataset-repository.ts'
 import { inChunks, now, readJsonColumn, toPage, type Page } from './query-helpers.ts'
 
 /** A stored annotation: its record, where it is (data row, layer) and which import wrote it. */
@@ -186,8 +186,12 @@ export class AnnotationRepository {
       .limit(limit + 1)
     if (cursor) q = q.where('data_row.id', '>', cursor)
     const rows = await q.execute()
+    const metadata = await metadataOf(
+      this.#db,
+      rows.map((r) => r.id),
+    )
     const items = rows.map((r) => ({
-      ...toDataRow(r),
+      ...toDataRow(r, metadata.get(r.id)),
       blobKey: r.blob_key,
       batchId: r.batch_id,
       prelabelCount: Number(r.prelabel_count ?? 0),

@@ -24,6 +24,7 @@ import * as usersSessionsKeys from './migrations/0002-users-sessions-keys.ts'
 import * as labeling from './migrations/0008-labeling.ts'
 import * as draftRejections from './migrations/0010-draft-rejections.ts'
 import * as importRevert from './migrations/0009-import-revert.ts'
+import * as dataRowMetadata from './migrations/0005-data-row-metadata.ts'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -49,6 +50,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-labeling': labeling,
   '0010-draft-rejections': draftRejections,
   '0009-import-revert': importRevert,
+  '0005-data-row-metadata': dataRowMetadata,
 }
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) }
@@ -136,6 +138,8 @@ export async function migrateToLatest(db: Kysely<Schema>): Promise<void> {
     provider,
     migrationTableName: 'labelport_migration',
     migrationLockTableName: 'labelport_migration_lock',
+    // a database made before 0005 existed has 0006–0008 applied already: 0005 runs after them
+    allowUnorderedMigrations: true,
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   })
   const { error, results } = await migrator.migrateToLatest()

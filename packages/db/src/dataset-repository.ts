@@ -1,6 +1,6 @@
 /** Datasets and their data rows: create, read, page, delete, and the look-ups imports and batches need. */
-import { sql, type Kysely } from 'kysely'
-import type { DataRow, DataRowUsage, Dataset } from '@labelport/core'
+import type { Kysely } from 'kysely'
+import type { DataRow, DataRowUsage, Dataset, MetadataField } from '@labelport/core'
 import type { Schema, DataRowTable } from './schema.ts'
 import {
   DuplicateError,
@@ -25,6 +25,9 @@ export interface NewDataRow {
   height: number
   mimeType: string
   exifOrientation: number
+  /** SHA-256 (hex) of the stored image */
+  contentSha256?: string | null | undefined
+  metadataFields?: MetadataField[] | undefined
 }
 
 /** An import's data row reference resolved: its size, and whether it is in the project's batches. */
@@ -36,7 +39,8 @@ export interface DataRowLookup {
   inProject: boolean
 }
 
-export function toDataRow(r: DataRowTable): DataRow {
+/** A data row as the API shows it; its metadata is read separately (`metadataOf`). */
+export function toDataRow(r: DataRowTable, metadataFields: MetadataField[] = []): DataRow {
   return {
     id: r.id,
     datasetId: r.dataset_id,
@@ -48,8 +52,33 @@ export function toDataRow(r: DataRowTable): DataRow {
       mimeType: r.mime_type,
       exifOrientation: r.exif_orientation,
     },
+    metadataFields,
+    contentSha256: r.content_sha256,
     createdAt: r.created_at,
   }
+}
+
+/** The metadata fields of each data row, by name. */
+export async function metadataOf(
+  db: Kysely<Schema>,
+  dataRowIds: readonly string[],
+): Promise<Map<string, MetadataField[]>> {
+  const out = new Map<string, MetadataField[]>()
+  for (const chunk of inChunks(dataRowIds)) {
+    const rows = await db
+      .selectFrom('data_row_metadata')
+      .select(['data_row_id', 'name', 'value'])
+      .where('data_row_id', 'in', chunk)
+      .orderBy('data_row_id')
+      .orderBy('name')
+      .execute()
+    for (const r of rows) {
+      const list = out.get(r.data_row_id) ?? []
+      list.push({ name: r.name, value: r.value })
+      out.set(r.data_row_id, list)
+    }
+  }
+  return out
 }
 
 function toDataset(r: {
@@ -134,46 +163,6 @@ export class DatasetRepository {
     return toPage((await q.execute()).map(toDataset), limit)
   }
 
-  /** Deletes the dataset, its data rows and everything that referenced them. Returns blob keys to remove. */
-  async deleteDataset(organizationId: string, id: string): Promise<string[]> {
-    return this.#db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('data_row')
-        .select(['id', 'blob_key'])
-        .where('dataset_id', '=', id)
-        .where('organization_id', '=', organizationId)
-        .execute()
-      for (const chunk of inChunks(rows.map((r) => r.id))) {
-        // per-row evaluation results (0004) too; the HTTP API deletes through deletion-repository.ts
-        for (const table of ['evaluation_object', 'evaluation_data_row'])
-          await sql`delete from ${sql.table(table)} where data_row_id in (${sql.join(chunk)})`.execute(
-            trx,
-          )
-        await trx.deleteFrom('annotation').where('data_row_id', 'in', chunk).execute()
-        // labeling (0008): drafts, leases, skips, versions, reviews of these rows
-        for (const table of [
-          'label_draft',
-          'label_lease',
-          'label_skip',
-          'label_version',
-          'label_review',
-        ])
-          await sql`delete from ${sql.table(table)} where data_row_id in (${sql.join(chunk)})`.execute(
-            trx,
-          )
-        await trx.deleteFrom('label').where('data_row_id', 'in', chunk).execute()
-        await trx.deleteFrom('batch_data_row').where('data_row_id', 'in', chunk).execute()
-        await trx.deleteFrom('data_row').where('id', 'in', chunk).execute()
-      }
-      await trx
-        .deleteFrom('dataset')
-        .where('id', '=', id)
-        .where('organization_id', '=', organizationId)
-        .execute()
-      return rows.map((r) => r.blob_key)
-    })
-  }
-
   /** Inserts one data row; throws DuplicateError when its global key is taken in the organization. */
   async insertDataRow(r: NewDataRow): Promise<DataRow> {
     const row: DataRowTable = {
@@ -188,9 +177,19 @@ export class DatasetRepository {
       mime_type: r.mimeType,
       exif_orientation: r.exifOrientation,
       created_at: now(),
+      content_sha256: r.contentSha256 ?? null,
     }
+    const metadata = r.metadataFields ?? []
     try {
-      await this.#db.insertInto('data_row').values(row).execute()
+      // the row and its metadata in one transaction: a crash leaves both or neither
+      await this.#db.transaction().execute(async (trx) => {
+        await trx.insertInto('data_row').values(row).execute()
+        if (metadata.length > 0)
+          await trx
+            .insertInto('data_row_metadata')
+            .values(metadata.map((m) => ({ data_row_id: r.id, name: m.name, value: m.value })))
+            .execute()
+      })
     } catch (err) {
       if (isUniqueViolation(err))
         throw new DuplicateError(`global key ${r.globalKey ?? ''} is taken`)
@@ -201,7 +200,31 @@ export class DatasetRepository {
       .set({ updated_at: row.created_at })
       .where('id', '=', r.datasetId)
       .execute()
-    return toDataRow(row)
+    return toDataRow(row, metadata)
+  }
+
+  /** Replaces the metadata of a data row of the organization; false when there is no such row. */
+  async setMetadata(
+    organizationId: string,
+    dataRowId: string,
+    fields: readonly MetadataField[],
+  ): Promise<boolean> {
+    return this.#db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('data_row')
+        .select('id')
+        .where('organization_id', '=', organizationId)
+        .where('id', '=', dataRowId)
+        .executeTakeFirst()
+      if (!row) return false
+      await trx.deleteFrom('data_row_metadata').where('data_row_id', '=', dataRowId).execute()
+      if (fields.length > 0)
+        await trx
+          .insertInto('data_row_metadata')
+          .values(fields.map((m) => ({ data_row_id: dataRowId, name: m.name, value: m.value })))
+          .execute()
+      return true
+    })
   }
 
   async findGlobalKeys(organizationId: string, keys: string[]): Promise<Set<string>> {
@@ -225,14 +248,18 @@ export class DatasetRepository {
       .where('organization_id', '=', organizationId)
       .where('id', '=', id)
       .executeTakeFirst()
-    return row && { ...toDataRow(row), blobKey: row.blob_key }
+    if (!row) return undefined
+    const metadata = await metadataOf(this.#db, [row.id])
+    return { ...toDataRow(row, metadata.get(row.id)), blobKey: row.blob_key }
   }
 
+  /** A page of the dataset's rows; with `metadata`, only rows whose field `name` has `value` (any value without one). */
   async listDataRows(
     organizationId: string,
     datasetId: string,
     cursor: string | undefined,
     limit: number,
+    metadata?: { name: string; value?: string | undefined },
   ): Promise<Page<DataRow>> {
     let q = this.#db
       .selectFrom('data_row')
@@ -242,7 +269,28 @@ export class DatasetRepository {
       .orderBy('id')
       .limit(limit + 1)
     if (cursor) q = q.where('id', '>', cursor)
-    return toPage((await q.execute()).map(toDataRow), limit)
+    if (metadata) {
+      const { name, value } = metadata
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('data_row_metadata')
+            .select('data_row_metadata.data_row_id')
+            .whereRef('data_row_metadata.data_row_id', '=', 'data_row.id')
+            .where('data_row_metadata.name', '=', name)
+            .$if(value !== undefined, (w) => w.where('data_row_metadata.value', '=', value ?? '')),
+        ),
+      )
+    }
+    const rows = await q.execute()
+    const fields = await metadataOf(
+      this.#db,
+      rows.map((r) => r.id),
+    )
+    return toPage(
+      rows.map((r) => toDataRow(r, fields.get(r.id))),
+      limit,
+    )
   }
 
   /** For each data row, the projects whose batches hold it, with its annotation counts there. */

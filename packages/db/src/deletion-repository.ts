@@ -265,6 +265,7 @@ export class DeletionRepository {
     await sql`delete from replaced_annotation where data_row_id in (${rows})`.execute(trx)
     await sql`delete from label where data_row_id in (${rows})`.execute(trx)
     await sql`delete from batch_data_row where data_row_id in (${rows})`.execute(trx)
+    await sql`delete from data_row_metadata where data_row_id in (${rows})`.execute(trx)
     // the rows go last: the subquery above reads them
     await sql`delete from data_row where id in (${rows})`.execute(trx)
     // a batch left without rows would show in its project as an empty, unusable batch

@@ -71,6 +71,13 @@ export interface DataRowTable {
   mime_type: string
   exif_orientation: number
   created_at: string
+  /** SHA-256 (hex) of the stored image; null for rows made before migration 0005 */
+  content_sha256: string | null
+}
+export interface DataRowMetadataTable {
+  data_row_id: string
+  name: string
+  value: string
 }
 export interface TaskTable {
   id: string
@@ -200,6 +207,7 @@ export interface Schema {
   audit_event: AuditEventTable
   dataset: DatasetTable
   data_row: DataRowTable
+  data_row_metadata: DataRowMetadataTable
   task: TaskTable
   ontology: OntologyTable
   project: ProjectTable

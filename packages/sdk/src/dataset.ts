@@ -1,6 +1,11 @@
 /** A dataset (Labelbox's Catalog dataset) and the data rows it holds. */
 import { api } from '@labelport/core'
-import type { DataRow, DataRowInput, Dataset as DatasetResource } from '@labelport/core'
+import type {
+  DataRow,
+  DataRowInput,
+  Dataset as DatasetResource,
+  MetadataField,
+} from '@labelport/core'
 import type { Transport } from './transport.ts'
 import { LabelportError } from './errors.ts'
 import { loadNodeHelpers } from './environment.ts'
@@ -10,6 +15,48 @@ export interface DataRowItem {
   /** an http(s) URL, an `upload://` URI, or (Node only) a local file path or `file://` URL, uploaded first */
   rowData: string
   globalKey?: string
+  /** key/value metadata (Labelbox's `metadata_fields`, by name); numbers and dates are stored as text */
+  metadataFields?: readonly MetadataFieldInput[]
+}
+
+/** A metadata field as the SDK takes it: the value may be a string, a number or a Date. */
+export interface MetadataFieldInput {
+  name: string
+  value: string | number | Date
+}
+
+/** Checks metadata fields and turns their values into the stored text (dates as ISO-8601). */
+export function toMetadataFields(fields: unknown, path: (string | number)[]): MetadataField[] {
+  if (!Array.isArray(fields))
+    throw new LabelportError('validation_failed', 'metadataFields must be a list', { path })
+  const out: MetadataField[] = []
+  const seen = new Set<string>()
+  for (const [i, field] of (fields as unknown[]).entries()) {
+    const f = (typeof field === 'object' && field !== null ? field : {}) as Record<string, unknown>
+    const name = f['name']
+    if (typeof name !== 'string' || name === '')
+      throw new LabelportError('validation_failed', 'a metadata field needs a name', {
+        path: [...path, i, 'name'],
+      })
+    if (seen.has(name))
+      throw new LabelportError('validation_failed', `metadata field '${name}' is given twice`, {
+        path: [...path, i, 'name'],
+      })
+    seen.add(name)
+    const value = f['value']
+    let text: string
+    if (typeof value === 'string') text = value
+    else if (typeof value === 'number' && Number.isFinite(value)) text = String(value)
+    else if (value instanceof Date && !Number.isNaN(value.getTime())) text = value.toISOString()
+    else
+      throw new LabelportError(
+        'validation_failed',
+        `metadata field '${name}' needs a string, number or date value`,
+        { path: [...path, i, 'value'] },
+      )
+    out.push({ name, value: text })
+  }
+  return out
 }
 
 const REMOTE = /^(https?:\/\/|upload:\/\/)/i
@@ -93,6 +140,15 @@ export class Dataset {
       prepared.push({
         rowData,
         ...(item.globalKey === undefined ? {} : { globalKey: item.globalKey }),
+        ...(item.metadataFields === undefined
+          ? {}
+          : {
+              metadataFields: toMetadataFields(item.metadataFields, [
+                'items',
+                index,
+                'metadataFields',
+              ]),
+            }),
       })
     }
     const resource = await this.client.call(api.createDataRows, {
@@ -105,17 +161,39 @@ export class Dataset {
     })
   }
 
-  /** Every data row of the dataset, page by page. */
-  async *dataRows(): AsyncGenerator<DataRow> {
+  /**
+   * Every data row of the dataset, page by page; with `metadata`, only the rows whose field `name`
+   * has `value` (without a value: every row that has the field).
+   */
+  async *dataRows(
+    options: { metadata?: { name: string; value?: string } } = {},
+  ): AsyncGenerator<DataRow> {
+    const filter = options.metadata
     let cursor: string | undefined
     do {
       const page = await this.client.call(api.listDataRows, {
         params: { datasetId: this.id },
-        query: { limit: 1000, ...(cursor === undefined ? {} : { cursor }) },
+        query: {
+          limit: 1000,
+          ...(cursor === undefined ? {} : { cursor }),
+          ...(filter === undefined ? {} : { metadataName: filter.name }),
+          ...(filter?.value === undefined ? {} : { metadataValue: filter.value }),
+        },
       })
       yield* page.items
       cursor = page.nextCursor ?? undefined
     } while (cursor !== undefined)
+  }
+
+  /** Replaces the metadata fields of one of the dataset's data rows (an empty list removes them). */
+  async updateDataRowMetadata(
+    dataRowId: string,
+    metadataFields: readonly MetadataFieldInput[],
+  ): Promise<DataRow> {
+    return this.client.call(api.updateDataRowMetadata, {
+      params: { dataRowId },
+      body: { metadataFields: toMetadataFields(metadataFields, ['metadataFields']) },
+    })
   }
 
   /** Deletes the dataset and its data rows. */

@@ -15,7 +15,7 @@ export type {
 export { ApiError, LabelportError, TransportError } from './errors.ts'
 export { Transport } from './transport.ts'
 export { Dataset, isLocalRowData } from './dataset.ts'
-export type { DataRowItem } from './dataset.ts'
+export type { DataRowItem, MetadataFieldInput } from './dataset.ts'
 export { Task } from './task.ts'
 export type { CreatedDataRow, TaskErrorEntry, TaskStatus, WaitTillDoneOptions } from './task.ts'
 export { Ontology } from './ontology.ts'

@@ -5,10 +5,11 @@
  * share the signing secret.
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import sharp from 'sharp'
 import { GraphqlStateRepository, connect } from '@labelport/db'
 import { freshSchemaUrl, postgres } from '@labelport/testkit'
 import { readConfig } from '../config.ts'
@@ -139,6 +140,102 @@ function suite(dialect: 'sqlite' | 'postgres', skip: string | false) {
       assert.equal(created.body.data?.['createDataset'] ?? null, null)
       const who = await gql('query GetUserPyApi{user{id}}', {}, key)
       assert.equal(who.body.errors, undefined)
+    })
+
+    void it('a dataset deleted over GraphQL goes as over REST: nothing orphaned, blobs gone, audited', async () => {
+      const rest = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+        const res = await server.app.request(path, {
+          method,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        })
+        assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${await res.clone().text()}`)
+        return (await res.json()) as T
+      }
+      const count = (table: 'data_row' | 'data_row_metadata' | 'batch_data_row' | 'annotation') =>
+        server.repositories.deletions.countRows(table)
+      const before = {
+        rows: await count('data_row'),
+        metadata: await count('data_row_metadata'),
+        batchRows: await count('batch_data_row'),
+        annotations: await count('annotation'),
+      }
+      const dataset = await rest<{ id: string }>('POST', '/v1/datasets', { name: 'gql doomed' })
+      const png = await sharp({
+        create: { width: 12, height: 9, channels: 3, background: '#345678' },
+      })
+        .png()
+        .toBuffer()
+      const uploadRes = await server.app.request('/v1/uploads', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'image/png' },
+        body: new Uint8Array(png),
+      })
+      const upload = (await uploadRes.json()) as { id: string; uri: string }
+      const task = await rest<{ id: string }>('POST', `/v1/datasets/${dataset.id}/data-rows`, {
+        items: [
+          {
+            rowData: upload.uri,
+            globalKey: `gql-doomed-${dialect}`,
+            metadataFields: [{ name: 'site', value: 'north' }],
+          },
+        ],
+      })
+      await server.catalog.drain()
+      const done = await rest<{ createdDataRows: { id: string }[] }>('GET', `/v1/tasks/${task.id}`)
+      const dataRowId = done.createdDataRows[0]?.id ?? ''
+      assert.ok(dataRowId)
+      const ontology = await rest<{ id: string }>('POST', '/v1/ontologies', {
+        name: 'gql doomed',
+        normalized: { tools: [{ tool: 'rectangle', name: 'box' }], classifications: [] },
+      })
+      const project = await rest<{ id: string }>('POST', '/v1/projects', { name: 'gql doomed' })
+      await rest('PUT', `/v1/projects/${project.id}/ontology`, { ontologyId: ontology.id })
+      await rest('POST', `/v1/projects/${project.id}/batches`, {
+        name: 'b',
+        dataRowIds: [dataRowId],
+      })
+      await rest('POST', `/v1/projects/${project.id}/imports`, {
+        name: 'gql doomed',
+        kind: 'mal',
+        source: {
+          lines: [
+            {
+              name: 'box',
+              bbox: { top: 1, left: 1, height: 4, width: 4 },
+              dataRow: { id: dataRowId },
+            },
+          ],
+        },
+      })
+      await server.importWorker.whenIdle()
+      assert.equal(await count('annotation'), before.annotations + 1)
+      assert.equal(await count('data_row_metadata'), before.metadata + 1)
+      const uploadBlob = join(dataDir, 'blobs', 'uploads', DEFAULT_ORGANIZATION_ID, upload.id)
+      assert.ok(existsSync(uploadBlob), uploadBlob)
+
+      const { body } = await gql(
+        'mutation DeleteDatasetPyApi($id: ID!){updateDataset(where: {id: $id}, data: {deleted: true}) {id}}',
+        { id: dataset.id },
+      )
+      assert.equal(body.errors, undefined, JSON.stringify(body.errors))
+      assert.deepEqual(
+        {
+          rows: await count('data_row'),
+          metadata: await count('data_row_metadata'),
+          batchRows: await count('batch_data_row'),
+          annotations: await count('annotation'),
+        },
+        before,
+      )
+      assert.equal(existsSync(uploadBlob), false, 'the upload no row uses any more is removed')
+      const audit = await rest<{
+        items: { action: string; subjectType: string; subjectId: string }[]
+      }>('GET', '/v1/audit-events')
+      assert.ok(
+        audit.items.some((e) => e.subjectType === 'dataset' && e.subjectId === dataset.id),
+        JSON.stringify(audit.items),
+      )
     })
 
     void it('timestamps carry milliseconds and every selected field is present', async () => {

@@ -21,6 +21,7 @@ import type { GraphqlStateRepository } from '@labelport/db'
 import { validateWith } from '../http/route.ts'
 import type { AuthService, Caller } from '../services/auth-service.ts'
 import type { CatalogService } from '../services/catalog-service.ts'
+import type { DeletionService } from '../services/deletion-service.ts'
 import type { ImportService } from '../services/import-service.ts'
 import type { ProjectService } from '../services/project-service.ts'
 import type { FileSigner } from './file-urls.ts'
@@ -28,6 +29,8 @@ import type { FileSigner } from './file-urls.ts'
 export interface GraphqlDeps {
   auth: AuthService
   catalog: CatalogService
+  /** deletes as the REST API does them: nothing orphaned, blobs nothing uses removed, audited */
+  deletions: DeletionService
   projects: ProjectService
   imports: ImportService
   state: GraphqlStateRepository
@@ -68,7 +71,7 @@ const mediaType = (value: unknown) =>
   value === undefined || value === null ? {} : { mediaType: str(value).toUpperCase() }
 
 export function createResolvers(deps: GraphqlDeps) {
-  const { auth, catalog, projects, imports, state, signer } = deps
+  const { auth, catalog, deletions, projects, imports, state, signer } = deps
 
   async function settingsOf(projectId: string): Promise<ProjectSettings> {
     const raw = await state.get(`project:${projectId}`)
@@ -374,7 +377,8 @@ export function createResolvers(deps: GraphqlDeps) {
           'Labelport supports updateDataset only as a delete (data: {deleted: true})',
           { path: ['data'] },
         )
-      await catalog.deleteDataset(ctx.caller, id)
+      await deletions.deleteDataset(ctx.caller, id)
+      await auth.recordDeletion(ctx.caller, 'dataset', id)
       return { id, name: '', description: '', rowCount: 0, createdAt: null, updatedAt: null }
     },
     uploadFile: async (args: Args, ctx: GraphqlContext) => {

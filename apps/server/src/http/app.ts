@@ -152,7 +152,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     catalog.createDataRows(caller, params.datasetId, body.items),
   )
   route(app, api.listDataRows, ({ caller, params, query }) =>
-    catalog.listDataRows(caller, params.datasetId, query.cursor, query.limit),
+    catalog.listDataRows(caller, params.datasetId, query.cursor, query.limit, query),
   )
   route(app, api.getDataRow, ({ caller, params }) => views.dataRow(caller, params.dataRowId))
   route(app, api.getDataRowImage, async ({ caller, params, c }) => {
@@ -301,6 +301,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await auth.recordDeletion(caller, 'import_prelabels', params.importId)
     return impact
   })
+  route(app, api.updateDataRowMetadata, ({ caller, params, body }) =>
+    catalog.updateDataRowMetadata(caller, params.dataRowId, body.metadataFields),
+  )
   mountLabelingRoutes(app, deps.labeling)
   mountImportRevertRoutes(app, deps.importReverts, auth)
 

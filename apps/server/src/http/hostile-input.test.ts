@@ -120,6 +120,8 @@ function validBody(name: string, a: OrgThings): unknown {
           classifications: [],
         },
       }
+    case 'updateDataRowMetadata':
+      return { metadataFields: [{ name: 'camera', value: 'hostile' }] }
     case 'connectOntology':
       return { ontologyId: a.ontologyId }
     case 'skipDataRow':

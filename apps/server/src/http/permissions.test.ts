@@ -476,6 +476,7 @@ function sampleBody(name: EndpointName, ids: Record<string, string>, org: Org): 
     }),
     submitLabel: () => ({ baseVersion: Number(ids['baseVersion'] ?? 0) }),
     reviewLabel: () => ({ decision: 'approve' }),
+    updateDataRowMetadata: () => ({ metadataFields: [{ name: 'camera', value: 'matrix' }] }),
     validateImport: () => ({
       name: unique('dry'),
       kind: 'ground_truth',

@@ -35,6 +35,8 @@ function bodyFor(name: string, owner: OrgThings): unknown {
   switch (name) {
     case 'createDataRows':
       return { items: [{ rowData: `upload://${owner.uploadId}`, globalKey: 'stolen' }] }
+    case 'updateDataRowMetadata':
+      return { metadataFields: [{ name: 'camera', value: 'stolen' }] }
     case 'connectOntology':
       return { ontologyId: owner.ontologyId }
     case 'skipDataRow':

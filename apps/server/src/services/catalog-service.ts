@@ -12,6 +12,7 @@ import {
   issue,
   newId,
   type DataRowInput,
+  type MetadataField,
   type Task,
   type TaskError,
 } from '@labelport/core'
@@ -136,13 +137,6 @@ export class CatalogService {
     return this.#repos.datasets.listDatasets(caller.organizationId, cursor, limit ?? 100)
   }
 
-  async deleteDataset(caller: Caller, id: string): Promise<void> {
-    await this.getDataset(caller, id)
-    const blobKeys = await this.#repos.datasets.deleteDataset(caller.organizationId, id)
-    // uploads may back rows of other datasets; only fetched images belong to these rows alone
-    for (const key of blobKeys) if (key.startsWith('images/')) await this.#blobs.delete(key)
-  }
-
   async getDataRow(caller: Caller, id: string) {
     const row = await this.#repos.datasets.getDataRow(caller.organizationId, id)
     if (!row)
@@ -157,16 +151,34 @@ export class CatalogService {
     datasetId: string,
     cursor: string | undefined,
     limit: number | undefined,
+    filter: { metadataName?: string | undefined; metadataValue?: string | undefined } = {},
   ) {
     await this.getDataset(caller, datasetId)
+    if (filter.metadataValue !== undefined && filter.metadataName === undefined)
+      throw new AppError('validation_failed', 'metadataValue needs metadataName', {
+        path: ['query', 'metadataValue'],
+      })
     const page = await this.#repos.datasets.listDataRows(
       caller.organizationId,
       datasetId,
       cursor,
       limit ?? 100,
+      filter.metadataName === undefined
+        ? undefined
+        : { name: filter.metadataName, value: filter.metadataValue },
     )
     const usage = await this.#repos.datasets.usageOfDataRows(page.items.map((r) => r.id))
     return { ...page, items: page.items.map((r) => ({ ...r, usage: usage.get(r.id) ?? [] })) }
+  }
+
+  /** Replaces the data row's metadata fields (validated by the contract: names unique, sizes). */
+  async updateDataRowMetadata(caller: Caller, id: string, fields: MetadataField[]) {
+    if (!(await this.#repos.datasets.setMetadata(caller.organizationId, id, fields)))
+      throw new AppError('data_row_not_found', `No data row ${id} in this organization`, {
+        path: ['dataRowId'],
+      })
+    const { blobKey: _blobKey, ...row } = await this.getDataRow(caller, id)
+    return row
   }
 
   async openImage(caller: Caller, id: string) {
@@ -422,6 +434,8 @@ export class CatalogService {
             globalKey: key,
             rowData: item.rowData,
             blobKey: stored.blobKey,
+            contentSha256: stored.sha256,
+            metadataFields: item.metadataFields,
             ...stored.media,
           })
           mine.add(row.id)
@@ -468,23 +482,29 @@ export class CatalogService {
     | {
         ok: true
         blobKey: string
+        sha256: string
         media: { width: number; height: number; mimeType: string; exifOrientation: number }
       }
     | { ok: false; error: Omit<TaskError, 'failedDataRows'> }
   > {
     let blobKey: string
+    let sha256: string
     if (rowData.startsWith(UPLOAD_PREFIX)) {
       blobKey = this.uploadKey(caller, rowData.slice(UPLOAD_PREFIX.length))
-      if (!(await this.#blobs.has(blobKey)))
+      const stream = await this.#blobs.stream(blobKey)
+      if (!stream)
         return {
           ok: false,
           error: { code: 'upload_not_found', message: `No upload ${rowData}`, path },
         }
+      const hash = createHash('sha256')
+      for await (const chunk of stream) hash.update(chunk as Uint8Array)
+      sha256 = hash.digest('hex')
     } else if (/^https?:\/\//i.test(rowData)) {
       const fetched = await this.#fetch(rowData, path)
       if (!fetched.ok) return { ok: false, error: fetched.issue }
       blobKey = `images/${dataRowId}`
-      await this.#blobs.put(blobKey, fetched.bytes)
+      sha256 = (await this.#blobs.put(blobKey, fetched.bytes)).sha256
     } else {
       return {
         ok: false,
@@ -507,7 +527,7 @@ export class CatalogService {
           path,
         },
       }
-    return { ok: true, blobKey, media }
+    return { ok: true, blobKey, sha256, media }
   }
 }
 

@@ -11,6 +11,7 @@ import { AnnotationViewer } from '@labelport/viewer'
 import type { StatusLine } from '../api-client.ts'
 import { useClient } from '../client-context.ts'
 import { useAsync } from '../use-async.ts'
+import { MetadataChips } from '../components/metadata-chips.tsx'
 import { href } from '../router.ts'
 import { readOntology } from '../ontology.ts'
 import {
@@ -175,6 +176,9 @@ export function DataRowPage({
               <span className="lp-badge lp-badge--neutral">benchmark</span>
             )}
           </span>
+          {row.metadataFields.length > 0 && (
+            <MetadataChips fields={row.metadataFields} testId="data-row-metadata" />
+          )}
         </div>
         <div className="lp-rowview__controls">
           {(['label', 'prelabel'] as const).map((layer) => (

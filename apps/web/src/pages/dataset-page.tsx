@@ -1,6 +1,7 @@
 /**
- * One dataset: its data rows with global keys and media attributes, and the projects that use
- * each one (the data-row list carries each row's usage, with its annotation counts there).
+ * One dataset: its data rows with global keys, media attributes and metadata, and the projects
+ * that use each one (the data-row list carries each row's usage, with its annotation counts
+ * there). The metadata filter runs on the server, over every row of the dataset.
  */
 import { useMemo, useState } from 'react'
 import { api } from '@labelport/core'
@@ -20,6 +21,7 @@ import {
   formatNumber,
 } from '../components/ui.tsx'
 import { DeleteButton } from '../components/delete-dialog.tsx'
+import { MetadataChips } from '../components/metadata-chips.tsx'
 
 const PAGE = 100
 
@@ -31,6 +33,10 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
     [client, datasetId],
   )
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined])
+  // the metadata filter as typed, and as applied (sent to the server)
+  const [metaName, setMetaName] = useState('')
+  const [metaValue, setMetaValue] = useState('')
+  const [metaFilter, setMetaFilter] = useState<{ name: string; value: string } | null>(null)
   const rows = useAsync(
     async (signal) => {
       const items: DatasetDataRow[] = []
@@ -39,7 +45,13 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
         const page = await client.json(
           api.listDataRows,
           { datasetId },
-          { limit: PAGE, cursor },
+          {
+            limit: PAGE,
+            cursor,
+            // an empty value is left out of the query: every row that has the field
+            metadataName: metaFilter?.name,
+            metadataValue: metaFilter?.value,
+          },
           signal,
         )
         items.push(...page.items)
@@ -47,8 +59,12 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
       }
       return { items, next }
     },
-    [client, datasetId, cursors],
+    [client, datasetId, cursors, metaFilter],
   )
+  const applyMetadataFilter = (next: { name: string; value: string } | null) => {
+    setMetaFilter(next)
+    setCursors([undefined])
+  }
   const [filter, setFilter] = useState('')
   const shown = useMemo(() => {
     const all = rows.data?.items ?? []
@@ -123,8 +139,63 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
           {formatNumber(shown.length)} of {formatNumber(rows.data?.items.length ?? 0)} loaded
         </span>
       </div>
+      <form
+        className="lp-toolbar"
+        data-testid="metadata-filter"
+        onSubmit={(e) => {
+          e.preventDefault()
+          applyMetadataFilter(metaName.trim() ? { name: metaName.trim(), value: metaValue } : null)
+        }}
+      >
+        <label className="lp-field">
+          <span className="lp-field__label">Metadata field</span>
+          <input
+            className="lp-input"
+            value={metaName}
+            placeholder="e.g. camera"
+            onChange={(e) => setMetaName(e.target.value)}
+          />
+        </label>
+        <label className="lp-field">
+          <span className="lp-field__label">Metadata value</span>
+          <input
+            className="lp-input"
+            value={metaValue}
+            placeholder="any value"
+            onChange={(e) => setMetaValue(e.target.value)}
+          />
+        </label>
+        <button className="lp-button" type="submit" disabled={!metaName.trim()}>
+          Filter by metadata
+        </button>
+        {metaFilter && (
+          <button
+            className="lp-button"
+            type="button"
+            onClick={() => {
+              setMetaName('')
+              setMetaValue('')
+              applyMetadataFilter(null)
+            }}
+          >
+            Clear metadata filter
+          </button>
+        )}
+        {metaFilter && (
+          <span className="lp-muted lp-small" data-testid="metadata-filter-applied">
+            rows whose {metaFilter.name} is{' '}
+            {metaFilter.value === '' ? 'set' : `“${metaFilter.value}”`}
+          </span>
+        )}
+      </form>
       <AsyncStatus state={rows} what="data rows" />
-      {rows.data && rows.data.items.length === 0 && <Empty>This dataset has no data rows.</Empty>}
+      {rows.data && rows.data.items.length === 0 && (
+        <Empty>
+          {metaFilter
+            ? 'No data row matches the metadata filter.'
+            : 'This dataset has no data rows.'}
+        </Empty>
+      )}
       {shown.length > 0 && (
         <div className="lp-card lp-card--flush">
           <table className="lp-table" data-testid="dataset-rows">
@@ -136,6 +207,7 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
                 <th className="lp-num">Height</th>
                 <th>Type</th>
                 <th className="lp-num">EXIF</th>
+                <th>Metadata</th>
                 <th>Used in</th>
                 <th>Created</th>
                 {isAdmin && <th />}
@@ -163,6 +235,13 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
                     <td className="lp-num">{row.mediaAttributes.height}</td>
                     <td className="lp-mono lp-small">{row.mediaAttributes.mimeType}</td>
                     <td className="lp-num">{row.mediaAttributes.exifOrientation}</td>
+                    <td data-testid="row-metadata">
+                      {row.metadataFields.length === 0 ? (
+                        <span className="lp-muted lp-small">none</span>
+                      ) : (
+                        <MetadataChips fields={row.metadataFields} />
+                      )}
+                    </td>
                     <td data-testid="row-usage">
                       {row.usage.length === 0 ? (
                         <span className="lp-muted lp-small">not in a project</span>

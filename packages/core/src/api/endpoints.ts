@@ -9,6 +9,7 @@ import {
   BatchSchema,
   DataRowInputSchema,
   DataRowSchema,
+  MetadataFieldsSchema,
   DatasetDataRowSchema,
   DatasetSchema,
   ImportJobSchema,
@@ -133,6 +134,13 @@ const PageQuery = z.object({
 })
 
 const Name = z.string().trim().min(1).max(200)
+
+/** The data rows of a dataset, optionally only those whose metadata field `metadataName` is `metadataValue`. */
+export const ListDataRowsQuerySchema = PageQuery.extend({
+  metadataName: z.string().min(1).max(100).optional(),
+  /** exact value; without it, every row that has the field */
+  metadataValue: z.string().max(1000).optional(),
+})
 
 export const CreateEvaluationBodySchema = z
   .object({
@@ -451,9 +459,10 @@ export const api = {
   listDataRows: endpoint({
     method: 'GET',
     path: '/v1/datasets/:datasetId/data-rows',
-    query: PageQuery,
+    query: ListDataRowsQuerySchema,
     response: PageSchema(DatasetDataRowSchema),
-    summary: 'Lists the data rows of a dataset, each with the projects that use it',
+    summary:
+      'Lists the data rows of a dataset, each with its metadata and the projects that use it (filter by a metadata field with metadataName, metadataValue)',
   }),
   getDataRow: endpoint({
     method: 'GET',
@@ -869,6 +878,13 @@ export const api = {
     successStatus: 202,
     summary:
       "Imports an uploaded COCO, YOLO, VOC, CVAT, LabelMe, Label Studio or Labelbox file (or ZIP): features that do not map answer 422 format_features_unmapped before anything is written; then the normal import job, whose status lines carry each object's source location",
+  }),
+  updateDataRowMetadata: endpoint({
+    method: 'PUT',
+    path: '/v1/data-rows/:dataRowId/metadata',
+    body: z.object({ metadataFields: MetadataFieldsSchema }),
+    response: DataRowSchema,
+    summary: "Replaces a data row's metadata fields (an empty list removes them all)",
   }),
 } as const
 

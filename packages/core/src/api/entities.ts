@@ -92,6 +92,30 @@ export const MediaAttributesSchema = z.object({
 })
 export type MediaAttributes = z.infer<typeof MediaAttributesSchema>
 
+/** One key/value of a data row's metadata (Labelbox's `DataRowMetadataField`, by name). */
+export const MetadataFieldSchema = z.object({
+  name: z.string().min(1).max(100),
+  value: z.string().max(1000),
+})
+export type MetadataField = z.infer<typeof MetadataFieldSchema>
+
+/** A data row's metadata: at most 100 fields, each name once. */
+export const MetadataFieldsSchema = z
+  .array(MetadataFieldSchema)
+  .max(100)
+  .superRefine((fields, ctx) => {
+    const seen = new Set<string>()
+    for (const [i, f] of fields.entries()) {
+      if (seen.has(f.name))
+        ctx.addIssue({
+          code: 'custom',
+          message: `metadata field '${f.name}' is given twice`,
+          path: [i, 'name'],
+        })
+      seen.add(f.name)
+    }
+  })
+
 export const DataRowSchema = z.object({
   id: z.string(),
   datasetId: z.string(),
@@ -99,6 +123,10 @@ export const DataRowSchema = z.object({
   /** the URL the image came from, or `upload://<uploadId>` for an uploaded file */
   rowData: z.string(),
   mediaAttributes: MediaAttributesSchema,
+  /** key/value metadata, by name */
+  metadataFields: z.array(MetadataFieldSchema),
+  /** SHA-256 (hex) of the stored image; null for rows made before content hashes were kept */
+  contentSha256: z.string().nullable(),
   createdAt: Timestamp,
 })
 export type DataRow = z.infer<typeof DataRowSchema>
@@ -107,6 +135,7 @@ export const DataRowInputSchema = z.object({
   /** an http(s) URL, or `upload://<uploadId>` from POST /v1/uploads */
   rowData: z.string().min(1),
   globalKey: z.string().optional(),
+  metadataFields: MetadataFieldsSchema.optional(),
 })
 export type DataRowInput = z.infer<typeof DataRowInputSchema>
 

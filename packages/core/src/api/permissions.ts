@@ -106,6 +106,7 @@ export const PERMISSIONS: Record<EndpointName, Permission> = {
     roles: IMPORTERS,
     note: 'creating the ontology (project without one) or data rows (imageBaseUrl) needs admin',
   },
+  updateDataRowMetadata: { roles: ADMIN },
 }
 
 const NAMES = new Map<Endpoint, EndpointName>(
