@@ -81,7 +81,7 @@ export async function convertEvents(
         const line = e.line.line
         const named = line.name === undefined ? line : { ...line, name: renamed(line.name) }
         out.lines++
-        await emit({ ...named, source: e.line.source } as SourcedLine)
+        await emit({ ...named, source: e.line.source })
         break
       }
     }

@@ -292,8 +292,7 @@ export class FormatImportService {
       if ((await stat(path)).isDirectory())
         for (const name of await listFiles(path)) {
           const format = detectFile(name, await readText(join(path, name), 64 * 1024))
-          if (format !== null && format !== 'ndjson' && FILE_FORMATS.includes(format as ReadFormat))
-            return format as ReadFormat
+          if (format !== null && format !== 'ndjson' && FILE_FORMATS.includes(format)) return format
         }
       throw new AppError(
         'format_unrecognized',
@@ -301,7 +300,7 @@ export class FormatImportService {
         { path: ['format'] },
       )
     }
-    return found as ReadFormat
+    return found
   }
 
   /** Which of `keys` exist as data rows of the organization. */

@@ -4,7 +4,7 @@
  * features and whether they map onto the ontology, the file's own problems — before the import.
  */
 import type { FormatImportResult } from '@labelport/core'
-import { ApiError } from '../api-client.ts'
+import type { ApiError } from '../api-client.ts'
 import { href } from '../router.ts'
 
 /** `ndjson`: the normal import; the others go through POST …/imports/formats. */
