@@ -151,7 +151,7 @@ export class FormatImportService {
       const connected =
         project.ontologyId === null ? null : await this.#projects.projectOntology(caller, project)
       if (connected !== null) {
-        const unmapped = unmappedFeatures(features, connected)
+        const unmapped = unmappedFeatures(features, connected, converted.used)
         if (unmapped.length > 0)
           throw new AppError(
             'format_features_unmapped',
@@ -175,7 +175,11 @@ export class FormatImportService {
         job: null,
         images: converted.images.length,
         objects: converted.lines,
-        features: features.map((f) => ({ name: f.name, tool: f.tool })),
+        features: features.map((f) => ({
+          name: f.name,
+          tool: f.tool,
+          objects: converted.used.get(f.name) ?? 0,
+        })),
         ontologyCreated: false,
         createdDataRows: 0,
         issues: converted.issues.slice(0, MAX_ISSUES).map((i) => ({

@@ -79,8 +79,8 @@ export function FormatImportSummary({ result }: { result: FormatImportResult }) 
       )}
       <ul data-testid="format-features">
         {result.features.map((f) => (
-          <li key={f.name}>
-            {f.name} <span className="lp-muted">({f.tool})</span>
+          <li key={f.name} data-objects={f.objects}>
+            {f.name} <span className="lp-muted">({f.tool})</span> {f.objects} objects
           </li>
         ))}
       </ul>
