@@ -88,6 +88,7 @@ void describe(
     test('COCO: detect, dry run with its features, import; the API reads back the same polygons', async () => {
       const page = browser.page
       await page.goto(`${server.url}/#/projects/${projectId}`)
+      await page.getByTestId('tab-imports').click()
       const starter = page.getByTestId('import-starter')
       await starter.waitFor()
       await starter.getByLabel('File format').selectOption('auto')
