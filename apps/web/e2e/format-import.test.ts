@@ -88,6 +88,7 @@ void describe(
     test('COCO: detect, dry run with its features, import; the API reads back the same polygons', async () => {
       const page = browser.page
       await page.goto(`${server.url}/#/projects/${projectId}`)
+      await page.getByTestId('tab-imports').click()
       const starter = page.getByTestId('import-starter')
       await starter.waitFor()
       await starter.getByLabel('File format').selectOption('auto')
@@ -105,9 +106,19 @@ void describe(
       await summary.waitFor()
       assert.equal(await page.getByTestId('format-detected').innerText(), 'coco')
       const used = new Set(COCO.annotations.map((a) => a.category_id))
-      const features = await page.getByTestId('format-features').locator('li').allInnerTexts()
-      assert.equal(features.length, used.size)
-      assert.ok(features.some((f) => f.startsWith('person')))
+      // every category of the file becomes a tool; the dry run says how many objects use each
+      const features = page.getByTestId('format-features').locator('li')
+      assert.equal(await features.count(), COCO.categories.length)
+      const withObjects = await page
+        .getByTestId('format-features')
+        .locator('li:not([data-objects="0"])')
+        .allInnerTexts()
+      assert.equal(withObjects.length, used.size)
+      const persons = COCO.annotations.filter((a) => a.category_id === 1).length
+      assert.ok(
+        withObjects.some((f) => f.startsWith('person') && f.endsWith(`${persons} objects`)),
+        withObjects.join(' | '),
+      )
       assert.match(await summary.innerText(), /no ontology yet/)
       // a dry run writes nothing: still no ontology, no batch, no import
       assert.equal((await call<Project>('GET', `/v1/projects/${projectId}`)).ontologyId, null)

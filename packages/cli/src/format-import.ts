@@ -128,7 +128,7 @@ export async function importForeign(opts: ForeignImportOptions): Promise<Foreign
     const project = await client.getProject(opts.projectId)
     if (project.ontologyId !== null) {
       const ontology = await client.getOntology(project.ontologyId)
-      result.unmapped = unmappedFeatures(features.values(), ontology.normalized)
+      result.unmapped = unmappedFeatures(features.values(), ontology.normalized, conversion.used)
       if (result.unmapped.length > 0) return result
     } else if (opts.dryRun) {
       result.wouldCreateTools = [...features.values()].map((f) => ({ name: f.name, tool: f.tool }))

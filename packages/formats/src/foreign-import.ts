@@ -30,6 +30,8 @@ export interface ForeignConversion {
   issues: FormatIssue[]
   /** object and classification lines emitted */
   lines: number
+  /** lines per (renamed) feature name: the features the objects use */
+  used: Map<string, number>
 }
 
 export interface ConvertOptions {
@@ -55,6 +57,7 @@ export async function convertEvents(
     classifications: new Map(),
     issues: [],
     lines: 0,
+    used: new Map(),
   }
   for await (const e of events) {
     switch (e.type) {
@@ -81,7 +84,8 @@ export async function convertEvents(
         const line = e.line.line
         const named = line.name === undefined ? line : { ...line, name: renamed(line.name) }
         out.lines++
-        await emit({ ...named, source: e.line.source } as SourcedLine)
+        if (named.name !== undefined) out.used.set(named.name, (out.used.get(named.name) ?? 0) + 1)
+        await emit({ ...named, source: e.line.source })
         break
       }
     }
@@ -105,14 +109,19 @@ const GEOMETRY_OF_TOOL: Record<string, string> = {
   'raster-segmentation': 'mask',
 }
 
-/** The features with no tool of their name and geometry in `ontology`. */
+/**
+ * The features with no tool of their name and geometry in `ontology`; with `used`, only those some
+ * object uses (a COCO file lists all 80 categories, its objects may use a few).
+ */
 export function unmappedFeatures(
   features: Iterable<ProposedFeature>,
   ontology: Pick<NormalizedOntology, 'tools'>,
+  used?: ReadonlyMap<string, number>,
 ): UnmappedFeature[] {
   const tools = new Map(ontology.tools.map((t) => [t.name, t.tool as string]))
   const out: UnmappedFeature[] = []
   for (const f of features) {
+    if (used !== undefined && !used.has(f.name)) continue
     const tool = tools.get(f.name)
     if (tool === undefined)
       out.push({ name: f.name, tool: f.tool, reason: 'no tool of this name in the ontology' })

@@ -151,7 +151,7 @@ export class FormatImportService {
       const connected =
         project.ontologyId === null ? null : await this.#projects.projectOntology(caller, project)
       if (connected !== null) {
-        const unmapped = unmappedFeatures(features, connected)
+        const unmapped = unmappedFeatures(features, connected, converted.used)
         if (unmapped.length > 0)
           throw new AppError(
             'format_features_unmapped',
@@ -175,7 +175,11 @@ export class FormatImportService {
         job: null,
         images: converted.images.length,
         objects: converted.lines,
-        features: features.map((f) => ({ name: f.name, tool: f.tool })),
+        features: features.map((f) => ({
+          name: f.name,
+          tool: f.tool,
+          objects: converted.used.get(f.name) ?? 0,
+        })),
         ontologyCreated: false,
         createdDataRows: 0,
         issues: converted.issues.slice(0, MAX_ISSUES).map((i) => ({
@@ -292,8 +296,7 @@ export class FormatImportService {
       if ((await stat(path)).isDirectory())
         for (const name of await listFiles(path)) {
           const format = detectFile(name, await readText(join(path, name), 64 * 1024))
-          if (format !== null && format !== 'ndjson' && FILE_FORMATS.includes(format as ReadFormat))
-            return format as ReadFormat
+          if (format !== null && format !== 'ndjson' && FILE_FORMATS.includes(format)) return format
         }
       throw new AppError(
         'format_unrecognized',
@@ -301,7 +304,7 @@ export class FormatImportService {
         { path: ['format'] },
       )
     }
-    return found as ReadFormat
+    return found
   }
 
   /** Which of `keys` exist as data rows of the organization. */

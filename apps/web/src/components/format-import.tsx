@@ -4,7 +4,7 @@
  * features and whether they map onto the ontology, the file's own problems — before the import.
  */
 import type { FormatImportResult } from '@labelport/core'
-import { ApiError } from '../api-client.ts'
+import type { ApiError } from '../api-client.ts'
 import { href } from '../router.ts'
 
 /** `ndjson`: the normal import; the others go through POST …/imports/formats. */
@@ -79,8 +79,8 @@ export function FormatImportSummary({ result }: { result: FormatImportResult }) 
       )}
       <ul data-testid="format-features">
         {result.features.map((f) => (
-          <li key={f.name}>
-            {f.name} <span className="lp-muted">({f.tool})</span>
+          <li key={f.name} data-objects={f.objects}>
+            {f.name} <span className="lp-muted">({f.tool})</span> {f.objects} objects
           </li>
         ))}
       </ul>

@@ -261,8 +261,8 @@ export const FormatImportResultSchema = z.object({
   job: ImportJobSchema.nullable(),
   images: z.number().int(),
   objects: z.number().int(),
-  /** the file's features (after `map`) and their tools */
-  features: z.array(z.object({ name: z.string(), tool: z.string() })),
+  /** the file's features (after `map`), their tools and how many of its objects use each */
+  features: z.array(z.object({ name: z.string(), tool: z.string(), objects: z.number().int() })),
   /** the project had no ontology: one was made from the file's features and connected */
   ontologyCreated: z.boolean(),
   createdDataRows: z.number().int(),
