@@ -259,7 +259,7 @@ export async function* streamJson(
       let values: unknown[] | undefined
       try {
         values = JSON.parse(
-          '[' + text(buf, ranges[0], ranges[ranges.length - 1]) + ']',
+          '[' + text(buf, ranges[0]!, ranges[ranges.length - 1]!) + ']',
         ) as unknown[]
       } catch {
         values = undefined
@@ -271,7 +271,7 @@ export async function* streamJson(
             member,
             index: first + r,
             value: parseText(
-              text(buf, ranges[2 * r], ranges[2 * r + 1]),
+              text(buf, ranges[2 * r]!, ranges[2 * r + 1]!),
               `${member ?? 'element'}[${first + r}]`,
             ),
           })
