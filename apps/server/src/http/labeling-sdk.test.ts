@@ -310,8 +310,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
             provenance: { source: 'drawn' as const },
           })),
         ]
-        // three submits started 0, 30 and 90 ms apart, the server killed 120 ms after the first:
-        // one restart (a restart is slow on a busy machine), three rows to judge
+        // three submits started 0, 5 and 10 ms apart, the server killed as soon as the first is
+        // answered: one restart (a restart is slow on a busy machine), three rows to judge
         const rows = w.rows.slice(0, 3)
         const befores: LabelingView[] = []
         const saved: DraftSaved[] = []
@@ -323,7 +323,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         }
         const queue = await labeling('admin')
         const submits = rows.map(async (rowId, i) => {
-          await new Promise((r) => setTimeout(r, [0, 30, 90][i]))
+          await new Promise((r) => setTimeout(r, [0, 5, 10][i]))
           // 'cut': the connection died (or the server was already gone when it was sent)
           return queue
             .dataRow(rowId)
@@ -333,9 +333,11 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
               () => 'cut',
             )
         })
-        await new Promise((r) => setTimeout(r, 120))
+        // killed the moment the first submit is answered: the others are in flight or queued
+        await submits[0]
         await server.kill()
         const answers = await Promise.all(submits)
+        assert.equal(answers[0], 'answered')
         server = await start(server.dataDir, server.apiKey)
         connect()
         const outcomes: string[] = []
