@@ -33,6 +33,11 @@ function ImpactList({ impact }: { impact: DeletionImpact }) {
       items.push(['batches', `in ${plural(impact.batches, 'batch', 'batches')}`])
   }
   items.push(['annotations', `${plural(prelabel, 'pre-label')} and ${plural(label, 'label')}`])
+  if (impact.labels > 0 || impact.drafts > 0)
+    items.push([
+      'labeling',
+      `labeling work: ${plural(impact.labels, 'label')} (with their versions and reviews) and ${plural(impact.drafts, 'draft')} in progress`,
+    ])
   if (impact.evaluations > 0)
     items.push([
       'evaluations',
