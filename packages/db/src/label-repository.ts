@@ -7,6 +7,7 @@
  */
 import { sql, type ColumnType, type Kysely, type Transaction } from 'kysely'
 import {
+  DraftAnnotationSchema,
   newId,
   type DraftAnnotation,
   type LabelingCounts,
@@ -17,7 +18,12 @@ import type { Connection } from './connect.ts'
 import type { Schema } from './schema.ts'
 import { toAnnotationRow } from './annotation-repository.ts'
 import type { AnnotationRecord } from '@labelport/core'
-import { inChunks, isUniqueViolation, now } from './query-helpers.ts'
+import { z } from 'zod'
+import { inChunks, isUniqueViolation, now, readJsonColumn } from './query-helpers.ts'
+
+/** JSON columns of drafts and versions, checked on read (query-helpers.ts readJsonColumn) */
+const DRAFT_ANNOTATIONS = z.array(DraftAnnotationSchema)
+const UUID_LIST = z.array(z.string())
 
 interface LabelColumns {
   state: LabelState
@@ -227,7 +233,7 @@ export class LabelRepository {
       .orderBy('version', 'desc')
       .limit(1)
       .executeTakeFirst()
-    return row ? (JSON.parse(row.annotations_json) as DraftAnnotation[]) : []
+    return row ? readJsonColumn(DRAFT_ANNOTATIONS, row.annotations_json, 'label_version.annotations_json') : []
   }
 
   /** Label details of many rows for export v2: the label columns and the reviews, by data row. */
@@ -803,8 +809,16 @@ async function readRow(
     draft: draft
       ? {
           version: Number(draft.version),
-          annotations: JSON.parse(draft.annotations_json) as DraftAnnotation[],
-          rejectedSuggestions: JSON.parse(draft.rejected_suggestions_json) as string[],
+          annotations: readJsonColumn(
+            DRAFT_ANNOTATIONS,
+            draft.annotations_json,
+            'label_draft.annotations_json',
+          ),
+          rejectedSuggestions: readJsonColumn(
+            UUID_LIST,
+            draft.rejected_suggestions_json,
+            'label_draft.rejected_suggestions_json',
+          ),
           userId: draft.user_id,
           createdAt: draft.created_at,
           updatedAt: draft.updated_at,

@@ -62,13 +62,20 @@ export class DataRowLabeling {
   /** Replaces the whole draft; takes or renews your lease on the row. */
   async saveDraft(
     annotations: readonly DraftAnnotationInput[],
-    options: { baseVersion?: number } = {},
+    options: {
+      baseVersion?: number
+      /** pre-label uuids the labeler rejected: kept with the draft, not offered again (omit to keep the stored list) */
+      rejectedSuggestions?: readonly string[]
+    } = {},
   ): Promise<DraftSaved> {
     const saved = await this.client.call(api.saveDraft, {
       params: this.#params,
       body: {
         baseVersion: await this.#baseVersion(options.baseVersion),
         annotations: annotations.map(withProvenance),
+        ...(options.rejectedSuggestions && {
+          rejectedSuggestions: [...options.rejectedSuggestions],
+        }),
       },
     })
     this.version = saved.version

@@ -150,7 +150,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         // a second call resumes the caller's own lease
         assert.equal((await queue.next())?.dataRowId, row.dataRowId)
 
-        const put = await row.saveDraft(valid())
+        const put = await row.saveDraft(valid(), { rejectedSuggestions: ['pre-1', 'pre-1'] })
         assert.deepEqual([put.version, put.annotationCount, row.version], [1, 2, 1])
         const added = await row.addAnnotation({ uuid: uuid(9), name: 'dot', point: { x: 3, y: 4 } })
         assert.deepEqual([added.version, added.annotationCount], [2, 3])
@@ -170,6 +170,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           ],
         )
         assert.deepEqual(draft.find((a) => a.uuid === uuid(9))?.point, { x: 7, y: 8 })
+        // the rejected suggestions (deduplicated) outlive one-annotation edits
+        assert.deepEqual((await row.get()).draft?.rejectedSuggestions, ['pre-1'])
         const removed = await row.deleteAnnotation(uuid(9))
         assert.equal(removed.annotationCount, 2)
         await rejects(row.deleteAnnotation(uuid(9)), 'annotation_not_found', 404)

@@ -131,6 +131,7 @@ export function DatasetPage({ datasetId }: { datasetId: string }) {
       <div className="lp-toolbar">
         <input
           className="lp-input lp-input--search"
+          aria-label="Filter data rows"
           placeholder="Filter by global key, id or source"
           value={filter}
           onChange={(e) => setFilter(e.target.value)}

@@ -231,6 +231,7 @@ function DataRowGrid({ projectId }: { projectId: string }) {
         <LabelStateFilter projectId={projectId} status={null} />
         <input
           className="lp-input lp-input--search"
+          aria-label="Filter data rows"
           placeholder="Filter by global key or id"
           value={filter}
           onChange={(e) => setFilter(e.target.value)}
