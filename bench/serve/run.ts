@@ -74,15 +74,12 @@ async function once(): Promise<Run> {
   const dataDir = mkdtempSync(join(tmpdir(), 'labelport-serve-bench-'))
   const port = 20000 + Math.floor(Math.random() * 20000)
   const started = performance.now()
-  const child = spawn(
-    command[0],
-    [...command.slice(1), '--port', String(port), '--data-dir', dataDir],
-    {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, LABELPORT_BOOTSTRAP_API_KEY: 'bench-key-0123456789' },
-    },
-  )
+  const [program = process.execPath, ...programArgs] = command
+  const child = spawn(program, [...programArgs, '--port', String(port), '--data-dir', dataDir], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, LABELPORT_BOOTSTRAP_API_KEY: 'bench-key-0123456789' },
+  })
   for (;;) {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`)
