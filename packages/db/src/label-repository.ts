@@ -22,7 +22,11 @@ import { z } from 'zod'
 import { inChunks, isUniqueViolation, now, readJsonColumn } from './query-helpers.ts'
 
 /** JSON columns of drafts and versions, checked on read (query-helpers.ts readJsonColumn) */
-const DRAFT_ANNOTATIONS = z.array(DraftAnnotationSchema)
+// the lazy nested-classification schemas type their input as unknown; what they accept is DraftAnnotation
+const DRAFT_ANNOTATIONS = z.array(DraftAnnotationSchema) as unknown as z.ZodType<
+  DraftAnnotation[],
+  DraftAnnotation[]
+>
 const UUID_LIST = z.array(z.string())
 
 interface LabelColumns {
@@ -233,7 +237,9 @@ export class LabelRepository {
       .orderBy('version', 'desc')
       .limit(1)
       .executeTakeFirst()
-    return row ? readJsonColumn(DRAFT_ANNOTATIONS, row.annotations_json, 'label_version.annotations_json') : []
+    return row
+      ? readJsonColumn(DRAFT_ANNOTATIONS, row.annotations_json, 'label_version.annotations_json')
+      : []
   }
 
   /** Label details of many rows for export v2: the label columns and the reviews, by data row. */
