@@ -189,6 +189,7 @@ export type CreateImportBody = z.infer<typeof CreateImportBodySchema>
 export const FORMAT_IMPORT_FORMATS = [
   'coco',
   'coco-results',
+  'coco-panoptic',
   'yolo',
   'voc',
   'cvat',
