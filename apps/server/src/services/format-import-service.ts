@@ -64,8 +64,7 @@ function readable(format: string): ReadFormat {
 
 /** The format as the contract names it (the formats package may know more than the contract). */
 function answered(format: ReadFormat): FormatImportResult['format'] {
-  if ((FORMAT_IMPORT_FORMATS as readonly string[]).includes(format))
-    return format
+  if ((FORMAT_IMPORT_FORMATS as readonly string[]).includes(format)) return format
   throw new AppError('format_unrecognized', `${format} files are not imported over HTTP yet`, {
     path: ['format'],
   })
