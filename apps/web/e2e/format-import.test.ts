@@ -114,7 +114,10 @@ void describe(
         .locator('li:not([data-objects="0"])')
         .allInnerTexts()
       assert.equal(withObjects.length, used.size)
-      const persons = COCO.annotations.filter((a) => a.category_id === 1).length
+      // one object per polygon part
+      const persons = COCO.annotations
+        .filter((a) => a.category_id === 1)
+        .reduce((n, a) => n + a.segmentation.length, 0)
       assert.ok(
         withObjects.some((f) => f.startsWith('person') && f.endsWith(`${persons} objects`)),
         withObjects.join(' | '),

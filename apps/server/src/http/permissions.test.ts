@@ -459,7 +459,8 @@ function sampleBody(name: EndpointName, ids: Record<string, string>, org: Org): 
       name: unique('coco'),
       kind: 'mal',
       format: 'coco',
-      source: { uploadId: ids['uploadId'] },
+      // another organization's project: 404 before the upload is looked at
+      source: { uploadId: ids['uploadId'] ?? 'c000000000000000000000000' },
     }),
     skipDataRow: () => ({ reason: 'matrix' }),
     saveDraft: () => ({

@@ -16,6 +16,7 @@ import {
   AppError,
   issue,
   newId,
+  FORMAT_IMPORT_FORMATS,
   type CreateFormatImportBody,
   type FormatImportResult,
   type Issue,
@@ -44,13 +45,30 @@ import type { ImportService } from './import-service.ts'
 import type { ProjectService } from './project-service.ts'
 
 /** formats read from one file (a ZIP holding one is searched for it) */
-const FILE_FORMATS: readonly ReadFormat[] = [
+const FILE_FORMATS: readonly string[] = [
   'coco',
   'coco-results',
+  'coco-panoptic',
   'cvat',
   'labelstudio',
   'labelbox',
 ]
+
+/** A format this server's @labelport/formats reads, or 422 format_unrecognized. */
+function readable(format: string): ReadFormat {
+  if ((READ_FORMATS as readonly string[]).includes(format)) return format as ReadFormat
+  throw new AppError('format_unrecognized', `this server does not read ${format} files`, {
+    path: ['format'],
+  })
+}
+
+/** The format as the contract names it (the formats package may know more than the contract). */
+function answered(format: ReadFormat): FormatImportResult['format'] {
+  if ((FORMAT_IMPORT_FORMATS as readonly string[]).includes(format)) return format
+  throw new AppError('format_unrecognized', `${format} files are not imported over HTTP yet`, {
+    path: ['format'],
+  })
+}
 const MAX_ISSUES = 1000
 const BATCH_ROWS = 100_000
 const DATA_ROW_CHUNK = 10_000
@@ -98,6 +116,7 @@ export class FormatImportService {
         'uploadId',
       ])
       const format = await this.#format(body.format, path)
+      const formatName = answered(format)
       const located = FILE_FORMATS.includes(format) ? await locateFile(path, format) : path
       let instances: string | undefined
       if (format === 'coco-results') {
@@ -171,7 +190,7 @@ export class FormatImportService {
           )
       }
       const result: FormatImportResult = {
-        format,
+        format: formatName,
         job: null,
         images: converted.images.length,
         objects: converted.lines,
@@ -283,7 +302,7 @@ export class FormatImportService {
   }
 
   async #format(asked: CreateFormatImportBody['format'], path: string): Promise<ReadFormat> {
-    if (asked !== 'auto') return asked
+    if (asked !== 'auto') return readable(asked)
     const found = await detectPath(path)
     if (found === 'ndjson')
       throw new AppError(
@@ -296,7 +315,8 @@ export class FormatImportService {
       if ((await stat(path)).isDirectory())
         for (const name of await listFiles(path)) {
           const format = detectFile(name, await readText(join(path, name), 64 * 1024))
-          if (format !== null && format !== 'ndjson' && FILE_FORMATS.includes(format)) return format
+          if (format !== null && format !== 'ndjson' && FILE_FORMATS.includes(format))
+            return readable(format)
         }
       throw new AppError(
         'format_unrecognized',
@@ -304,7 +324,7 @@ export class FormatImportService {
         { path: ['format'] },
       )
     }
-    return found
+    return readable(found)
   }
 
   /** Which of `keys` exist as data rows of the organization. */
