@@ -7,7 +7,7 @@ import type { TestServer } from '@labelport/testkit'
 import { formatExampleSummary, runImageImportExample } from './image-import.ts'
 import type { ExampleResult } from './image-import.ts'
 
-/** What the guide's payload holds, by export kind (5 mask colours, source and target boxes). */
+/** What the guide's payload holds, by export kind (5 mask colors, source and target boxes). */
 const OBJECT_KINDS = {
   ImageBoundingBox: 4,
   ImagePolygon: 1,

@@ -40,7 +40,7 @@ async function drawImage(path: string): Promise<void> {
   await sharp(Buffer.from(svg)).jpeg({ quality: 85 }).toFile(path)
 }
 
-/** The colours of the composite mask: three for `mask_with_text_subclass` (the guide's), two for `mask`. */
+/** The colors of the composite mask: three for `mask_with_text_subclass` (the guide's), two for `mask`. */
 const RGB_COLORS_FOR_MASK_WITH_TEXT_SUBCLASS_TOOL: Rgb[] = [
   [73, 39, 85],
   [111, 87, 176],
@@ -51,7 +51,7 @@ const RGB_COLORS_FOR_MASK_TOOL: Rgb[] = [
   [0, 200, 83],
 ]
 
-/** One PNG, the size of the image, one region per colour, no anti-aliasing. */
+/** One PNG, the size of the image, one region per color, no anti-aliasing. */
 async function drawCompositeMask(path: string): Promise<void> {
   const rgb = (c: Rgb): string => `rgb(${c.join(',')})`
   const [a, b, c] = RGB_COLORS_FOR_MASK_WITH_TEXT_SUBCLASS_TOOL as [Rgb, Rgb, Rgb]
@@ -67,7 +67,7 @@ async function drawCompositeMask(path: string): Promise<void> {
   await sharp(Buffer.from(svg)).removeAlpha().png().toFile(path)
 }
 
-/** The guide's `extract_rgb_colors_from_url`, on a local PNG: every non-black colour. */
+/** The guide's `extract_rgb_colors_from_url`, on a local PNG: every non-black color. */
 async function extractRgbColors(path: string): Promise<Rgb[]> {
   const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true })
   const seen = new Map<number, Rgb>()
@@ -360,7 +360,7 @@ async function runSteps(
     bbox: { top: 977, left: 1690, height: 330, width: 225 },
   }
 
-  // Segmentation masks: a composite mask, one annotation per colour, two tools
+  // Segmentation masks: a composite mask, one annotation per color, two tools
   const cpMaskPath = join(work, 'composite_mask.png')
   await drawCompositeMask(cpMaskPath)
   const colors = await extractRgbColors(cpMaskPath)

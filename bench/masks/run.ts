@@ -1,7 +1,7 @@
 /**
  * Mask import benchmark: `npx tsx bench/masks/run.ts`.
  *
- * Goal (masks issue): a 9,000×9,000 composite with 50 colours imported as 50 lines costs at most 3×
+ * Goal (masks issue): a 9,000×9,000 composite with 50 colors imported as 50 lines costs at most 3×
  * a plain sharp raw decode of the same PNG, with peak RSS under 1 GB. Each phase runs in its own
  * child process so that its peak RSS is its own. Generated data lives in bench/.data/ (gitignored).
  */
@@ -16,12 +16,12 @@ import { createSafeFetch } from '../../apps/server/src/net/safe-fetch.ts'
 
 const DATA = fileURLToPath(new URL('../.data/', import.meta.url))
 const SIDE = 9000
-const COLOURS = 50
-const COMPOSITE = `${DATA}composite-${SIDE}-${COLOURS}.png`
+const COLORS = 50
+const COMPOSITE = `${DATA}composite-${SIDE}-${COLORS}.png`
 const SMALL_ROWS = 1000
 
-/** The 50 colours: distinct, non-black. */
-function colourOf(index: number): [number, number, number] {
+/** The 50 colors: distinct, non-black. */
+function colorOf(index: number): [number, number, number] {
   return [(index * 53 + 17) % 256, (index * 97 + 101) % 256, ((index + 1) * 29) % 256 || 1]
 }
 
@@ -61,15 +61,15 @@ function newProcessor(): MaskProcessor {
   })
 }
 
-/** Discs of the 50 colours on a black background, overlapping, like a busy segmentation. */
+/** Discs of the 50 colors on a black background, overlapping, like a busy segmentation. */
 async function generate(): Promise<void> {
   if (existsSync(COMPOSITE)) return
   mkdirSync(DATA, { recursive: true })
   const raw = new Uint8Array(SIDE * SIDE * 3)
   let seed = 12345
   const random = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff
-  for (let c = 0; c < COLOURS; c++) {
-    const [r, g, b] = colourOf(c)
+  for (let c = 0; c < COLORS; c++) {
+    const [r, g, b] = colorOf(c)
     for (let disc = 0; disc < 4; disc++) {
       const cx = Math.floor(random() * SIDE)
       const cy = Math.floor(random() * SIDE)
@@ -115,9 +115,9 @@ async function phaseComposite(): Promise<object> {
   const start = performance.now()
   let ok = 0
   // one line after the other, as an import reads them
-  for (let c = 0; c < COLOURS; c++) {
+  for (let c = 0; c < COLORS; c++) {
     const result = await processor.process(
-      { imBytes, colorRGB: colourOf(c) },
+      { imBytes, colorRGB: colorOf(c) },
       { width: SIDE, height: SIDE },
       ['mask'],
     )
@@ -127,12 +127,12 @@ async function phaseComposite(): Promise<object> {
 }
 
 async function phaseSmall(): Promise<object> {
-  // 1,000 data rows, each with its own 256×256 mask of 3 colours
+  // 1,000 data rows, each with its own 256×256 mask of 3 colors
   const inputs: string[] = []
   for (let row = 0; row < SMALL_ROWS; row++) {
     const raw = new Uint8Array(256 * 256 * 3)
     for (let c = 0; c < 3; c++) {
-      const [r, g, b] = colourOf(c)
+      const [r, g, b] = colorOf(c)
       const x0 = (row * 7 + c * 60) % 180
       for (let y = 20 + c * 40; y < 80 + c * 40; y++) {
         for (let x = x0; x < x0 + 70; x++) raw.set([r, g, b], (y * 256 + x) * 3)
@@ -149,7 +149,7 @@ async function phaseSmall(): Promise<object> {
   for (const imBytes of inputs) {
     for (let c = 0; c < 3; c++) {
       const result = await processor.process(
-        { imBytes, colorRGB: colourOf(c) },
+        { imBytes, colorRGB: colorOf(c) },
         { width: 256, height: 256 },
         ['mask'],
       )
@@ -201,7 +201,7 @@ if (chosen !== undefined) {
       `${decode['pngMb']!.toFixed(1)} MB PNG`,
     ],
     [
-      `MaskProcessor, ${COLOURS} lines of that composite`,
+      `MaskProcessor, ${COLORS} lines of that composite`,
       `${composite['ms']!.toFixed(0)} ms`,
       `${composite['rssMb']!.toFixed(0)} MB`,
       `${composite['ok']} ok`,
@@ -213,7 +213,7 @@ if (chosen !== undefined) {
       ratio <= 3 && composite['rssMb']! < 1024 ? 'met' : 'NOT MET',
     ],
     [
-      `MaskProcessor, ${SMALL_ROWS} rows × 3 colours, 256×256`,
+      `MaskProcessor, ${SMALL_ROWS} rows × 3 colors, 256×256`,
       `${small['ms']!.toFixed(0)} ms`,
       `${small['rssMb']!.toFixed(0)} MB`,
       `${small['ok']}/${small['lines']} ok, ${(small['ms']! / SMALL_ROWS).toFixed(2)} ms/row`,

@@ -47,7 +47,7 @@ function random(seed: number): () => number {
 }
 
 async function makeImage(): Promise<Buffer> {
-  // a gradient with texture, so the image decode is realistic (not a flat colour)
+  // a gradient with texture, so the image decode is realistic (not a flat color)
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${SIZE}" height="${SIZE}"><defs><linearGradient id="g" x2="1" y2="1"><stop offset="0" stop-color="#5b7c99"/><stop offset="1" stop-color="#d9c9a3"/></linearGradient><pattern id="p" width="64" height="64" patternUnits="userSpaceOnUse"><rect width="32" height="32" fill="#ffffff18"/></pattern></defs><rect width="100%" height="100%" fill="url(#g)"/><rect width="100%" height="100%" fill="url(#p)"/></svg>`
   return sharp(Buffer.from(svg)).jpeg({ quality: 85 }).toBuffer()
 }

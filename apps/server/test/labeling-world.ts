@@ -35,7 +35,7 @@ export const ONTOLOGY = {
       classifications: [
         {
           type: 'radio',
-          name: 'colour',
+          name: 'color',
           required: true,
           options: [
             { label: 'red', value: 'red' },

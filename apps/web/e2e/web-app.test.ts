@@ -231,7 +231,7 @@ void describe('web app', { skip: browserNeed.skip }, () => {
       assert.ok(kinds.has(kind), `${kind} drawn`)
     await screenshot(page, '08-data-row')
 
-    // the canvas really has the point's colour where the ground-truth point is
+    // the canvas really has the point's color where the ground-truth point is
     const point = rows.annotations.find(
       (a) =>
         a.layer === 'label' && a.record.kind === 'object' && a.record.geometry.type === 'point',

@@ -209,7 +209,7 @@ void describe('team workspace in the browser', { skip: browserNeed.skip }, () =>
     await page.getByLabel('Name of the new classification under dark').fill('remark')
     await click('Add classification under dark')
     await page.getByLabel('required (color)').check()
-    await page.getByLabel('Colour of car').fill('#ff0000')
+    await page.getByLabel('Color of car').fill('#ff0000')
     await page.getByLabel('Kind of the new classification under the image').selectOption('text')
     await page.getByLabel('Name of the new global classification').fill('notes')
     await click('Add global classification')

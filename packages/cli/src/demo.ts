@@ -29,7 +29,7 @@ interface Scene {
   wire: { x: number; y: number }[]
 }
 
-/** mask colours: house 1 → `mask`; house 2 and the sun → `mask_with_text_subclass` (two tools, as the guide) */
+/** mask colors: house 1 → `mask`; house 2 and the sun → `mask_with_text_subclass` (two tools, as the guide) */
 const MASK_COLORS = {
   house1: [230, 57, 70],
   house2: [73, 39, 85],
@@ -82,7 +82,7 @@ async function renderScene(scene: Scene): Promise<Buffer> {
   return sharp(Buffer.from(svg)).png().toBuffer()
 }
 
-/** One PNG holding every mask instance, each in its own colour, no anti-aliasing (colours stay exact). */
+/** One PNG holding every mask instance, each in its own color, no anti-aliasing (colors stay exact). */
 async function renderCompositeMask(scene: Scene): Promise<Buffer> {
   const [h1, h2] = scene.houses
   const fill = (c: Rgb): string => `rgb(${c[0]},${c[1]},${c[2]})`

@@ -276,7 +276,7 @@ export async function run(
     .addOption(
       new Option(
         '--masks <form>',
-        'url: composite mask URL and colour; rle: also each mask as COCO RLE',
+        'url: composite mask URL and color; rle: also each mask as COCO RLE',
       )
         .choices(['url', 'rle'])
         .default('url'),

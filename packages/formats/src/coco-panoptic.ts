@@ -7,7 +7,7 @@
  * image, cut out of the PNG in one column-major walk); provenance in `customMetrics`
  * (`coco_id` = segment id, `coco_category_id`, `coco_iscrowd`, `coco_area`, `coco_bbox_*`,
  * `coco_isthing`). Out: the masks of a row are composed again into one PNG (each segment painted
- * with its id's colour) and the JSON written after every PNG.
+ * with its id's color) and the JSON written after every PNG.
  * PNG decoding and encoding are given by the caller (sharp in `@labelport/formats/node`).
  */
 import { checkRle, compressCounts, rleArea, rleBbox, type CustomMetric } from '@labelport/core'
@@ -41,7 +41,7 @@ export function detectCocoPanoptic(head: string): boolean {
   return head.trimStart().startsWith('{') && /"segments_info"\s*:/.test(head)
 }
 
-/** The segment id an RGB colour of a panoptic PNG stands for. */
+/** The segment id an RGB color of a panoptic PNG stands for. */
 export function panopticId(r: number, g: number, b: number): number {
   return r + 256 * g + 65536 * b
 }

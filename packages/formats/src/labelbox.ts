@@ -3,7 +3,7 @@
  * (conventions: docs/formats.md#labelbox-export-v2). Labelbox and Labelport share the geometry
  * convention (pixels, origin at the top-left corner), so objects are read unchanged:
  * `bounding_box`, `polygon`, `line`, `point`, masks (`mask_rle` when present, else the
- * `composite_mask` URL and colour, which the import fetches), with their nested classifications;
+ * `composite_mask` URL and color, which the import fetches), with their nested classifications;
  * the label's classifications become classifications of the image. The global key is the row's
  * `global_key` (else its id), `row_data` is kept for creating the data row.
  * Two streaming passes over the file: the ontology first, then the lines.

@@ -81,7 +81,7 @@ async function classOnlyFolder(pixels: number[][], width: number, height: number
   return { dir, rgb }
 }
 
-void test('SegmentationClass only: one mask per class present (void border and background left out), written back to the same colours', async () => {
+void test('SegmentationClass only: one mask per class present (void border and background left out), written back to the same colors', async () => {
   const W = 4
   const H = 3
   const void_ = vocColor(255)
@@ -112,7 +112,7 @@ void test('SegmentationClass only: one mask per class present (void border and b
   }
 })
 
-void test('damaged VOC segmentation: an instance without its object, a colour not in the map, a PNG of another size, an unreadable PNG: coded issues naming the PNG; the rest imports', async () => {
+void test('damaged VOC segmentation: an instance without its object, a color not in the map, a PNG of another size, an unreadable PNG: coded issues naming the PNG; the rest imports', async () => {
   const obj =
     '<object><name>dog</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox></object>'
   const { dir } = await classOnlyFolder([], 2, 2, obj)

@@ -4,12 +4,12 @@
  * `SegmentationObject/<stem>.png`: pixel value k (1…254) is the k-th `<object>` of the image's
  * annotation XML; `SegmentationClass/<stem>.png`: pixel value c is class c of the label map.
  * 0 is background and 255 the "void" border; both belong to no mask. The devkit writes palette
- * PNGs whose colours follow VOC's colour map, tools (Datumaro, CVAT) write RGB with the same
- * colours or a `labelmap.txt` of their own: colours are turned back into indexes through the map.
+ * PNGs whose colors follow VOC's color map, tools (Datumaro, CVAT) write RGB with the same
+ * colors or a `labelmap.txt` of their own: colors are turned back into indexes through the map.
  * In: one mask line per instance (named by its object, `voc_object` = k, also set on the object's
  * box line), or, for an image without an instance PNG, one mask line per class present
  * (`voc_class_mask`). Out: the instance PNG from masks (each attached to its box by `voc_object`,
- * else written as its own object) and the class PNG from every mask, in the map's colours.
+ * else written as its own object) and the class PNG from every mask, in the map's colors.
  */
 import { compressCounts, parseCompressedCounts } from '@labelport/core'
 import { panopticRles } from './coco-panoptic.ts'
@@ -44,7 +44,7 @@ export const VOC_CLASSES = [
 
 export const VOC_VOID = 255
 
-/** The devkit's colour of index i (`VOCdevkit/VOCcode/VOClabelcolormap.m`: bits of i spread over R, G, B). */
+/** The devkit's color of index i (`VOCdevkit/VOCcode/VOClabelcolormap.m`: bits of i spread over R, G, B). */
 export function vocColor(i: number): [number, number, number] {
   let r = 0
   let g = 0
@@ -64,14 +64,14 @@ export interface VocLabel {
   color: [number, number, number]
 }
 
-/** The default label map: VOC's classes with the devkit's colours. */
+/** The default label map: VOC's classes with the devkit's colors. */
 export function defaultVocLabels(): VocLabel[] {
   return VOC_CLASSES.map((name, i) => ({ name, color: vocColor(i) }))
 }
 
 /**
  * A `labelmap.txt` as Datumaro and CVAT write it (`name:r,g,b:parts:actions`, `#` comments), in
- * index order; a line without a colour takes the devkit's colour of its index.
+ * index order; a line without a color takes the devkit's color of its index.
  */
 export function parseVocLabelmap(text: string): VocLabel[] | { error: string; line: number } {
   const out: VocLabel[] = []
@@ -87,13 +87,13 @@ export function parseVocLabelmap(text: string): VocLabel[] | { error: string; li
     }
     const rgb = color.split(',').map((v) => Number(v))
     if (rgb.length !== 3 || rgb.some((v) => !Number.isInteger(v) || v < 0 || v > 255))
-      return { error: `colour "${color}" is not r,g,b`, line: n + 1 }
+      return { error: `color "${color}" is not r,g,b`, line: n + 1 }
     out.push({ name, color: rgb as [number, number, number] })
   }
   return out
 }
 
-/** A decoded segmentation PNG: one channel (indexes) or RGB(A) colours, row-major. */
+/** A decoded segmentation PNG: one channel (indexes) or RGB(A) colors, row-major. */
 export interface VocPng {
   width: number
   height: number
@@ -102,7 +102,7 @@ export interface VocPng {
 }
 
 /**
- * Indexes of a segmentation PNG (colours through the label map, the void colour to 255); colours
+ * Indexes of a segmentation PNG (colors through the label map, the void color to 255); colors
  * the map does not have are counted in `unknown` and read as background.
  */
 export function vocIndexes(
@@ -189,7 +189,7 @@ export function vocSegmentationEvents(input: VocSegmentationInput): FormatEvent[
     issue(
       'format_element_invalid',
       png.file,
-      `${unknown} pixels have a colour the label map does not have; read as background`,
+      `${unknown} pixels have a color the label map does not have; read as background`,
       true,
     )
   const present = [...vocIndexesPresent(ids)].sort((a, b) => a - b)
@@ -275,7 +275,7 @@ export function vocObjectOrder(objects: readonly ExportObjectLike[]): {
 
 export interface VocSegmentationWriteOptions {
   layer: Layer
-  /** the label map (default: VOC's classes); labels met that it lacks are added with the next colours */
+  /** the label map (default: VOC's classes); labels met that it lacks are added with the next colors */
   labels?: VocLabel[]
   /** encodes a row-major RGB image as PNG */
   encodePng(rgb: Uint8Array, width: number, height: number): Promise<Uint8Array>
@@ -283,7 +283,7 @@ export interface VocSegmentationWriteOptions {
 
 /**
  * `SegmentationObject/<stem>.png` and `SegmentationClass/<stem>.png` for each row with masks (in
- * the devkit's colours), then `labelmap.txt` when labels were added. Instances above 254 cannot be
+ * the devkit's colors), then `labelmap.txt` when labels were added. Instances above 254 cannot be
  * written (reported in `issues`).
  */
 export async function* writeVocSegmentation(

@@ -73,5 +73,5 @@ export type {
   IssuePath,
   StatusLine,
 } from '@labelport/core'
-// the guide's colour helpers, done natively: unique non-black colours of a composite, and one colour's presence
+// the guide's color helpers, done natively: unique non-black colors of a composite, and one color's presence
 export { extractRgbColors, hasColor, decodePngToRgb, MaskImageError, type Rgb } from './masks.ts'

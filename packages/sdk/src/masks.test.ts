@@ -71,9 +71,9 @@ void test('extractRgbColors and hasColor on Labelbox mask.png and a COCO-Stuff p
   for (let i = 0; i < rgb.length; i += 3)
     expected.add((rgb[i]! << 16) | (rgb[i + 1]! << 8) | rgb[i + 2]!)
   expected.delete(0)
-  const colours = await extractRgbColors(stuff)
+  const colors = await extractRgbColors(stuff)
   assert.deepEqual(
-    colours,
+    colors,
     [...expected].sort((a, b) => a - b).map((k) => [k >> 16, (k >> 8) & 255, k & 255]),
   )
 })

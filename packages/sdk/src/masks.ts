@@ -1,11 +1,11 @@
 /**
- * Colours of composite mask images, for building one mask annotation per colour (the SDK's
+ * Colors of composite mask images, for building one mask annotation per color (the SDK's
  * counterpart of Labelbox's mask helpers). Runs in browsers and Node alike: the PNG is decoded
  * here, with the web `DecompressionStream`, so no image library or Node API is needed.
  *
  * Supported: non-interlaced PNG, 8-bit grayscale, gray + alpha, RGB, RGBA, and palette (1, 2, 4
  * or 8 bits), grayscale also at 1, 2 or 4 bits; all five filter types. Alpha is ignored, like
- * Labelbox, which keeps only the first three channels; gray `v` is the colour (v, v, v).
+ * Labelbox, which keeps only the first three channels; gray `v` is the color (v, v, v).
  *
  * `image` is a URL (fetched with `fetch`) or the PNG's bytes. For a file on disk in Node, read it
  * first: `extractRgbColors(await readImageFile('mask.png'))` with `readImageFile` from
@@ -133,11 +133,10 @@ export async function decodePngToRgb(bytes: Uint8Array): Promise<DecodedRgb> {
           '16-bit PNGs are not supported; save the mask with 8 bits per channel',
         )
       const channels = CHANNELS[colorType]
-      if (channels === undefined)
-        throw new MaskImageError(`PNG colour type ${colorType} is invalid`)
+      if (channels === undefined) throw new MaskImageError(`PNG color type ${colorType} is invalid`)
       if (bitDepth < 8 && colorType !== 0 && colorType !== 3)
         throw new MaskImageError(
-          `PNG colour type ${colorType} with ${bitDepth}-bit samples is invalid`,
+          `PNG color type ${colorType} with ${bitDepth}-bit samples is invalid`,
         )
       if (width === 0 || height === 0) throw new MaskImageError('PNG has no pixels')
       if (width * height > MAX_PIXELS)
@@ -219,7 +218,7 @@ async function loadImage(image: string | Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer())
 }
 
-/** The distinct non-black colours of a mask image, sorted by red, then green, then blue. */
+/** The distinct non-black colors of a mask image, sorted by red, then green, then blue. */
 export async function extractRgbColors(image: string | Uint8Array): Promise<Rgb[]> {
   const { rgb } = await decodePngToRgb(await loadImage(image))
   const seen = new Set<number>()
@@ -233,7 +232,7 @@ export async function extractRgbColors(image: string | Uint8Array): Promise<Rgb[
   return [...seen].sort((a, b) => a - b).map((key) => [key >> 16, (key >> 8) & 0xff, key & 0xff])
 }
 
-/** Whether any pixel of the mask image has exactly this colour. */
+/** Whether any pixel of the mask image has exactly this color. */
 export async function hasColor(image: string | Uint8Array, color: Rgb): Promise<boolean> {
   const { rgb } = await decodePngToRgb(await loadImage(image))
   const [r, g, b] = color

@@ -1,5 +1,5 @@
 /**
- * Canvas drawing of a scene. Vectors are batched into one Path2D per (layer, colour, style) in
+ * Canvas drawing of a scene. Vectors are batched into one Path2D per (layer, color, style) in
  * image coordinates and stroked under the view transform, so a frame costs a handful of draw
  * calls however many objects there are; masks are cached bitmaps; points and arrows are drawn
  * in screen space so they keep their size at any zoom.

@@ -59,7 +59,7 @@ describe('decodeMaskCrop', () => {
 })
 
 describe('maskPixels', () => {
-  it('paints set pixels in the colour and leaves the rest transparent', () => {
+  it('paints set pixels in the color and leaves the rest transparent', () => {
     const pixels = maskPixels(
       { left: 0, top: 0, width: 2, height: 1, bits: Uint8Array.from([1, 0]) },
       '#10a0ff',

@@ -1,6 +1,6 @@
 /**
  * Masks drawn from their COCO RLE without the server: the runs are decoded straight into an RGBA
- * crop of the mask's bounding box (column-major runs, row-major pixels), in the tool colour.
+ * crop of the mask's bounding box (column-major runs, row-major pixels), in the tool color.
  * A 4096² image costs only its mask's bbox, not 64 MB per mask.
  */
 import { parseCompressedCounts } from '@labelport/core'

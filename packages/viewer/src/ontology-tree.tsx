@@ -1,4 +1,4 @@
-/** An ontology as a tree: tools with their colours, classifications with options nested to any depth. */
+/** An ontology as a tree: tools with their colors, classifications with options nested to any depth. */
 import type { NormalizedClassification, NormalizedOntology } from '@labelport/core'
 import { TOOL_LABELS } from './annotation-details.tsx'
 

@@ -49,7 +49,7 @@ const ontology = {
 } as unknown as NormalizedOntology
 
 describe('buildScene', () => {
-  it('colours objects by their tool, falls back for unknown features, and sorts big objects first', () => {
+  it('colors objects by their tool, falls back for unknown features, and sorts big objects first', () => {
     const scene = buildScene(
       [
         stored(

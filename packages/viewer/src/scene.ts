@@ -1,5 +1,5 @@
 /**
- * The drawable scene of one data row: stored annotations turned into shapes with colours and
+ * The drawable scene of one data row: stored annotations turned into shapes with colors and
  * bounding boxes, plus a grid index for hit testing. Pure: no DOM, so it is cheap to test.
  * Coordinates are in the image frame of docs/architecture.md ("Coordinates").
  */
@@ -74,7 +74,7 @@ export interface Scene {
 
 export const FALLBACK_COLOR = '#4f6bed'
 
-/** featureSchemaId → tool colour, for every tool of the ontology. */
+/** featureSchemaId → tool color, for every tool of the ontology. */
 export function toolColors(ontology: NormalizedOntology | null): Map<string, string> {
   const colors = new Map<string, string>()
   for (const tool of ontology?.tools ?? [])

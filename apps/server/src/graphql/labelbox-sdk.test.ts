@@ -18,8 +18,8 @@ const RUN = join(SHARED_DIR, 'clients', 'labelbox-python-3.77.1', 'run')
 const GUIDE_DIR = new URL('./guide/', import.meta.url).pathname
 const WIDTH = 2560
 const HEIGHT = 1920
-/** the composite mask's colours: two for mask_with_text_subclass (the guide's list), two for mask */
-const MASK_COLOURS = ['rgb(73,39,85)', 'rgb(111,87,176)', 'rgb(255,0,0)', 'rgb(0,200,0)']
+/** the composite mask's colors: two for mask_with_text_subclass (the guide's list), two for mask */
+const MASK_COLORS = ['rgb(73,39,85)', 'rgb(111,87,176)', 'rgb(255,0,0)', 'rgb(0,200,0)']
 
 interface Assets {
   url: string
@@ -33,7 +33,7 @@ async function serveAssets(): Promise<Assets> {
   })
     .jpeg()
     .toBuffer()
-  const rects = MASK_COLOURS.map(
+  const rects = MASK_COLORS.map(
     (fill, i) => `<rect x="${200 + i * 500}" y="900" width="300" height="300" fill="${fill}"/>`,
   ).join('')
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" shape-rendering="crispEdges"><rect width="${WIDTH}" height="${HEIGHT}" fill="#000"/>${rects}</svg>`

@@ -124,7 +124,7 @@ async function waitForTask(h: Harness, id: string): Promise<Task> {
   }
 }
 
-/** The guide's composite mask, made here: three colour blocks on black. */
+/** The guide's composite mask, made here: three color blocks on black. */
 async function compositeMask(): Promise<Buffer> {
   const raw = Buffer.alloc(SIZE.width * SIZE.height * 3)
   MASK_COLORS.forEach(([r, g, b], i) => {
@@ -156,7 +156,7 @@ function guideLines(maskBase64: string): Record<string, unknown>[] {
   const lines = seed.lines
     .filter((l) => !l.var.startsWith('cp_mask'))
     .map((l) => JSON.parse(replace(JSON.stringify(l.line))) as Record<string, unknown>)
-  // one line per colour of the composite, as the guide does
+  // one line per color of the composite, as the guide does
   lines.push({
     name: 'mask_with_text_subclass',
     mask: { imBytes: maskBase64, colorRGB: MASK_COLORS[0] },

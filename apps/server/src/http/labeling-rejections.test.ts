@@ -53,7 +53,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           uuid: uuid(1),
           name: 'box',
           bbox: { top: 5, left: 6, height: 10, width: 12 },
-          classifications: [{ name: 'colour', answer: { name: 'red' } }],
+          classifications: [{ name: 'color', answer: { name: 'red' } }],
           provenance: { source: 'drawn' },
         },
         {

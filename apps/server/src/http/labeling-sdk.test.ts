@@ -23,7 +23,7 @@ const valid = (box = { top: 5, left: 6, height: 10, width: 12 }): DraftAnnotatio
     uuid: uuid(1),
     name: 'box',
     bbox: box,
-    classifications: [{ name: 'colour', answer: { name: 'red' } }],
+    classifications: [{ name: 'color', answer: { name: 'red' } }],
   },
   { uuid: uuid(2), name: 'weather', answer: { name: 'sunny' } },
 ]

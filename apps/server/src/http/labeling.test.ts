@@ -114,7 +114,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         uuid: uuid(1),
         name: 'box',
         bbox: box,
-        classifications: [{ name: 'colour', answer: { name: 'red' } }],
+        classifications: [{ name: 'color', answer: { name: 'red' } }],
         provenance: { source: 'drawn' },
       },
       {
@@ -287,7 +287,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const row = w.rows[4] === (await next(w.keys.labeler2)) ? w.rows[4] : w.rows[3]!
       const v = (await view(row, w.keys.labeler2)).version
       const bad: DraftAnnotation[] = [
-        // its required colour missing
+        // its required color missing
         {
           uuid: uuid(11),
           name: 'box',

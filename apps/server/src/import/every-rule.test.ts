@@ -39,10 +39,10 @@ interface Case {
 function png(
   width: number,
   height: number,
-  colour: [number, number, number] | null,
+  color: [number, number, number] | null,
 ): Promise<Buffer> {
   const raw = Buffer.alloc(width * height * 3)
-  if (colour) for (let i = 0; i < width * height; i += 2) raw.set(colour, i * 3)
+  if (color) for (let i = 0; i < width * height; i += 2) raw.set(color, i * 3)
   return sharp(raw, { raw: { width, height, channels: 3 } })
     .png()
     .toBuffer()

@@ -79,28 +79,28 @@ async function referencePixels(
   return { keys, width: info.width, height: info.height }
 }
 
-const COLOUR_MASKS = [
+const COLOR_MASKS = [
   'labelbox-python/libs/labelbox/tests/data/assets/mask.png', // Labelbox's own 32×32 RGB composite
   'cocoapi/results/segmentations/examples/000000000934.png', // COCO-Stuff palette PNG, 640×480
   'cocoapi/results/segmentations/examples/000000013715.png',
-  'datumaro/tests/assets/camvid_dataset/testannot/0001TP_008550.png', // CamVid colour mask
+  'datumaro/tests/assets/camvid_dataset/testannot/0001TP_008550.png', // CamVid color mask
   'datumaro/tests/assets/voc_dataset/voc_dataset1/SegmentationClass/2007_000001.png', // VOC palette
   'datumaro/tests/assets/labelme_dataset/Masks/subset1/img1_mask_1.png', // RGBA
   'datumaro/tests/assets/ade20k2020_dataset/dataset/training/street/1/instance_000_ADE_train_1.png', // grayscale
-  'debian-packages/python3-skimage/data/palette_color.png', // palette, 78 colours in 10×10
+  'debian-packages/python3-skimage/data/palette_color.png', // palette, 78 colors in 10×10
   'debian-packages/python3-skimage/data/green_palette.png',
 ]
 
-void test('every colour of real composite masks: the RLE is exactly the pixels of that colour', async () => {
-  for (const file of COLOUR_MASKS) {
+void test('every color of real composite masks: the RLE is exactly the pixels of that color', async () => {
+  for (const file of COLOR_MASKS) {
     const png = readFileSync(`${REAL}${file}`)
     const { keys, width, height } = await referencePixels(png)
-    const colours = [...new Set(keys)].filter((k) => k !== 0)
-    assert.ok(colours.length > 0, file)
+    const colors = [...new Set(keys)].filter((k) => k !== 0)
+    assert.ok(colors.length > 0, file)
     const { processor, blobs } = newProcessor()
     const imBytes = png.toString('base64')
     const results = await Promise.all(
-      colours.map((key) =>
+      colors.map((key) =>
         processor.process(
           { imBytes, colorRGB: [key >> 16, (key >> 8) & 0xff, key & 0xff] },
           { width, height },
@@ -109,13 +109,13 @@ void test('every colour of real composite masks: the RLE is exactly the pixels o
       ),
     )
     for (const [i, result] of results.entries()) {
-      const key = colours[i]!
+      const key = colors[i]!
       assert.ok(result.ok, `${file} ${key.toString(16)}: ${result.ok ? '' : result.issue.code}`)
       const { geometry } = result
       const expected = Uint8Array.from(keys, (k) => (k === key ? 1 : 0))
       const decoded = decodeRle(geometry.rle)
       assert.ok(decoded.ok)
-      assert.deepEqual(decoded.mask, expected, `${file} colour ${key.toString(16)}`)
+      assert.deepEqual(decoded.mask, expected, `${file} color ${key.toString(16)}`)
       assert.equal(geometry.rle.counts, encodeRle(expected, width, height).counts)
       assert.equal(
         geometry.area,
@@ -132,7 +132,7 @@ void test('every colour of real composite masks: the RLE is exactly the pixels o
   }
 })
 
-void test('bbox is the tight box of the colour, in pixels of the image', async () => {
+void test('bbox is the tight box of the color, in pixels of the image', async () => {
   const png = readFileSync(`${REAL}cocoapi/results/segmentations/examples/000000000934.png`)
   const { keys, width, height } = await referencePixels(png)
   const key = keys.find((k) => k !== 0)!
@@ -256,7 +256,7 @@ void test('COCO RLE, string and list forms: kept exactly, rendered and stored so
   assert.equal(huge.issue.code, 'mask_too_large')
 })
 
-void test('a colour absent from the mask is mask_color_not_found; the wrong size is mask_size_mismatch', async () => {
+void test('a color absent from the mask is mask_color_not_found; the wrong size is mask_size_mismatch', async () => {
   const png = readFileSync(`${REAL}labelbox-python/libs/labelbox/tests/data/assets/mask.png`)
   const { processor } = newProcessor()
   const absent = await processor.process(
@@ -362,11 +362,11 @@ after(() => {
 void test('instanceURI masks: fetched once for many lines when allowed, refused on 127.0.0.1 otherwise', async () => {
   const png = readFileSync(`${REAL}cocoapi/results/segmentations/examples/000000000934.png`)
   const { keys } = await referencePixels(png)
-  const colours = [...new Set(keys)].filter((k) => k !== 0)
+  const colors = [...new Set(keys)].filter((k) => k !== 0)
   const { processor } = newProcessor(['127.0.0.1'])
   requests = 0
   const results = await Promise.all(
-    colours.map((key) =>
+    colors.map((key) =>
       processor.process(
         {
           instanceURI: `${base}/composite.png`,
@@ -381,7 +381,7 @@ void test('instanceURI masks: fetched once for many lines when allowed, refused 
   const again = await processor.process(
     {
       url: `${base}/composite.png`,
-      colorRGB: [colours[0]! >> 16, (colours[0]! >> 8) & 0xff, colours[0]! & 0xff],
+      colorRGB: [colors[0]! >> 16, (colors[0]! >> 8) & 0xff, colors[0]! & 0xff],
     },
     null,
     ['mask'],

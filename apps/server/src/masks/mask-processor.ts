@@ -1,9 +1,9 @@
 /**
  * Judges and decodes the `mask` of one NDJSON import line into a stored geometry.
  *
- * Composite masks arrive as one line per colour, often 50 lines sharing one large PNG. Each
- * composite is therefore decoded once and walked once (`buildColourRuns`), which yields the RLE of
- * every colour; the result is kept in a small LRU keyed by the PNG's sha256, so the other lines of
+ * Composite masks arrive as one line per color, often 50 lines sharing one large PNG. Each
+ * composite is therefore decoded once and walked once (`buildColorRuns`), which yields the RLE of
+ * every color; the result is kept in a small LRU keyed by the PNG's sha256, so the other lines of
  * the same composite are lookups. Cheap checks (PNG header, size, size limit) run before anything
  * is decompressed, so a small PNG claiming 30,000×30,000 pixels costs microseconds.
  */
@@ -24,8 +24,8 @@ import {
 import type { ErrorCode, GeometryRecord, Issue, IssuePath, NdMask } from '@labelport/core'
 import type { BlobStore } from '../storage/blob-store.ts'
 import type { SafeFetch } from '../net/safe-fetch.ts'
-import { buildColourRuns, colourKey, TooManyRunsError } from './colour-runs.ts'
-import type { CompositeRuns } from './colour-runs.ts'
+import { buildColorRuns, colorKey, TooManyRunsError } from './color-runs.ts'
+import type { CompositeRuns } from './color-runs.ts'
 
 export type MaskGeometry = Extract<GeometryRecord, { type: 'mask' }>
 export type ProcessMaskResult = { ok: true; geometry: MaskGeometry } | { ok: false; issue: Issue }
@@ -35,10 +35,10 @@ export interface MaskProcessorDeps {
   fetch: SafeFetch
   /** largest width or height accepted (default 9000) */
   maxSide?: number
-  /** composites whose colour runs are kept (default 4) */
+  /** composites whose color runs are kept (default 4) */
   cacheEntries?: number
-  /** distinct colours tracked per composite (default 65,536); more and single colours are refused */
-  maxColours?: number
+  /** distinct colors tracked per composite (default 65,536); more and single colors are refused */
+  maxColors?: number
 }
 
 /** Where a composite is stored; the key the mask URL of the export points at. */
@@ -52,11 +52,11 @@ type Geometry = Omit<MaskGeometry, 'type' | 'compositeSha256' | 'color'>
 interface Composite {
   sha256: string
   runs: CompositeRuns
-  /** geometry per colour key (-1 = every non-black pixel), computed on first use */
+  /** geometry per color key (-1 = every non-black pixel), computed on first use */
   geometries: Map<number, Geometry>
 }
 
-const ANY_COLOUR = -1
+const ANY_COLOR = -1
 const URL_TTL_MS = 5 * 60_000
 
 /** A tiny LRU on Map's insertion order. */
@@ -131,7 +131,7 @@ export class MaskProcessor {
   private readonly blobs: BlobStore
   private readonly fetch: SafeFetch
   private readonly maxSide: number
-  private readonly maxColours: number
+  private readonly maxColors: number
   private readonly composites: Lru<
     Promise<{ ok: true; composite: Composite } | { ok: false; failure: Failure }>
   >
@@ -146,13 +146,13 @@ export class MaskProcessor {
     this.blobs = deps.blobs
     this.fetch = deps.fetch
     this.maxSide = deps.maxSide ?? 9000
-    this.maxColours = deps.maxColours ?? 65_536
+    this.maxColors = deps.maxColors ?? 65_536
     this.composites = new Lru(deps.cacheEntries ?? 4)
     this.budget = new PixelBudget(this.maxSide * this.maxSide)
   }
 
   /**
-   * Judges and decodes one NDJSON `mask` value (already syntax-checked: exactly one form, colour
+   * Judges and decodes one NDJSON `mask` value (already syntax-checked: exactly one form, color
    * 0–255); `expected` is the data row's image size when known. Stores each composite PNG once
    * under masks/<sha256>.png.
    */
@@ -162,7 +162,7 @@ export class MaskProcessor {
     path: IssuePath,
   ): Promise<ProcessMaskResult> {
     if ('counts' in input) return this.processRle(input, expected, path)
-    let colour: [number, number, number] | null = null
+    let color: [number, number, number] | null = null
     let bytes: Uint8Array | null = null
     let known: Composite | null = null
     let inline: string | null = null
@@ -173,8 +173,8 @@ export class MaskProcessor {
       known = await this.inlineComposite(inline)
       if (known === null) bytes = fromBase64(inline)
     } else {
-      colour = input.colorRGB ?? null
-      if (colour !== null && colour[0] === 0 && colour[1] === 0 && colour[2] === 0) {
+      color = input.colorRGB ?? null
+      if (color !== null && color[0] === 0 && color[1] === 0 && color[2] === 0) {
         return fail('mask_color_invalid', 'black (0,0,0) is the background of a composite mask', [
           ...path,
           'colorRGB',
@@ -220,20 +220,20 @@ export class MaskProcessor {
     const mismatch = this.checkSize(runs.width, runs.height, expected, sourcePath)
     if (mismatch) return mismatch
 
-    let key = ANY_COLOUR
-    if (colour !== null) {
-      key = colourKey(colour)
-      if (!runs.colours.has(key)) {
+    let key = ANY_COLOR
+    if (color !== null) {
+      key = colorKey(color)
+      if (!runs.colors.has(key)) {
         if (runs.overflow) {
           return fail(
             'mask_invalid',
-            `the mask has more than ${this.maxColours} colours; it is not a composite mask`,
+            `the mask has more than ${this.maxColors} colors; it is not a composite mask`,
             sourcePath,
           )
         }
         return fail(
           'mask_color_not_found',
-          `colour (${colour.join(', ')}) does not occur in the mask`,
+          `color (${color.join(', ')}) does not occur in the mask`,
           [...path, 'colorRGB'],
         )
       }
@@ -243,7 +243,7 @@ export class MaskProcessor {
       return fail('mask_invalid', 'the mask has no set (non-black) pixel', sourcePath)
     return {
       ok: true,
-      geometry: { type: 'mask', compositeSha256: composite.sha256, color: colour, ...geometry },
+      geometry: { type: 'mask', compositeSha256: composite.sha256, color: color, ...geometry },
     }
   }
 
@@ -371,7 +371,7 @@ export class MaskProcessor {
     try {
       decoded = await sharp(bytes, {
         failOn: 'error', // truncated or corrupt data fails; harmless libpng warnings do not
-        ignoreIcc: true, // mask colours are labels, never colour-managed
+        ignoreIcc: true, // mask colors are labels, never color-managed
         limitInputPixels: this.maxSide * this.maxSide,
       })
         .raw()
@@ -388,7 +388,7 @@ export class MaskProcessor {
     const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
     let runs: CompositeRuns
     try {
-      runs = buildColourRuns(raw, info.width, info.height, info.channels, this.maxColours)
+      runs = buildColorRuns(raw, info.width, info.height, info.channels, this.maxColors)
     } catch (err) {
       if (!(err instanceof TooManyRunsError)) throw err
       this.composites.delete(sha256)
@@ -396,7 +396,7 @@ export class MaskProcessor {
         ok: false,
         failure: {
           code: 'mask_invalid',
-          message: 'the mask changes colour too often to be a segmentation mask',
+          message: 'the mask changes color too often to be a segmentation mask',
         },
       }
     }
@@ -423,8 +423,8 @@ export class MaskProcessor {
     let geometry = composite.geometries.get(key)
     if (geometry === undefined) {
       const { runs } = composite
-      const list = key === ANY_COLOUR ? runs.union : runs.colours.get(key)
-      if (list === undefined) throw new Error('colour checked before')
+      const list = key === ANY_COLOR ? runs.union : runs.colors.get(key)
+      if (list === undefined) throw new Error('color checked before')
       const counts = list.counts()
       geometry = {
         rle: { counts: compressCounts(counts), size: [runs.height, runs.width] },

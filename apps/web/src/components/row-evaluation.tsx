@@ -176,7 +176,7 @@ export function EvaluationBar({
 }
 
 /**
- * The shapes as SVG: each visible object outlined in its status colour (pre-labels dashed) and a
+ * The shapes as SVG: each visible object outlined in its status color (pre-labels dashed) and a
  * line joining each TP pre-label to its label. Coordinates are image pixels; strokes do not scale.
  */
 export function EvaluationShapes({

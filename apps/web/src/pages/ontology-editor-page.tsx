@@ -1,5 +1,5 @@
 /**
- * The ontology editor: tools of every kind of the guide with names, colours and required flags;
+ * The ontology editor: tools of every kind of the guide with names, colors and required flags;
  * radio, checklist and text classifications nested at any depth under tools, options or the
  * ontology; normalized JSON in and out. `new` builds a new ontology; an id edits a stored one
  * (the server refuses to remove a feature that has annotations, with the count).
@@ -303,7 +303,7 @@ export function OntologyEditorPage({ ontologyId }: { ontologyId: string }) {
               />
               <input
                 type="color"
-                aria-label={`Colour of ${tool.name}`}
+                aria-label={`Color of ${tool.name}`}
                 value={tool.color || '#888888'}
                 onChange={(e) => mutate((d) => void (d.tools[t]!.color = e.target.value))}
               />

@@ -121,7 +121,7 @@ void test("uuid: the user's is kept in canonical form, a missing one is generate
   )
 })
 
-void test('mask colours: an (r,g,b) triple or one grayscale value of integers 0..255', () => {
+void test('mask colors: an (r,g,b) triple or one grayscale value of integers 0..255', () => {
   const data = new MaskData({ url: 'https://example.com/m.png' })
   assert.deepEqual(new Mask({ mask: data, color: [73, 39, 85] }).color, [73, 39, 85])
   assert.deepEqual(new Mask({ mask: data, color: 7 }).color, [7, 7, 7])

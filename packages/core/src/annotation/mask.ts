@@ -10,7 +10,7 @@ export type RgbColor = [r: number, g: number, b: number]
 /**
  * Where a mask's pixels come from. Exactly the sources Labelbox knows:
  * - `url`: a PNG served somewhere (serialized as `{instanceURI, colorRGB}`)
- * - `imBytes`: PNG bytes (serialized as `{imBytes, colorRGB}`, or `{png}` when the mask has no colour)
+ * - `imBytes`: PNG bytes (serialized as `{imBytes, colorRGB}`, or `{png}` when the mask has no color)
  * - `filePath`: only stored; core does no IO, the SDK reads it into `imBytes` before serializing
  * - `arr` with `width`/`height`: one byte per pixel, row-major, non-zero = in the mask (serialized as COCO RLE)
  */
@@ -106,7 +106,7 @@ export class MaskData {
 
 export interface MaskOptions {
   mask: MaskData
-  /** the colour of this instance in the mask image; a single number is grayscale; none = binary mask */
+  /** the color of this instance in the mask image; a single number is grayscale; none = binary mask */
   color?: RgbColor | number
 }
 
@@ -146,7 +146,7 @@ function checkColor(value: unknown): RgbColor {
     if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c > 255) {
       throw new AppError(
         'mask_color_invalid',
-        `colour channels must be integers in 0..255, got ${describe(c)}`,
+        `color channels must be integers in 0..255, got ${describe(c)}`,
         { path: ['color', i] },
       )
     }

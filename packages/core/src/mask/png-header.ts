@@ -51,7 +51,7 @@ export function readPngHeader(bytes: Uint8Array, path: IssuePath = []): PngHeade
   if (!VALID_DEPTHS[header.colorType]?.includes(header.bitDepth) || header.interlace > 1) {
     return issue(
       'mask_decode_failed',
-      `PNG has an invalid colour type ${header.colorType} / bit depth ${header.bitDepth}`,
+      `PNG has an invalid color type ${header.colorType} / bit depth ${header.bitDepth}`,
       path,
     )
   }

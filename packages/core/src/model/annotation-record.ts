@@ -65,7 +65,7 @@ export type GeometryRecord =
       type: 'mask'
       /** sha256 of the composite PNG, stored once however many lines use it */
       compositeSha256: string
-      /** the colour this instance has in the composite; null for a binary mask (png, RLE) */
+      /** the color this instance has in the composite; null for a binary mask (png, RLE) */
       color: [number, number, number] | null
       rle: RleRecord
       bbox: BoxRecord

@@ -369,7 +369,7 @@ void test('serializer vector mask_png_and_instance_uri: url → {instanceURI, co
   const v = vector('mask_png_and_instance_uri')
   const expected = v.expected as Json[]
   const url = (expected[1]!['mask'] as Json)['instanceURI'] as string
-  // the Python arr is [[[1,1,0],[1,0,1]],[[1,1,1],[1,1,1]]] with colour (1,1,1): rows "00" and "11"
+  // the Python arr is [[[1,1,0],[1,0,1]],[[1,1,1],[1,1,1]]] with color (1,1,1): rows "00" and "11"
   const arr = new Uint8Array([0, 0, 1, 1])
   const lines = NDJsonConverter.serialize([
     new Label({
@@ -472,7 +472,7 @@ void test('seed notebook NDJSON payload round trips (placeholders filled in, imB
   const nested = labels[0]!.annotations[2] as ClassificationAnnotation
   assert.ok(nested.value instanceof Checklist)
   assert.ok(nested.value.answer[0]!.classifications[0]!.value instanceof Radio)
-  // composite mask lines: imBytes with their colour
+  // composite mask lines: imBytes with their color
   const masks = out.filter((l) => 'mask' in l).map((l) => l['mask'])
   assert.deepStrictEqual(masks, [
     { imBytes: png, colorRGB: [73, 39, 85] },
@@ -712,7 +712,7 @@ void test('name and schemaId are both written when both are set', () => {
   assert.equal(line!.schemaId, 'cl6xnuwt95lqq07330tbb3mfd')
 })
 
-void test('masks: imBytes + colour → {imBytes, colorRGB}; imBytes alone → {png}; filePath must be resolved first', () => {
+void test('masks: imBytes + color → {imBytes, colorRGB}; imBytes alone → {png}; filePath must be resolved first', () => {
   const bytes = new Uint8Array([137, 80, 78, 71, 1, 2, 3])
   const make = (mask: Mask): Label =>
     new Label({

@@ -11,7 +11,7 @@
  * - polygons come out closed (last point = first).
  * - a line without `uuid` gets a fresh one; `answers` comes out as `answer`; a top-level
  *   radio/checklist/text line loses an empty `classifications`; object lines always carry one.
- * - masks: `{url, colorRGB}` comes out as `{instanceURI, colorRGB}`; `{imBytes}` without a colour as
+ * - masks: `{url, colorRGB}` comes out as `{instanceURI, colorRGB}`; `{imBytes}` without a color as
  *   `{png}` (both are binary masks); RLE counts come out in the compressed string form.
  * - deserialize has no ontology, so an object `answer` is a Radio and a list is a Checklist; a single
  *   object is read as a one-answer Checklist only under the checklist-only key `answers`.
@@ -112,7 +112,7 @@ function serializeMask(mask: Mask, path: IssuePath): NdMask {
   const color = mask.color === undefined ? {} : { colorRGB: [...mask.color] as RgbColor }
   if (data.url !== undefined) return { instanceURI: data.url, ...color }
   if (data.imBytes !== undefined) {
-    // without a colour every non-black pixel is in the mask: that is exactly the `{png}` form
+    // without a color every non-black pixel is in the mask: that is exactly the `{png}` form
     return mask.color === undefined
       ? { png: encodeBase64(data.imBytes) }
       : { imBytes: encodeBase64(data.imBytes), ...color }
@@ -356,7 +356,7 @@ function readMask(raw: unknown, path: IssuePath): Mask {
     if (typeof text !== 'string')
       fail('field_invalid', `${key} must be base64 text, got ${describe(text)}`, [...path, key])
     const data = new MaskData({ imBytes: decodeBase64(text, [...path, key]) })
-    // `png` is a binary mask: no colour, every non-black pixel is in it
+    // `png` is a binary mask: no color, every non-black pixel is in it
     return build(path, () => new Mask({ mask: data, ...(key === 'imBytes' ? readColor(m) : {}) }))
   }
   if (m['counts'] !== undefined || m['size'] !== undefined) {

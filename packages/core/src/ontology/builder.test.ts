@@ -106,7 +106,7 @@ void test("the guide's ontology gives exactly Labelbox's asdict() output", () =>
   assert.equal(MediaType.Image, 'IMAGE')
 })
 
-void test('auto colours follow hsv(i/n, 1, 1) with channels truncated like Python int()', () => {
+void test('auto colors follow hsv(i/n, 1, 1) with channels truncated like Python int()', () => {
   assert.deepEqual(
     [0, 1, 2, 3, 4, 5, 6, 7].map((i) => hueToHex(i / 8)),
     ['#ff0000', '#ffbf00', '#7fff00', '#00ff3f', '#00ffff', '#003fff', '#7f00ff', '#ff00bf'],

@@ -292,7 +292,7 @@ export class Tool {
     Object.assign(this, idsOf(options))
   }
 
-  /** `fallbackColor` is used when the tool has no colour of its own (the builder passes one). */
+  /** `fallbackColor` is used when the tool has no color of its own (the builder passes one). */
   asDict({
     fallbackColor = '#ff0000',
     path = [],
@@ -399,7 +399,7 @@ export class OntologyBuilder {
     return classification
   }
 
-  /** The normalized JSON for `createOntology`; tools without a colour get `hsv(i/n, 1, 1)`. */
+  /** The normalized JSON for `createOntology`; tools without a color get `hsv(i/n, 1, 1)`. */
   asDict(): NormalizedOntology {
     checkUnique(
       this.tools.map((t) => ({ key: t.name })),

@@ -19,7 +19,7 @@ void test('hsvColor follows the builder: tool i of n gets hsv(i/n, 1, 1)', () =>
   )
 })
 
-void test('completeOntology assigns ids everywhere and colours where missing, without touching the input', () => {
+void test('completeOntology assigns ids everywhere and colors where missing, without touching the input', () => {
   const input = NormalizedOntologySchema.parse({
     tools: [
       { tool: 'rectangle', name: 'a' },

@@ -1,5 +1,5 @@
 /**
- * A stored ontology (every node has ids and every tool a colour) and an index over it,
+ * A stored ontology (every node has ids and every tool a color) and an index over it,
  * so the import judge resolves `name`/`schemaId` of a line, its answers and its nested
  * questions with one Map lookup each.
  */
@@ -15,7 +15,7 @@ import type {
 
 /**
  * Assigns a `featureSchemaId` and a `schemaNodeId` to every tool, classification and option
- * that lacks one, and a colour to every tool whose colour is '' (Labelbox's rule: tool i of n
+ * that lacks one, and a color to every tool whose color is '' (Labelbox's rule: tool i of n
  * gets hsv(i/n, 1, 1)). Returns a copy; the input is not changed.
  */
 export function completeOntology(normalized: NormalizedOntology): NormalizedOntology {

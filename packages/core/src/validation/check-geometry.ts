@@ -193,7 +193,7 @@ const MASK_FORMS = ['instanceURI', 'url', 'imBytes', 'png'] as const
 
 /**
  * Mask syntax only: exactly one of instanceURI / url / imBytes / png / {counts, size}, and a
- * valid colorRGB when given. Pixels (decoding, colour present, size) are the server's job.
+ * valid colorRGB when given. Pixels (decoding, color present, size) are the server's job.
  */
 export function checkMask(value: unknown, issues: Issue[]): NdMask | undefined {
   const path = ['mask']
@@ -244,7 +244,7 @@ export function checkMask(value: unknown, issues: Issue[]): NdMask | undefined {
   if (form === 'png') return { png: source }
   const color = value.colorRGB
   if (isAbsent(color)) {
-    // no colour: a binary mask, every non-black pixel belongs to it
+    // no color: a binary mask, every non-black pixel belongs to it
     return form === 'instanceURI'
       ? { instanceURI: source }
       : form === 'url'

@@ -1,7 +1,7 @@
 /**
  * A Pascal VOC folder: every `*.xml` under it (usually `Annotations/`), the image size taken from
  * the image itself when it is there (`JPEGImages/<filename>` or beside the XML), else from `<size>`;
- * `SegmentationObject/` and `SegmentationClass/` PNGs beside `Annotations/` as masks, colours read
+ * `SegmentationObject/` and `SegmentationClass/` PNGs beside `Annotations/` as masks, colors read
  * through `labelmap.txt` when the folder has one (voc-segmentation.ts).
  */
 import { readFile } from 'node:fs/promises'
@@ -22,7 +22,7 @@ import {
 import { listFiles } from './files.ts'
 import { imageSize } from './images.ts'
 
-/** A segmentation PNG's pixels: palette PNGs come out as their colours, grey ones as indexes. */
+/** A segmentation PNG's pixels: palette PNGs come out as their colors, grey ones as indexes. */
 export async function decodeVocPng(bytes: Uint8Array): Promise<VocPng> {
   const { data, info } = await sharp(bytes).raw().toBuffer({ resolveWithObject: true })
   return { width: info.width, height: info.height, channels: info.channels, data }

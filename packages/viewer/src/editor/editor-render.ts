@@ -1,7 +1,7 @@
 /**
  * Drawing the editor's document on a 2D canvas. The bulk (every visible object that is not
  * selected) is drawn in one pass: the spatial index culls to the view, vectors are batched into
- * one Path2D per (colour, style). Only the selection gets handles, only the shape in progress is
+ * one Path2D per (color, style). Only the selection gets handles, only the shape in progress is
  * drawn apart. Suggestions are dashed. Masks are cached bitmaps keyed by the record version.
  */
 import type { PointRecord } from '@labelport/core'

@@ -1,20 +1,20 @@
 /**
  * One pass over a decoded composite mask that builds the COCO run lengths (column-major) of every
- * colour at once, plus those of "any non-black pixel" for binary masks.
+ * color at once, plus those of "any non-black pixel" for binary masks.
  *
  * The raw buffer is row-major and COCO runs go down columns. Visiting every pixel in JavaScript
  * costs more than sharp's whole decode, so the pass looks only at where something changes:
  * each row is compared with the row above 32 bits at a time, and only where a word differs are
- * the pixels read. A column changes colour only there ("vertical edges"); those edges, sorted by
+ * the pixels read. A column changes color only there ("vertical edges"); those edges, sorted by
  * column, are exactly the column-major run boundaries. Work is one word comparison per 4 bytes
  * plus bookkeeping proportional to the edges, not to the pixels.
  */
 
-/** Growable list of run lengths for one colour. */
+/** Growable list of run lengths for one color. */
 export class RunList {
   data = new Uint32Array(16)
   length = 0
-  /** column-major position just after this colour's last set run */
+  /** column-major position just after this color's last set run */
   lastEnd = 0
 
   push(value: number): void {
@@ -36,18 +36,18 @@ export interface CompositeRuns {
   width: number
   height: number
   /** keyed by 0xRRGGBB; black (0) is background and has no entry */
-  colours: Map<number, RunList>
+  colors: Map<number, RunList>
   /** every non-black pixel */
   union: RunList
-  /** true when there were more distinct colours than tracked; `colours` is then incomplete */
+  /** true when there were more distinct colors than tracked; `colors` is then incomplete */
   overflow: boolean
 }
 
-export function colourKey(rgb: readonly [number, number, number]): number {
+export function colorKey(rgb: readonly [number, number, number]): number {
   return (rgb[0] << 16) | (rgb[1] << 8) | rgb[2]
 }
 
-export function keyToColour(key: number): [number, number, number] {
+export function keyToColor(key: number): [number, number, number] {
   return [(key >> 16) & 0xff, (key >> 8) & 0xff, key & 0xff]
 }
 
@@ -73,14 +73,14 @@ export class TooManyRunsError extends Error {}
 /**
  * @param raw row-major pixels, 8 bits per channel: 1 = gray (v means (v,v,v)), 2 = gray + alpha,
  *   3 = RGB, 4 = RGBA; alpha is ignored, as Labelbox keeps only the first three channels
- * @param maxEdges bound on vertical colour changes (memory); beyond it TooManyRunsError is thrown
+ * @param maxEdges bound on vertical color changes (memory); beyond it TooManyRunsError is thrown
  */
-export function buildColourRuns(
+export function buildColorRuns(
   raw: Uint8Array,
   width: number,
   height: number,
   channels: number,
-  maxColours = 65_536,
+  maxColors = 65_536,
   maxEdges = 20_000_000,
 ): CompositeRuns {
   const rowBytes = width * channels
@@ -175,8 +175,8 @@ export function buildColourRuns(
     sortedKey[slot] = edgeKey.data[i]!
   }
 
-  // 3. walk the edges in column-major order; a colour's run ends where the next edge begins
-  const colours = new Map<number, RunList>()
+  // 3. walk the edges in column-major order; a color's run ends where the next edge begins
+  const colors = new Map<number, RunList>()
   const union = new RunList()
   let overflow = false
   let previousKey = -1 // nothing yet
@@ -189,10 +189,10 @@ export function buildColourRuns(
       let list: RunList | undefined
       if (previousKey === lastKey) list = lastList
       else {
-        list = colours.get(previousKey)
+        list = colors.get(previousKey)
         if (list === undefined && !overflow) {
-          if (colours.size >= maxColours) overflow = true
-          else colours.set(previousKey, (list = new RunList()))
+          if (colors.size >= maxColors) overflow = true
+          else colors.set(previousKey, (list = new RunList()))
         }
         lastKey = previousKey
         lastList = list
@@ -223,7 +223,7 @@ export function buildColourRuns(
   const total = width * height
   boundary(total, -1)
   // pycocotools writes no trailing empty run
-  for (const list of colours.values()) if (total > list.lastEnd) list.push(total - list.lastEnd)
+  for (const list of colors.values()) if (total > list.lastEnd) list.push(total - list.lastEnd)
   if (total > union.lastEnd || union.length === 0) union.push(total - union.lastEnd)
-  return { width, height, colours, union, overflow }
+  return { width, height, colors, union, overflow }
 }
