@@ -1,7 +1,7 @@
 /**
  * The labeling editor in a real browser, as a labeler works: open the queue, accept and reject
  * pre-label suggestions, draw every tool by mouse, edit polygon vertices, brush a mask, link two
- * objects (then delete the link: ground-truth labels refuse relationships), answer nested and global
+ * objects (delete the link with the Delete key, undo brings it back), answer nested and global
  * classifications, undo/redo, reload mid-edit (the draft comes back, a rejected suggestion stays
  * rejected), submit (refused first for a missing required answer, shown on the page), and go on to
  * the next row. The label is then read back through the SDK: geometry within 1 image pixel of what
@@ -158,13 +158,16 @@ void describe('labeling editor', { skip: browserNeed.skip }, () => {
     assert.equal(draft.filter((a) => a.relationship).length, 1)
     await screenshot(page, 'editor-04-every-tool')
 
-    // ground-truth labels refuse relationships today (relationship_not_allowed, the import's
-    // rule): select the link in the objects list and delete it with the Delete key
+    // select the link in the objects list and delete it with the Delete key; undo brings it back
+    // (a label keeps relationships: the submit checks both ends, docs/labeling.md)
     await page.keyboard.press('v')
     await page.getByTestId('objects').getByText('follows · relationship').click()
     await page.keyboard.press('Delete')
     draft = (await canvas.draft()) as Annotation[]
     assert.equal(draft.filter((a) => a.relationship).length, 0)
+    await page.keyboard.press('Control+z')
+    draft = (await canvas.draft()) as Annotation[]
+    assert.equal(draft.filter((a) => a.relationship).length, 1)
 
     // a submit without the required global answer is refused, with the code on the page
     await page.keyboard.press('Escape')
@@ -256,6 +259,11 @@ void describe('labeling editor', { skip: browserNeed.skip }, () => {
     const point = find('sign')[0]!.point as { x: number; y: number }
     near(point.x, 600, 'point x')
     near(point.y, 500, 'point y')
+    // the link drawn from the box to the polygon is in the label, between those two objects
+    const links = label.filter((a) => a.relationship)
+    assert.equal(links.length, 1, JSON.stringify(links))
+    const link = links[0]!.relationship as { source: string; target: string }
+    assert.deepEqual([link.source, link.target], [box!.uuid, find('road')[0]!.uuid])
     const mask = decodeRle(find('sky')[0]!.mask as { counts: string; size: [number, number] })
     assert.ok(mask.ok)
     let minX = Infinity

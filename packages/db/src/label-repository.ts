@@ -7,7 +7,6 @@
  */
 import { sql, type ColumnType, type Kysely, type Transaction } from 'kysely'
 import {
-  DraftAnnotationSchema,
   newId,
   type DraftAnnotation,
   type LabelingCounts,
@@ -21,12 +20,7 @@ import type { AnnotationRecord } from '@labelport/core'
 import { z } from 'zod'
 import { inChunks, isUniqueViolation, now, readJsonColumn } from './query-helpers.ts'
 
-/** JSON columns of drafts and versions, checked on read (query-helpers.ts readJsonColumn) */
-// the lazy nested-classification schemas type their input as unknown; what they accept is DraftAnnotation
-const DRAFT_ANNOTATIONS = z.array(DraftAnnotationSchema) as unknown as z.ZodType<
-  DraftAnnotation[],
-  DraftAnnotation[]
->
+/** the rejected suggestions column of drafts, checked on read (query-helpers.ts readJsonColumn) */
 const UUID_LIST = z.array(z.string())
 
 interface LabelColumns {
@@ -237,9 +231,8 @@ export class LabelRepository {
       .orderBy('version', 'desc')
       .limit(1)
       .executeTakeFirst()
-    return row
-      ? readJsonColumn(DRAFT_ANNOTATIONS, row.annotations_json, 'label_version.annotations_json')
-      : []
+    // written by the service after the draft contract checked it (DraftAnnotationSchema)
+    return row ? (JSON.parse(row.annotations_json) as DraftAnnotation[]) : []
   }
 
   /** Label details of many rows for export v2: the label columns and the reviews, by data row. */
@@ -815,11 +808,7 @@ async function readRow(
     draft: draft
       ? {
           version: Number(draft.version),
-          annotations: readJsonColumn(
-            DRAFT_ANNOTATIONS,
-            draft.annotations_json,
-            'label_draft.annotations_json',
-          ),
+          annotations: JSON.parse(draft.annotations_json) as DraftAnnotation[],
           rejectedSuggestions: readJsonColumn(
             UUID_LIST,
             draft.rejected_suggestions_json,
