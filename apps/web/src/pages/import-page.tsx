@@ -252,8 +252,10 @@ function codesEmptyText(job: ImportJob): string {
 function failedLinesEmptyText(job: ImportJob, filtered: boolean): string {
   if (job.state === 'RUNNING')
     return job.counts.failure > 0
-      ? `${formatNumber(job.counts.failure)} lines failed so far; they are listed here when the job finishes.`
-      : 'The job is running; failed lines are listed here when it finishes.'
+      ? filtered
+        ? 'No failed line matches so far.'
+        : `${formatNumber(job.counts.failure)} lines failed so far; they are listed here as their chunk is written.`
+      : 'The job is running; failed lines are listed here as their chunk is written.'
   if (job.state === 'FAILED' && job.counts.failure === 0)
     return 'No line failed before the job stopped.'
   if (job.counts.failure === 0)
